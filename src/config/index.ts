@@ -1,0 +1,101 @@
+import { resolve } from 'node:path';
+
+/**
+ * Configuration comes only from the environment, is validated once at start and
+ * is then read-only. Every variable is listed in VARIABLES so that the README
+ * and `rabta config` can print the same documentation.
+ */
+export interface Config {
+  host: string;
+  port: number;
+  publicUrl: string;
+  instance: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  logLevel: string;
+  egressAllow: string[];
+  keysFile: string | undefined;
+  bodyLimitDefault: number;
+  upstreamTimeoutMs: number;
+}
+
+export const VARIABLES: Record<string, string> = {
+  PORT: 'TCP port to listen on (default 8080)',
+  RABTA_HOST: 'address to bind (default 127.0.0.1)',
+  RABTA_PUBLIC_URL: 'public base URL of this instance, used to rebuild @target-uri behind a load balancer (default http://127.0.0.1:$PORT)',
+  RABTA_INSTANCE: 'instance identifier, the first part of every member id (default PK)',
+  RABTA_DATA_DIR: 'directory for the SQLite file, generated keys and spooled bodies (default ./data)',
+  DATABASE_URL: 'postgres://… to use PostgreSQL instead of SQLite (scale-out)',
+  RABTA_SQLITE_SYNCHRONOUS: 'FULL (default: every commit is fsynced) or NORMAL',
+  RABTA_LOG_LEVEL: 'pino level (default info)',
+  RABTA_EGRESS_ALLOW: 'comma-separated address classes outbound calls may reach besides public ones, e.g. loopback,private (default none; the demo sets loopback)',
+  RABTA_KEYS_FILE: 'JSON file with the instance keys and secrets; required with DATABASE_URL so every node shares them (default: generated into $RABTA_DATA_DIR/keys.json)',
+  RABTA_BODY_LIMIT: 'default per-service body limit in bytes (default 10485760)',
+  RABTA_UPSTREAM_TIMEOUT_MS: 'timeout for upstream calls (default 10000)',
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const INSTANCE_PATTERN = /^[A-Z][A-Z0-9-]{1,15}$/;
+const ADDRESS_CLASSES = ['loopback', 'private', 'link-local', 'cgnat', 'unspecified', 'ipv4-mapped'];
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = [];
+  const port = integer(env.PORT, 8080, 'PORT', problems, 0, 65535);
+  const host = env.RABTA_HOST ?? '127.0.0.1';
+  const publicUrl = (env.RABTA_PUBLIC_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
+  try {
+    const url = new URL(publicUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push('RABTA_PUBLIC_URL must be http(s)');
+    if (url.pathname !== '/' && url.pathname !== '') problems.push('RABTA_PUBLIC_URL must not have a path');
+  } catch {
+    problems.push(`RABTA_PUBLIC_URL is not a URL: ${publicUrl}`);
+  }
+  const instance = env.RABTA_INSTANCE ?? 'PK';
+  if (!INSTANCE_PATTERN.test(instance)) problems.push('RABTA_INSTANCE must be upper-case letters/digits, e.g. PK');
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with postgres:// (leave it unset for SQLite)');
+  }
+  const sync = (env.RABTA_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
+  if (sync !== 'FULL' && sync !== 'NORMAL') problems.push('RABTA_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
+  const egressAllow = (env.RABTA_EGRESS_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const cls of egressAllow) {
+    if (!ADDRESS_CLASSES.includes(cls)) problems.push(`RABTA_EGRESS_ALLOW: unknown class "${cls}" (one of ${ADDRESS_CLASSES.join(', ')})`);
+  }
+  const keysFile = env.RABTA_KEYS_FILE || undefined;
+  if (databaseUrl !== undefined && keysFile === undefined) {
+    problems.push('RABTA_KEYS_FILE is required with DATABASE_URL: every node must use the same keys (generate one with `rabta keys init`)');
+  }
+  const config: Config = {
+    host,
+    port,
+    publicUrl,
+    instance,
+    dataDir: resolve(env.RABTA_DATA_DIR ?? 'data'),
+    databaseUrl,
+    sqliteSynchronous: sync as 'FULL' | 'NORMAL',
+    logLevel: env.RABTA_LOG_LEVEL ?? 'info',
+    egressAllow,
+    keysFile,
+    bodyLimitDefault: integer(env.RABTA_BODY_LIMIT, 10 * 1024 * 1024, 'RABTA_BODY_LIMIT', problems, 1),
+    upstreamTimeoutMs: integer(env.RABTA_UPSTREAM_TIMEOUT_MS, 10_000, 'RABTA_UPSTREAM_TIMEOUT_MS', problems, 1),
+  };
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return config;
+}
+
+function integer(raw: string | undefined, fallback: number, name: string, problems: string[], min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+    return fallback;
+  }
+  return value;
+}

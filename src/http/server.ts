@@ -1,0 +1,61 @@
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Platform } from '../platform/index.js';
+import { createMetrics } from './metrics.js';
+import type { Metrics } from './metrics.js';
+import { sendProblem } from './problem-reply.js';
+import { Problem } from './schemas.js';
+import { adminRoutes } from './routes/admin.js';
+import { systemRoutes } from './routes/system.js';
+
+export type Server = FastifyInstance;
+
+export interface ServerOptions {
+  logger?: FastifyBaseLogger;
+  /** extra route plugins that other modules contribute (exchange, ledger, …) */
+  plugins?: Array<(app: FastifyInstance, deps: { platform: Platform; metrics: Metrics }) => Promise<void>>;
+}
+
+/** Composes every module's routes behind one error format and one OpenAPI document. */
+export async function buildServer(platform: Platform, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Request ids show up in logs and in Rabta-Exchange-Id for exchanges.
+    genReqId: () => crypto.randomUUID(),
+    disableRequestLogging: false,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const metrics = createMetrics();
+  app.addSchema(Problem);
+  app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, Object.assign(new Error(`no route ${request.method} ${request.url.split('?')[0]}`), { code: 'FST_ERR_NOT_FOUND' })));
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Rabta',
+        version: '0.1.0',
+        description: 'Inter-institutional exchange, registry and transparency log. Errors are RFC 9457 problem+json.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      },
+      servers: [{ url: platform.config.publicUrl }],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(async (scope) => systemRoutes(scope, { platform, metrics }));
+  await app.register(async (scope) => adminRoutes(scope, { platform }));
+  for (const plugin of options.plugins ?? []) await app.register(async (scope) => plugin(scope, { platform, metrics }));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

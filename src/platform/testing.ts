@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../config/index.js';
+import type { Config } from '../config/index.js';
+import { SYSTEM_ACTOR } from '../core/changes.js';
+import { buildServer } from '../http/server.js';
+import type { ServerOptions } from '../http/server.js';
+import { freshDatabase } from '../store/testing.js';
+import type { TestDatabase } from '../store/testing.js';
+import { createPlatform } from './index.js';
+import type { Platform, PlatformOptions } from './index.js';
+
+export interface TestInstance {
+  platform: Platform;
+  app: FastifyInstance;
+  database: TestDatabase;
+  /** an authority admin token */
+  token: string;
+  close(): Promise<void>;
+}
+
+/** A whole instance on a fresh database of the given dialect, served by an in-process Fastify. */
+export async function startTestInstance(
+  dialect: 'sqlite' | 'postgres',
+  postgresUrl: string | null,
+  options: { env?: Record<string, string>; platform?: PlatformOptions; server?: ServerOptions; configure?: (config: Config) => Config } = {},
+): Promise<TestInstance> {
+  const database = await freshDatabase(dialect, postgresUrl);
+  const base = loadConfig({
+    RABTA_DATA_DIR: database.dataDir,
+    ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl, RABTA_KEYS_FILE: `${database.dataDir}/keys.json` } : {}),
+    RABTA_EGRESS_ALLOW: 'loopback',
+    RABTA_SQLITE_SYNCHRONOUS: 'NORMAL',
+    ...options.env,
+  });
+  const config = options.configure ? options.configure(base) : base;
+  if (config.keysFile) {
+    const { writeKeysFile, newKeysFile } = await import('../keyring/index.js');
+    writeKeysFile(config.keysFile, await newKeysFile());
+  }
+  const platform = await createPlatform(config, options.platform);
+  const app = await buildServer(platform, options.server);
+  await app.ready();
+  const { token } = await platform.registry.createOperator(SYSTEM_ACTOR, { name: 'test authority', role: 'authority-admin' });
+  return {
+    platform,
+    app,
+    database,
+    token,
+    async close() {
+      await app.close();
+      await platform.close();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import { Kysely } from 'kysely';
+import type { StoreDialect } from './dialect.js';
+import { migrateToLatest } from './migrate.js';
+import type { ModuleMigrations } from './migrate.js';
+import { postgresDialect } from './postgres/dialect.js';
+import { sqliteDialect } from './sqlite/dialect.js';
+import type { Database } from './schema.js';
+
+export type { StoreDialect } from './dialect.js';
+export type { MigrationContext, ModuleMigrations } from './migrate.js';
+export type { Database } from './schema.js';
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: StoreDialect;
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  databaseUrl?: string | undefined;
+  sqliteFile?: string;
+  dataDir?: string;
+  sqliteSynchronous?: 'FULL' | 'NORMAL';
+  poolSize?: number;
+  migrations: ModuleMigrations[];
+}
+
+/** SQLite unless a PostgreSQL URL is given. */
+export function openStore(options: StoreOptions): Store {
+  const dialect = options.databaseUrl
+    ? postgresDialect({ url: options.databaseUrl, poolSize: options.poolSize })
+    : sqliteDialect({
+        file: options.sqliteFile ?? join(options.dataDir ?? 'data', 'rabta.db'),
+        synchronous: options.sqliteSynchronous ?? 'FULL',
+      });
+  const db = new Kysely<Database>({ dialect: dialect.createKyselyDialect() });
+  return {
+    db,
+    dialect,
+    migrate: () => migrateToLatest(db, dialect, options.migrations),
+    async close() {
+      // Kysely's destroy ends the pool / closes the connection through the dialect.
+      await db.destroy();
+      await dialect.close().catch(() => undefined);
+    },
+  };
+}
+
+/** Booleans are stored as 0/1 so the same rows work on both databases. */
+export const bool = (value: boolean): number => (value ? 1 : 0);
+export const isTrue = (value: number | boolean | null | undefined): boolean => value === 1 || value === true;

@@ -1,0 +1,36 @@
+import { Migrator } from 'kysely';
+import type { Kysely, Migration, MigrationResultSet } from 'kysely';
+import type { StoreDialect } from './dialect.js';
+
+/** What a migration may need to know about the database it runs on. */
+export interface MigrationContext {
+  binaryType: StoreDialect['binaryType'];
+  dialect: StoreDialect['name'];
+}
+
+/**
+ * Each module owns its tables and ships its migrations; names start with a
+ * sortable number so modules interleave in the order they were written.
+ */
+export type ModuleMigrations = (context: MigrationContext) => Record<string, Migration>;
+
+export async function migrateToLatest(
+  // Kysely<any> is what the Migrator itself takes: migrations predate the schema type.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>,
+  dialect: StoreDialect,
+  modules: ModuleMigrations[],
+): Promise<string[]> {
+  const context: MigrationContext = { binaryType: dialect.binaryType, dialect: dialect.name };
+  const all: Record<string, Migration> = {};
+  for (const module of modules) {
+    for (const [name, migration] of Object.entries(module(context))) {
+      if (name in all) throw new Error(`two migrations are named ${name}`);
+      all[name] = migration;
+    }
+  }
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => all } });
+  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { sql } from 'kysely';
+import { journalMigrations } from '../ledger/journal.js';
+import { registryMigrations } from '../registry/migrations.js';
+import { openStore } from './index.js';
+import type { Store } from './index.js';
+import { freshDatabase, testDialects } from './testing.js';
+import type { TestDatabase } from './testing.js';
+import { isUniqueViolation } from '../registry/deps.js';
+
+const postgresUrl = inject('postgresUrl');
+
+for (const dialect of testDialects(postgresUrl)) {
+  describe(`store on ${dialect}`, () => {
+    let database: TestDatabase;
+    let stores: Store[] = [];
+    const open = async () => {
+      database ??= await freshDatabase(dialect, postgresUrl);
+      const store = openStore({ databaseUrl: database.databaseUrl, dataDir: database.dataDir, migrations: [registryMigrations, journalMigrations] });
+      stores.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      for (const store of stores) await store.close();
+      stores = [];
+      await database?.drop();
+      database = undefined as unknown as TestDatabase;
+    });
+
+    it('migrates once and then has nothing left to do', async () => {
+      const store = await open();
+      expect(await store.migrate()).toEqual(['0001_registry', '0002_journal']);
+      expect(await store.migrate()).toEqual([]);
+    });
+
+    it('rolls back a whole transaction when any statement fails', async () => {
+      const store = await open();
+      await store.migrate();
+      const member = { id: 'PK/GOV/X', instance: 'PK', member_class: 'GOV', code: 'X', name_en: 'X', name_ur: 'ایکس', province: null, created_at: 1 };
+      await expect(
+        store.db.transaction().execute(async (trx) => {
+          await trx.insertInto('members').values(member).execute();
+          await trx.insertInto('members').values(member).execute();
+        }),
+      ).rejects.toSatisfy(isUniqueViolation);
+      const rows = await store.db.selectFrom('members').selectAll().execute();
+      expect(rows).toEqual([]);
+    });
+
+    it('keeps millisecond timestamps and Urdu text exact', async () => {
+      const store = await open();
+      await store.migrate();
+      const at = Date.UTC(2026, 10, 28, 12, 0, 0, 123);
+      await store.db.insertInto('members').values({ id: 'PK/GOV/NADRA', instance: 'PK', member_class: 'GOV', code: 'NADRA', name_en: 'NADRA', name_ur: 'نادرا', province: null, created_at: at }).execute();
+      const row = await store.db.selectFrom('members').selectAll().executeTakeFirstOrThrow();
+      expect(row.created_at).toBe(at);
+      expect(row.name_ur).toBe('نادرا');
+    });
+
+    it('lets only one holder of a named lock run at a time', async () => {
+      const a = await open();
+      const b = await open();
+      await a.migrate();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const first = a.dialect.tryWithLock('sequencer', async () => {
+        await held;
+        return 'first';
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      // SQLite locks are per process, so the same dialect object stands for "another holder" there.
+      const other = dialect === 'postgres' ? b : a;
+      expect(await other.dialect.tryWithLock('sequencer', async () => 'second')).toBeUndefined();
+      release();
+      expect(await first).toBe('first');
+      expect(await other.dialect.tryWithLock('sequencer', async () => 'second')).toBe('second');
+      await sql`select 1`.execute(b.db);
+    });
+  });
+}
