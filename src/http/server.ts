@@ -28,7 +28,6 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // Request ids show up in logs and in Rabta-Exchange-Id for exchanges.
     genReqId: () => crypto.randomUUID(),
-    disableRequestLogging: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   const metrics = createMetrics();
   app.addSchema(Problem);

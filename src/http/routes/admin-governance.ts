@@ -56,9 +56,10 @@ export async function governanceRoutes(base: FastifyInstance, registry: Registry
         tags: ['registry'],
         summary: 'The registry change journal (who changed what, when)',
         security: bearer,
-        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+        // Query values arrive as text; body types are never coerced, so these are parsed here.
+        querystring: Type.Object({ after: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })), limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })) }, { additionalProperties: false }),
       },
     },
-    async (request) => registry.listChanges(request.query),
+    async (request) => registry.listChanges({ after: Number(request.query.after ?? 0), limit: Number(request.query.limit ?? 100) }),
   );
 }
