@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ADDRESS_CLASSES, isAddressClass } from '../egress/addresses.js';
 
 /**
  * Configuration comes only from the environment, is validated once at start and
@@ -40,7 +41,6 @@ export class ConfigError extends Error {
 }
 
 const INSTANCE_PATTERN = /^[A-Z][A-Z0-9-]{1,15}$/;
-const ADDRESS_CLASSES = ['loopback', 'private', 'link-local', 'cgnat', 'unspecified', 'ipv4-mapped'];
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const problems: string[] = [];
@@ -64,7 +64,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (sync !== 'FULL' && sync !== 'NORMAL') problems.push('RABTA_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
   const egressAllow = (env.RABTA_EGRESS_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const cls of egressAllow) {
-    if (!ADDRESS_CLASSES.includes(cls)) problems.push(`RABTA_EGRESS_ALLOW: unknown class "${cls}" (one of ${ADDRESS_CLASSES.join(', ')})`);
+    if (!isAddressClass(cls) || cls === 'public') problems.push(`RABTA_EGRESS_ALLOW: unknown class "${cls}" (one of ${ADDRESS_CLASSES.filter((c) => c !== 'public').join(', ')})`);
   }
   const keysFile = env.RABTA_KEYS_FILE || undefined;
   if (databaseUrl !== undefined && keysFile === undefined) {

@@ -9,6 +9,8 @@ import { openStore } from '../store/index.js';
 import type { ModuleMigrations, Store } from '../store/index.js';
 import { exchangeMigrations } from '../exchange/migrations.js';
 import type { WellKnownKey } from '../http/well-known.js';
+import { createEgress, egressPolicy } from '../egress/index.js';
+import type { Egress } from '../egress/index.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
 export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations];
@@ -22,6 +24,7 @@ export interface Platform {
   store: Store;
   keyring: Keyring;
   registry: Registry;
+  egress: Egress;
   now: () => number;
   /** public keys other modules publish in /.well-known/rabta.json (log and witness vkeys) */
   publicKeys?: () => WellKnownKey[];
@@ -47,12 +50,17 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   if (options.migrate !== false) await store.migrate();
   const now = options.now ?? Date.now;
   const registry = createRegistry({ db: store.db, recorder: journalRecorder, instance: config.instance, now }, { defaultBodyLimit: config.bodyLimitDefault });
+  const egress = createEgress(egressPolicy(config.egressAllow), { timeoutMs: config.upstreamTimeoutMs });
   return {
     config,
     store,
     keyring,
     registry,
+    egress,
     now,
-    close: () => store.close(),
+    async close() {
+      await egress.close();
+      await store.close();
+    },
   };
 }

@@ -1,0 +1,52 @@
+import { relative } from 'node:path';
+import type { Platform } from '../../src/platform/index.js';
+import { verifyForwarded } from '../../src/sdk/index.js';
+import { demoBeneficiaries } from './people.js';
+import { seedDemo } from './seed.js';
+import { startUpstreams } from './upstreams.js';
+
+/**
+ * The demo federation: NADRA, BISP, two banks and a telco, with simulated
+ * upstream systems that accept only calls Rabta signed. Loaded by
+ * `rabta start --demo` (and `npm start`).
+ */
+export async function startDemo(platform: Platform) {
+  const people = demoBeneficiaries();
+  const exchangeKeys = new Map(platform.keyring.exchange.map((k) => [k.kid, k.publicKey]));
+  const upstreams = await startUpstreams({
+    port: Number(process.env.RABTA_DEMO_UPSTREAM_PORT ?? 8090),
+    people,
+    // The upstream rebuilds @target-uri from its own base URL, as a provider behind Rabta does.
+    verify: async (request, body, _path) => {
+      const verified = await verifyForwarded({
+        method: request.method ?? 'GET',
+        targetUri: `${upstreams.baseUrl}${request.url ?? '/'}`,
+        headers: request.headers,
+        body,
+        exchangeKeys,
+      });
+      return { client: verified.client, purpose: verified.purpose ?? null, subject: verified.subject ?? null, exchangeId: verified.exchangeId };
+    },
+  });
+  const { keyFiles, adminTokenFile } = await seedDemo(platform, { upstreamBase: upstreams.baseUrl, people });
+  const base = platform.config.publicUrl;
+  const banner = [
+    '',
+    `Rabta demo federation is up at ${base}`,
+    `  API docs            ${base}/docs`,
+    `  instance keys       ${base}/.well-known/rabta.json`,
+    `  demo upstreams      ${upstreams.baseUrl} (they refuse calls not signed by Rabta)`,
+    `  members             NADRA, BISP, HBL, Bank Alfalah (BAFL), Jazz — beneficiaries in Quetta, Khuzdar, Kech, Tharparkar…`,
+    '',
+    'Try next (in another shell):',
+    ...keyFiles.map((file) => `  npm run rabta -- call --key-file ${relative(process.cwd(), file)}`),
+    `  export RABTA_TOKEN=$(cat ${relative(process.cwd(), adminTokenFile)})   # the demo authority's admin token`,
+    `  npm run rabta -- member list`,
+    `  npm run rabta -- service list`,
+    '',
+    'Demo key files (one per client subsystem, with an example call each):',
+    ...keyFiles.map((file) => `  ${relative(process.cwd(), file)}`),
+    '',
+  ].join('\n');
+  return { banner, stop: () => upstreams.close() };
+}

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ConfigError, loadConfig, VARIABLES } from '../config/index.js';
+import { SYSTEM_ACTOR } from '../core/changes.js';
+import { newKeysFile, rotateKey, writeKeysFile } from '../keyring/index.js';
+import { existsSync } from 'node:fs';
+import { createPlatform } from '../platform/index.js';
+import { startServer } from './start.js';
+
+/** Commands that act on this machine's configuration and database directly. */
+export function registerLocalCommands(program: Command): void {
+  program
+    .command('start')
+    .description('serve the instance (with --demo: the sandbox federation with simulated institutions)')
+    .option('--demo', 'seed and run the demo federation', false)
+    .action(async (options: { demo: boolean }) => {
+      await startServer({ demo: options.demo });
+    });
+
+  program
+    .command('init')
+    .description('create the authority’s first admin and print its API token (only on an instance with no operators)')
+    .option('--name <name>', 'operator name', 'authority admin')
+    .action(async (options: { name: string }) => {
+      const platform = await createPlatform(configOrExit());
+      try {
+        if ((await platform.registry.countOperators()) > 0) {
+          console.error('error: this instance already has operators; ask an authority admin for a token (`rabta operator add`)');
+          process.exitCode = 1;
+          return;
+        }
+        const { token } = await platform.registry.createOperator(SYSTEM_ACTOR, { name: options.name, role: 'authority-admin' });
+        console.log(token);
+        console.error('The authority admin token above is shown once. Use it as --token or RABTA_TOKEN.');
+      } finally {
+        await platform.close();
+      }
+    });
+
+  const db = program.command('db').description('database maintenance');
+  db.command('migrate')
+    .description('apply pending migrations (start does this too)')
+    .action(async () => {
+      const platform = await createPlatform(configOrExit(), { migrate: false });
+      try {
+        const applied = await platform.store.migrate();
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
+      } finally {
+        await platform.close();
+      }
+    });
+
+  const keys = program.command('keys').description('the instance’s own keys and secrets');
+  keys
+    .command('init')
+    .description('write a new keys file (share it with every node of a scale-out deployment)')
+    .requiredOption('--file <path>', 'where to write it')
+    .action(async (options: { file: string }) => {
+      if (existsSync(options.file)) throw new Error(`${options.file} exists; refusing to overwrite instance keys`);
+      writeKeysFile(options.file, await newKeysFile());
+      console.log(`wrote ${options.file} (mode 0600)`);
+    });
+  keys
+    .command('rotate <use>')
+    .description('add a new exchange or consent key; the old one stays valid for the overlap')
+    .option('--file <path>', 'keys file (default $RABTA_KEYS_FILE or $RABTA_DATA_DIR/keys.json)')
+    .option('--overlap-hours <n>', 'how long the old key stays valid', '168')
+    .action(async (use: string, options: { file?: string; overlapHours: string }) => {
+      if (use !== 'exchange' && use !== 'consent') throw new Error('use is exchange or consent');
+      const config = configOrExit();
+      const file = options.file ?? config.keysFile ?? join(config.dataDir, 'keys.json');
+      const kid = await rotateKey(file, use, Number(options.overlapHours) * 3600_000);
+      console.log(`new ${use} key ${kid}; restart every node to use it`);
+    });
+
+  program
+    .command('config')
+    .description('list the environment variables Rabta reads')
+    .action(() => {
+      for (const [name, help] of Object.entries(VARIABLES)) console.log(`${name.padEnd(28)} ${help}`);
+    });
+}
+
+export function configOrExit(env: Record<string, string | undefined> = process.env) {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerLocalCommands } from './local.js';
+import { registerAdminCommands } from './admin/index.js';
+
+/**
+ * `rabta`: local commands that work on this machine's data directory, and an
+ * HTTP client of the admin API for everything else.
+ */
+const program = new Command('rabta')
+  .description('Rabta — signed exchange, registry and transparency log for institutions that work together')
+  .version('0.1.0');
+
+registerLocalCommands(program);
+registerAdminCommands(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,276 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
+import { subjectHash } from '../core/cnic.js';
+import { RabtaError } from '../core/problems.js';
+import type { Egress } from '../egress/index.js';
+import type { Keyring } from '../keyring/index.js';
+import type { Registry, ServiceRow } from '../registry/index.js';
+import { contentDigestOfHash, digestMatches } from '../sdk/digest.js';
+import { requestHasBody, targetUriOf } from '../sdk/profile.js';
+import { signRequest, signResponse, verifyRequest } from '../sdk/index.js';
+import type { Database } from '../store/index.js';
+import { isTrue } from '../store/index.js';
+import { receiveBody } from './body.js';
+import type { ReceivedBody } from './body.js';
+import type { LegalBasisAnswer, LegalBasisCheck } from './legal-basis.js';
+import { spendNonce } from './nonces.js';
+import { takeQuota } from './quota.js';
+import type { ExchangeRecord, ExchangeRecorder } from './record.js';
+import { subjectsOf } from './subjects.js';
+import { parseTarget } from './target.js';
+
+export interface ExchangeRequest {
+  method: string;
+  /** path and query exactly as received */
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Readable;
+}
+
+export interface ExchangeReply {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  /** set once the client is authenticated */
+  exchangeId?: string;
+}
+
+export interface PipelineDeps {
+  db: Kysely<Database>;
+  registry: Registry;
+  egress: Egress;
+  keyring: Keyring;
+  legalBasis: LegalBasisCheck;
+  recorder: ExchangeRecorder;
+  publicUrl: string;
+  spoolDir: string;
+  upstreamTimeoutMs: number;
+  now: () => number;
+  /** counts refusals before authentication (they are not recorded) and outcomes */
+  observe?: (event: { authenticated: boolean; outcome: string; seconds: number }) => void;
+  onInternalError?: (error: unknown) => void;
+}
+
+/** Headers that describe one hop, or that only Rabta may set, never forwarded. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', 'content-digest', 'expect']);
+const RESPONSE_PASSED = ['content-type', 'content-language', 'cache-control', 'etag', 'last-modified', 'location', 'retry-after'];
+
+interface Authenticated {
+  exchangeId: string;
+  clientId: string;
+  keyId: string;
+  signature: string;
+  signatureInput: string;
+}
+
+/**
+ * The exchange pipeline (DESIGN.md "The exchange"): authenticate → authorize →
+ * quota → legal basis → forward → sign the response → record → reply. One
+ * function, so the order of the checks can be read in one place.
+ */
+export function createPipeline(deps: PipelineDeps) {
+  return async function mediate(request: ExchangeRequest): Promise<ExchangeReply> {
+    const started = deps.now();
+    let auth: Authenticated;
+    try {
+      auth = await authenticate(request);
+    } catch (error) {
+      request.body.resume();
+      const problem = asProblem(error);
+      deps.observe?.({ authenticated: false, outcome: problem.code, seconds: (deps.now() - started) / 1000 });
+      return problemReply(problem, request.url);
+    }
+
+    const record: ExchangeRecord = {
+      id: auth.exchangeId,
+      at: started,
+      client_id: auth.clientId,
+      service_id: '',
+      method: request.method,
+      path: '',
+      purpose: null,
+      legal_basis: null,
+      subjects: null,
+      key_id: auth.keyId,
+      status: 0,
+      outcome: 'ok',
+      request_bytes: 0,
+      response_bytes: 0,
+      request_digest: null,
+      response_digest: null,
+      duration_ms: 0,
+    };
+    let body: ReceivedBody | undefined;
+    let reply: ExchangeReply;
+    try {
+      const target = parseTarget(request.url);
+      record.service_id = target.serviceId;
+      record.path = target.rest.split('?')[0] as string;
+      const service = await deps.registry.findServiceRow(target.serviceId);
+      if (!service) throw new RabtaError('unknown-service', `no service ${target.serviceId}`);
+      if (!isTrue(service.enabled)) throw new RabtaError('service-disabled', `${target.serviceId} is disabled by its provider`);
+
+      const purposeCode = header(request.headers, 'rabta-purpose');
+      const allowed = await deps.registry.allowedPurposes(service.id, auth.clientId);
+      if (!allowed) throw new RabtaError('no-access-right', `${auth.clientId} has no access right to ${service.id}`);
+      const purpose = purposeCode === undefined ? undefined : await deps.registry.findPurpose(purposeCode);
+      if (purposeCode !== undefined && !purpose) throw new RabtaError('unknown-purpose', `purpose ${purposeCode} is not in the catalogue`);
+      if (purposeCode !== undefined && !allowed.includes(purposeCode)) {
+        throw new RabtaError('purpose-not-allowed', `${auth.clientId} may call ${service.id} only for ${allowed.join(', ')}`, { extensions: { allowed } });
+      }
+      record.purpose = purposeCode ?? null;
+      if (isTrue(service.personal) && !purpose) throw new RabtaError('purpose-required', `${service.id} is personal: say why in Rabta-Purpose`);
+
+      body = await receiveBody(request.body, contentLength(request.headers), { limit: service.body_limit, spoolDir: deps.spoolDir });
+      record.request_bytes = body.size;
+      record.request_digest = body.sha256.toString('hex');
+      if (requestHasBody(request.headers) && !digestMatches(request.headers['content-digest'], body.sha256)) {
+        throw new RabtaError('digest-mismatch', 'the body does not match Content-Digest');
+      }
+
+      let subjects: string[] = [];
+      if (isTrue(service.personal)) {
+        const received = body.size > 0 ? await body.bytes() : Buffer.alloc(0);
+        subjects = subjectsOf(service.subject_location ?? 'header', header(request.headers, 'rabta-subject'), () => parseJson(received));
+        record.subjects = JSON.stringify(subjects.map((s) => subjectHash(deps.keyring.subjectSecret, s)));
+      }
+
+      if (service.quota_per_minute !== null) await takeQuota(deps.db, auth.clientId, service.id, service.quota_per_minute, deps.now());
+
+      let basis: LegalBasisAnswer | undefined;
+      if (purpose) {
+        basis = await deps.legalBasis.check({ clientId: auth.clientId, serviceId: service.id, purpose, subjects, at: deps.now() });
+        record.legal_basis = basis.legalBasis;
+      }
+
+      const upstream = await forward(request, auth, service, target.rest, body, purposeCode, subjects);
+      reply = {
+        status: upstream.status,
+        headers: { ...passResponseHeaders(upstream.headers), 'rabta-origin': 'upstream' },
+        body: upstream.body,
+      };
+      record.outcome = upstream.status >= 400 ? 'upstream-error' : 'ok';
+    } catch (error) {
+      const problem = asProblem(error);
+      if (problem.code === 'internal') deps.onInternalError?.(error);
+      reply = problemReply(problem, request.url);
+      record.outcome = problem.code;
+    } finally {
+      await body?.discard();
+    }
+
+    reply.exchangeId = auth.exchangeId;
+    reply.headers['rabta-exchange-id'] = auth.exchangeId;
+    const signed = await signResponse({
+      status: reply.status,
+      headers: reply.headers,
+      body: reply.body,
+      request: { signature: auth.signature, signatureInput: auth.signatureInput },
+      keyId: exchangeKey().kid,
+      privateKey: exchangeKey().privateKey,
+    });
+    Object.assign(reply.headers, signed);
+    record.status = reply.status;
+    record.response_bytes = reply.body.length;
+    record.response_digest = createHash('sha256').update(reply.body).digest('hex');
+    record.duration_ms = deps.now() - started;
+    await deps.recorder.record(deps.db, record);
+    deps.observe?.({ authenticated: true, outcome: record.outcome, seconds: record.duration_ms / 1000 });
+    return reply;
+  };
+
+  function exchangeKey() {
+    const key = deps.keyring.exchange[0];
+    if (!key) throw new RabtaError('unavailable', 'no exchange key in force');
+    return key;
+  }
+
+  async function authenticate(request: ExchangeRequest): Promise<Authenticated> {
+    const clientId = header(request.headers, 'rabta-client');
+    if (clientId === undefined) throw new RabtaError('missing-header', 'Rabta-Client is required', { extensions: { header: 'Rabta-Client' } });
+    const client = await deps.registry.getSubsystem(clientId).catch(() => undefined);
+    if (!client) throw new RabtaError('unknown-client', `no subsystem ${clientId} is registered`);
+    const verified = await verifyRequest({
+      method: request.method,
+      targetUri: targetUriOf(deps.publicUrl, request.url),
+      headers: request.headers,
+      hasBody: requestHasBody(request.headers),
+      tag: 'rabta-request',
+      now: deps.now(),
+      resolveKey: (keyId) => deps.registry.resolveClientKey(clientId, keyId),
+    });
+    // A nonce stays spent for as long as its signature could be accepted.
+    const spendUntil = (verified.expires + 60) * 1000;
+    if (!(await spendNonce(deps.db, verified.keyId, verified.nonce, spendUntil))) {
+      throw new RabtaError('nonce-replayed', 'this signature’s nonce was already used');
+    }
+    return {
+      exchangeId: randomUUID(),
+      clientId,
+      keyId: verified.keyId,
+      signature: header(request.headers, 'signature') as string,
+      signatureInput: header(request.headers, 'signature-input') as string,
+    };
+  }
+
+  async function forward(request: ExchangeRequest, auth: Authenticated, service: ServiceRow, rest: string, body: ReceivedBody, purpose: string | undefined, subjects: string[]) {
+    const url = service.upstream_url + rest;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value === undefined || HOP_BY_HOP.has(name) || name.startsWith('rabta-') || name.startsWith('signature')) continue;
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    headers['rabta-client'] = auth.clientId;
+    headers['rabta-exchange-id'] = auth.exchangeId;
+    if (purpose !== undefined) headers['rabta-purpose'] = purpose;
+    const singleSubject = service.subject_location === 'header' ? subjects[0] : undefined;
+    if (singleSubject !== undefined) headers['rabta-subject'] = `${singleSubject.slice(0, 5)}-${singleSubject.slice(5, 12)}-${singleSubject.slice(12)}`;
+    if (body.size > 0) headers['content-digest'] = contentDigestOfHash(body.sha256);
+    const key = exchangeKey();
+    Object.assign(headers, await signRequest({ method: request.method, targetUri: url, headers, keyId: key.kid, privateKey: key.privateKey, tag: 'rabta-forward' }));
+    if (body.size > 0) headers['content-length'] = String(body.size);
+    return deps.egress.call({ url, method: request.method, headers, body: body.size > 0 ? body.open() : undefined, timeoutMs: deps.upstreamTimeoutMs });
+  }
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function contentLength(headers: IncomingHttpHeaders): number | undefined {
+  const value = headers['content-length'];
+  return value === undefined ? undefined : Number(value);
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new RabtaError('bad-request', 'a batch to a personal service must be JSON so its subjects can be found');
+  }
+}
+
+function asProblem(error: unknown): RabtaError {
+  return error instanceof RabtaError ? error : new RabtaError('internal', 'internal error', { cause: error });
+}
+
+function passResponseHeaders(upstream: Record<string, string | string[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of RESPONSE_PASSED) {
+    const value = upstream[name];
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function problemReply(problem: RabtaError, url: string): ExchangeReply {
+  const document = problem.toProblem(url.split('?')[0]);
+  return {
+    status: problem.status,
+    headers: { 'content-type': 'application/problem+json', 'rabta-origin': 'rabta', ...problem.headers },
+    body: Buffer.from(JSON.stringify(document)),
+  };
+}
