@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerLocalCommands } from './local.js';
-import { registerAdminCommands } from './admin/index.js';
+import { CliFailure, registerAdminCommands } from './admin/index.js';
+import { registerCallCommand } from './call.js';
 
 /**
  * `rabta`: local commands that work on this machine's data directory, and an
@@ -13,8 +14,10 @@ const program = new Command('rabta')
 
 registerLocalCommands(program);
 registerAdminCommands(program);
+registerCallCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  // A CliFailure has already told the user what went wrong.
+  if (!(error instanceof CliFailure)) console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

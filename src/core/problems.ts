@@ -31,6 +31,9 @@ export const PROBLEMS = {
   'signature-expired': { status: 401, title: 'The signature has expired' },
   'signature-not-yet-valid': { status: 401, title: 'The signature was created in the future' },
   'signature-window-too-long': { status: 401, title: 'The signature is valid for too long' },
+  'signature-wrong-tag': { status: 401, title: 'The signature was made for another context (tag)' },
+  'signature-algorithm-unsupported': { status: 400, title: 'The signature algorithm is not ed25519' },
+  'signature-coverage': { status: 400, title: 'The signature does not cover exactly the components the profile requires' },
   'nonce-replayed': { status: 401, title: 'The nonce has already been used' },
   'digest-mismatch': { status: 400, title: 'Content-Digest does not match the body' },
   // authorization and legal basis

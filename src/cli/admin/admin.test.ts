@@ -1,0 +1,79 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestInstance } from '../../platform/testing.js';
+import type { TestInstance } from '../../platform/testing.js';
+import { CliFailure, registerAdminCommands } from './index.js';
+
+describe('rabta admin commands', () => {
+  let t: TestInstance;
+  let url: string;
+  const dir = mkdtempSync(join(tmpdir(), 'rabta-cli-'));
+
+  /** Runs one command line in process and returns what it printed. */
+  const run = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const program = new Command('rabta').exitOverride();
+    registerAdminCommands(program, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    let failed = false;
+    try {
+      await program.parseAsync(['node', 'rabta', ...argv, ...(argv[0] === 'key' && argv[1] === 'generate' ? [] : ['--url', url])]);
+    } catch (error) {
+      if (!(error instanceof CliFailure)) throw error;
+      failed = true;
+    }
+    return { out: out.join('\n'), err: err.join('\n'), failed };
+  };
+
+  beforeAll(async () => {
+    t = await startTestInstance('sqlite', null);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => t?.close());
+
+  it('onboards a member from nothing', async () => {
+    const auth = ['--token', t.token];
+    expect((await run('member', 'add', '--class', 'PROV', '--code', 'PSPA', '--name-en', 'Punjab Social Protection Authority', '--name-ur', 'پنجاب سوشل پروٹیکشن اتھارٹی', '--province', 'PB', ...auth)).out).toContain('PK/PROV/PSPA');
+    const operator = await run('operator', 'add', '--name', 'PSPA admin', '--role', 'member-admin', '--member', 'PK/PROV/PSPA', ...auth);
+    const memberToken = /token \(shown once\): (\S+)/.exec(operator.out)?.[1] as string;
+    expect(memberToken).toMatch(/^rbt_/);
+    const mine = ['--token', memberToken];
+    expect((await run('subsystem', 'add', 'PK/PROV/PSPA', 'cases', '--name', 'Case management', ...mine)).out).toContain('PK/PROV/PSPA/cases');
+    const keyFile = join(dir, 'pspa.json');
+    const keyId = (await run('key', 'generate', '--client', 'PK/PROV/PSPA/cases', '--out', keyFile)).out.trim();
+    expect(JSON.parse(readFileSync(keyFile, 'utf8')).keyId).toBe(keyId);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect((await run('key', 'register', '--key-file', keyFile, ...mine)).out).toContain('registered');
+    const refused = await run('key', 'approve', keyId, ...mine);
+    expect(refused.failed).toBe(true);
+    expect(refused.err).toContain('only the authority');
+    expect((await run('key', 'approve', keyId, ...auth)).out).toContain('approved');
+    expect((await run('service', 'add', 'PK/PROV/PSPA/cases', 'case-status', '--title', 'Case status', '--upstream', 'http://127.0.0.1:9/cases', '--personal', '--subject-location', 'header', ...mine)).out).toContain('PK/PROV/PSPA/cases/case-status');
+    expect((await run('purpose', 'add', '--code', 'social-protection', '--name-en', 'Social protection', '--name-ur', 'سماجی تحفظ', '--legal-basis', 'statute', '--statute', 'Punjab Social Protection Authority Act 2015', ...auth)).failed).toBe(false);
+    expect((await run('subsystem', 'add', 'PK/PROV/PSPA', 'portal', '--name', 'Portal', ...mine)).failed).toBe(false);
+    expect((await run('access', 'grant', '--service', 'PK/PROV/PSPA/cases/case-status', '--client', 'PK/PROV/PSPA/portal', '--purpose', 'social-protection', ...mine)).failed).toBe(false);
+    const list = await run('access', 'list', '--member', 'PK/PROV/PSPA', '--json', ...mine);
+    expect(JSON.parse(list.out)).toEqual([expect.objectContaining({ serviceId: 'PK/PROV/PSPA/cases/case-status', clientId: 'PK/PROV/PSPA/portal', purposes: ['social-protection'] })]);
+    const rotated = await run('key', 'rotate', '--key-file', keyFile, '--out', join(dir, 'pspa-2.json'), ...mine);
+    expect(rotated.out).toContain(`replacing ${keyId}`);
+  });
+
+  it('explains problems and missing tokens, and exits 1', async () => {
+    await run('member', 'add', '--class', 'GOV', '--code', 'DUP', '--name-en', 'x', '--name-ur', 'y', '--token', t.token);
+    const duplicate = await run('member', 'add', '--class', 'GOV', '--code', 'DUP', '--name-en', 'x', '--name-ur', 'y', '--token', t.token);
+    expect(duplicate.failed).toBe(true);
+    expect(duplicate.err).toContain('The resource already exists');
+    expect(duplicate.err).toContain('https://rabta.pk/problems/conflict');
+    const bad = await run('member', 'list', '--token', 'rbt_wrong');
+    expect(bad.failed).toBe(true);
+    expect(bad.err).toContain('unknown or revoked');
+    const none = await run('member', 'list');
+    expect(none.failed).toBe(true);
+    expect(none.err).toContain('no API token');
+  });
+});

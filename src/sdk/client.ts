@@ -1,0 +1,193 @@
+import type { KeyObject } from 'node:crypto';
+import { request } from 'undici';
+import type { Dispatcher } from 'undici';
+import { PROBLEM_BASE, RabtaError, problemCodeOf } from '../core/problems.js';
+import type { ProblemCode, ProblemDocument } from '../core/problems.js';
+import { fetchInstanceKeys, keyResolverOf } from './instance-keys.js';
+import { loadKeyFile } from './key-file.js';
+import { privateKeyFrom } from './keys.js';
+import { REQUEST_TAG } from './profile.js';
+import { signRequest } from './sign.js';
+import { verifyResponse } from './verify.js';
+
+/**
+ * The client institutions use to call services through Rabta: it signs every
+ * request with the subsystem key, checks Rabta's response signature when it
+ * knows Rabta's exchange keys, and turns Rabta's own refusals into
+ * RabtaProblemError — while an upstream's error (marked `Rabta-Origin:
+ * upstream`) is handed back as an ordinary response, never mistaken for Rabta's.
+ */
+
+export interface RabtaClientOptions {
+  /** Rabta's public base URL, e.g. https://rabta.gov.pk */
+  baseUrl: string;
+  /** the calling subsystem, e.g. PK/BANK/HBL/branch-app */
+  client: string;
+  keyId: string;
+  privateKey: KeyObject | string;
+  /** Rabta's exchange keys; with them every response signature is checked */
+  exchangeKeys?: ReadonlyMap<string, KeyObject>;
+  /** seconds a request signature stays valid; default 60 */
+  expiresIn?: number;
+  dispatcher?: Dispatcher;
+}
+
+export interface CallOptions {
+  /** default GET */
+  method?: string;
+  /** the /x/… path, with its query */
+  path: string;
+  purpose?: string;
+  /** the data subject's CNIC */
+  subject?: string;
+  body?: Uint8Array | string;
+  /** shorthand for a JSON body (sets Content-Type unless given) */
+  json?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface RabtaResponse {
+  status: number;
+  /** lower-case names */
+  headers: Record<string, string>;
+  body: Uint8Array;
+  json<T = unknown>(): T;
+  text(): string;
+  exchangeId: string | undefined;
+  /** `upstream` when the provider's system produced this answer, error or not */
+  origin: 'rabta' | 'upstream';
+  /** whether Rabta's response signature was checked (it always is when exchangeKeys are known) */
+  responseVerified: boolean;
+}
+
+/** A refusal by Rabta itself, as an RFC 9457 problem of Rabta's problem types. */
+export class RabtaProblemError extends Error {
+  override name = 'RabtaProblemError';
+  /** undefined only when the server knows a problem type this SDK version does not */
+  readonly code: ProblemCode | undefined;
+  readonly status: number;
+  readonly detail: string | undefined;
+  readonly problem: ProblemDocument;
+  readonly exchangeId: string | undefined;
+  readonly responseVerified: boolean;
+
+  constructor(problem: ProblemDocument, status: number, exchangeId: string | undefined, responseVerified: boolean) {
+    super(`${problem.title}${problem.detail ? `: ${problem.detail}` : ''} (${problem.type})`);
+    this.code = problemCodeOf(problem.type);
+    this.status = status;
+    this.detail = problem.detail;
+    this.problem = problem;
+    this.exchangeId = exchangeId;
+    this.responseVerified = responseVerified;
+  }
+}
+
+/** Set by the SDK from the call's options; a caller-supplied copy would contradict the signature. */
+const RESERVED = /^(rabta-.*|signature|signature-input|content-digest|content-length|host|transfer-encoding)$/i;
+
+function flatHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
+}
+
+function rabtaProblem(headers: Record<string, string>, body: Uint8Array): ProblemDocument | undefined {
+  if (!/^application\/problem\+json\s*(;|$)/i.test(headers['content-type'] ?? '')) return undefined;
+  try {
+    const doc = JSON.parse(Buffer.from(body).toString('utf8')) as ProblemDocument;
+    return typeof doc?.type === 'string' && doc.type.startsWith(PROBLEM_BASE) ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class RabtaClient {
+  private readonly privateKey: KeyObject;
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: RabtaClientOptions) {
+    this.privateKey = privateKeyFrom(options.privateKey);
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  }
+
+  async call(call: CallOptions): Promise<RabtaResponse> {
+    if (!call.path.startsWith('/')) throw new TypeError('path must start with /, e.g. /x/PK/GOV/BISP/payments/…');
+    // Sign exactly the URL undici will send: the WHATWG parser normalizes it the same way for both.
+    const url = new URL(this.baseUrl + call.path);
+    const method = (call.method ?? 'GET').toUpperCase();
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(call.headers ?? {})) {
+      if (RESERVED.test(name)) throw new TypeError(`the ${name} header is set by the SDK (use purpose, subject, body or json)`);
+      headers[name.toLowerCase()] = value;
+    }
+    let body = typeof call.body === 'string' ? Buffer.from(call.body) : call.body;
+    if (call.json !== undefined) {
+      body = Buffer.from(JSON.stringify(call.json));
+      headers['content-type'] ??= 'application/json';
+    }
+    headers['rabta-client'] = this.options.client;
+    if (call.purpose !== undefined) headers['rabta-purpose'] = call.purpose;
+    if (call.subject !== undefined) headers['rabta-subject'] = call.subject;
+    const signed = await signRequest({
+      method,
+      targetUri: url.href,
+      headers,
+      body,
+      keyId: this.options.keyId,
+      privateKey: this.privateKey,
+      tag: REQUEST_TAG,
+      expiresIn: this.options.expiresIn,
+    });
+    Object.assign(headers, signed);
+    const hasBody = body !== undefined && body.byteLength > 0;
+    const response = await request(url, {
+      method: method as Dispatcher.HttpMethod,
+      headers,
+      body: hasBody ? body : undefined,
+      signal: call.signal,
+      dispatcher: this.options.dispatcher,
+    });
+    const bytes = new Uint8Array(await response.body.arrayBuffer());
+    return this.answer(response.statusCode, flatHeaders(response.headers), bytes, signed.signature);
+  }
+
+  private async answer(status: number, headers: Record<string, string>, body: Uint8Array, requestSignature: string): Promise<RabtaResponse> {
+    const origin = headers['rabta-origin'] === 'upstream' ? 'upstream' : 'rabta';
+    const problem = origin === 'rabta' ? rabtaProblem(headers, body) : undefined;
+    const exchangeId = headers['rabta-exchange-id'];
+    let verified = false;
+    // Refusals before authentication cannot be bound to a request signature, so an unsigned problem is accepted as such.
+    if (this.options.exchangeKeys && (headers['signature'] !== undefined || !problem)) {
+      try {
+        await verifyResponse({ status, headers, body, request: { signature: requestSignature }, resolveKey: keyResolverOf(this.options.exchangeKeys) });
+      } catch (error) {
+        if (!(error instanceof RabtaError)) throw error;
+        throw new RabtaError(error.code, `Rabta's response signature: ${error.message}`, { cause: error, extensions: { status } });
+      }
+      verified = true;
+    }
+    if (problem) throw new RabtaProblemError(problem, status, exchangeId, verified);
+    return {
+      status,
+      headers,
+      body,
+      json: <T>() => JSON.parse(Buffer.from(body).toString('utf8')) as T,
+      text: () => Buffer.from(body).toString('utf8'),
+      exchangeId,
+      origin,
+      responseVerified: verified,
+    };
+  }
+}
+
+/**
+ * A client from a demo key file. Rabta's exchange keys are read from its
+ * well-known document so that responses are verified; pass
+ * `{ verifyResponses: false }` to skip that (e.g. against an instance without it).
+ */
+export async function fromKeyFile(path: string, baseUrl: string, options: { verifyResponses?: boolean } = {}): Promise<RabtaClient> {
+  const file = await loadKeyFile(path);
+  const exchangeKeys = options.verifyResponses === false ? undefined : await fetchInstanceKeys(baseUrl);
+  return new RabtaClient({ baseUrl, client: file.client, keyId: file.keyId, privateKey: file.privateKey, exchangeKeys });
+}
