@@ -48,5 +48,5 @@ export async function startDemo(platform: Platform) {
     ...keyFiles.map((file) => `  ${relative(process.cwd(), file)}`),
     '',
   ].join('\n');
-  return { banner, stop: () => upstreams.close() };
+  return { banner, keyFiles, upstreamUrl: upstreams.baseUrl, stop: () => upstreams.close() };
 }

@@ -7,7 +7,6 @@ import { calculateJwkThumbprint } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../core/changes.js';
 import { PROBLEM_BASE } from '../core/problems.js';
-import { platformPlugins } from '../platform/plugins.js';
 import { startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';
 import { signRequest, verifyForwarded, verifyResponse } from '../sdk/index.js';
@@ -96,11 +95,7 @@ for (const dialect of testDialects(postgresUrl)) {
     const STATUS = '/x/PK/GOV/BISP/payments/status/beneficiaries/status';
 
     beforeAll(async () => {
-      t = await startTestInstance(dialect, postgresUrl, { env: { RABTA_UPSTREAM_TIMEOUT_MS: '400' }, server: { plugins: [] } });
-      await t.app.close();
-      const { buildServer } = await import('../http/server.js');
-      t.app = await buildServer(t.platform, { plugins: platformPlugins(t.platform) });
-      await t.app.ready();
+      t = await startTestInstance(dialect, postgresUrl, { env: { RABTA_UPSTREAM_TIMEOUT_MS: '400' } });
       provider = await startProvider(exchangeKeys);
       const r = t.platform.registry;
       const a = SYSTEM_ACTOR;

@@ -7,6 +7,7 @@ import type { ServerOptions } from '../http/server.js';
 import { freshDatabase } from '../store/testing.js';
 import type { TestDatabase } from '../store/testing.js';
 import { createPlatform } from './index.js';
+import { platformPlugins } from './plugins.js';
 import type { Platform, PlatformOptions } from './index.js';
 
 export interface TestInstance {
@@ -38,7 +39,7 @@ export async function startTestInstance(
     writeKeysFile(config.keysFile, await newKeysFile());
   }
   const platform = await createPlatform(config, options.platform);
-  const app = await buildServer(platform, options.server);
+  const app = await buildServer(platform, { plugins: platformPlugins(platform), ...options.server });
   await app.ready();
   const { token } = await platform.registry.createOperator(SYSTEM_ACTOR, { name: 'test authority', role: 'authority-admin' });
   return {
