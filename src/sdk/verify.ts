@@ -110,6 +110,8 @@ function parseCandidate(headers: HeaderBag, tag: string): Candidate {
     keyId: string('keyid'),
   };
   if (!NONCE_PATTERN.test(candidate.nonce)) throw malformed('the nonce must be 128 to 768 bits in base64url');
+  // keyid and nonce reach the caller's database; an unbounded one is refused here.
+  if (candidate.keyId.length > 256) throw malformed('the keyid is longer than 256 characters');
   const actualTag = string('tag');
   if (actualTag !== tag) throw new RabtaError('signature-wrong-tag', `expected tag "${tag}", the signature has "${actualTag}"`);
   const alg = string('alg');
