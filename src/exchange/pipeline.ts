@@ -8,14 +8,14 @@ import type { Egress } from '../egress/index.js';
 import type { Keyring } from '../keyring/index.js';
 import type { Registry, ServiceRow } from '../registry/index.js';
 import { contentDigestOfHash, digestMatches } from '../sdk/digest.js';
-import { requestHasBody, targetUriOf } from '../sdk/profile.js';
-import { signRequest, signResponse, verifyRequest } from '../sdk/index.js';
+import { requestHasBody, signRequest, signResponse } from '../sdk/index.js';
 import type { Database } from '../store/index.js';
 import { isTrue } from '../store/index.js';
 import { receiveBody } from './body.js';
 import type { ReceivedBody } from './body.js';
 import type { LegalBasisAnswer, LegalBasisCheck } from './legal-basis.js';
-import { spendNonce } from './nonces.js';
+import { authenticateSigned } from './authenticate.js';
+import type { SignedCaller } from './authenticate.js';
 import { takeQuota } from './quota.js';
 import type { ExchangeRecord, ExchangeRecorder } from './record.js';
 import { subjectsOf } from './subjects.js';
@@ -57,12 +57,8 @@ export interface PipelineDeps {
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', 'content-digest', 'expect']);
 const RESPONSE_PASSED = ['content-type', 'content-language', 'cache-control', 'etag', 'last-modified', 'location', 'retry-after'];
 
-interface Authenticated {
+interface Authenticated extends SignedCaller {
   exchangeId: string;
-  clientId: string;
-  keyId: string;
-  signature: string;
-  signatureInput: string;
 }
 
 /**
@@ -176,7 +172,8 @@ export function createPipeline(deps: PipelineDeps) {
     record.response_bytes = reply.body.length;
     record.response_digest = createHash('sha256').update(reply.body).digest('hex');
     record.duration_ms = deps.now() - started;
-    await deps.recorder.record(deps.db, record);
+    // The recorder may write more than the row (tracker, ledger): all of it or nothing.
+    await deps.db.transaction().execute((trx) => deps.recorder.record(trx, record));
     deps.observe?.({ authenticated: true, outcome: record.outcome, seconds: record.duration_ms / 1000 });
     return reply;
   };
@@ -188,31 +185,7 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   async function authenticate(request: ExchangeRequest): Promise<Authenticated> {
-    const clientId = header(request.headers, 'rabta-client');
-    if (clientId === undefined) throw new RabtaError('missing-header', 'Rabta-Client is required', { extensions: { header: 'Rabta-Client' } });
-    const client = await deps.registry.getSubsystem(clientId).catch(() => undefined);
-    if (!client) throw new RabtaError('unknown-client', `no subsystem ${clientId} is registered`);
-    const verified = await verifyRequest({
-      method: request.method,
-      targetUri: targetUriOf(deps.publicUrl, request.url),
-      headers: request.headers,
-      hasBody: requestHasBody(request.headers),
-      tag: 'rabta-request',
-      now: deps.now(),
-      resolveKey: (keyId) => deps.registry.resolveClientKey(clientId, keyId),
-    });
-    // A nonce stays spent for as long as its signature could be accepted.
-    const spendUntil = (verified.expires + 60) * 1000;
-    if (!(await spendNonce(deps.db, verified.keyId, verified.nonce, spendUntil))) {
-      throw new RabtaError('nonce-replayed', 'this signature’s nonce was already used');
-    }
-    return {
-      exchangeId: randomUUID(),
-      clientId,
-      keyId: verified.keyId,
-      signature: header(request.headers, 'signature') as string,
-      signatureInput: header(request.headers, 'signature-input') as string,
-    };
+    return { ...(await authenticateSigned(deps, request)), exchangeId: randomUUID() };
   }
 
   async function forward(request: ExchangeRequest, auth: Authenticated, service: ServiceRow, rest: string, body: ReceivedBody, purpose: string | undefined, subjects: string[]) {

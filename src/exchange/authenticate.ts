@@ -1,0 +1,63 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Kysely } from 'kysely';
+import { RabtaError } from '../core/problems.js';
+import type { Registry } from '../registry/index.js';
+import { requestHasBody, targetUriOf, verifyRequest } from '../sdk/index.js';
+import type { Database } from '../store/index.js';
+import { spendNonce } from './nonces.js';
+
+export interface SignedCaller {
+  clientId: string;
+  keyId: string;
+  /** the request's Signature and Signature-Input, to bind the signed response to */
+  signature: string;
+  signatureInput: string;
+}
+
+export interface AuthenticateDeps {
+  db: Kysely<Database>;
+  registry: Registry;
+  publicUrl: string;
+  now: () => number;
+}
+
+/**
+ * Who signed this request (DESIGN.md "Signed requests"): the keyid must be an
+ * approved key in force of the subsystem in Rabta-Client, the signature must
+ * verify over the target URI rebuilt from the public URL, and its nonce is
+ * spent once, in the shared database. Every signed Rabta API uses this.
+ */
+export async function authenticateSigned(
+  deps: AuthenticateDeps,
+  request: { method: string; url: string; headers: IncomingHttpHeaders },
+): Promise<SignedCaller> {
+  const clientId = single(request.headers, 'rabta-client');
+  if (clientId === undefined) throw new RabtaError('missing-header', 'Rabta-Client is required', { extensions: { header: 'Rabta-Client' } });
+  const client = await deps.registry.getSubsystem(clientId).catch(() => undefined);
+  if (!client) throw new RabtaError('unknown-client', `no subsystem ${clientId} is registered`);
+  const verified = await verifyRequest({
+    method: request.method,
+    targetUri: targetUriOf(deps.publicUrl, request.url),
+    headers: request.headers,
+    hasBody: requestHasBody(request.headers),
+    tag: 'rabta-request',
+    now: deps.now(),
+    resolveKey: (keyId) => deps.registry.resolveClientKey(clientId, keyId),
+  });
+  // A nonce stays spent for as long as its signature could be accepted.
+  const spendUntil = (verified.expires + 60) * 1000;
+  if (!(await spendNonce(deps.db, verified.keyId, verified.nonce, spendUntil))) {
+    throw new RabtaError('nonce-replayed', 'this signature’s nonce was already used');
+  }
+  return {
+    clientId,
+    keyId: verified.keyId,
+    signature: single(request.headers, 'signature') as string,
+    signatureInput: single(request.headers, 'signature-input') as string,
+  };
+}
+
+function single(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
