@@ -1,13 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Kysely } from 'kysely';
 import { RabtaError } from '../core/problems.js';
-import type { Registry } from '../registry/index.js';
+import type { Registry, RegistryView } from '../registry/index.js';
 import { requestHasBody, targetUriOf, verifyRequest } from '../sdk/index.js';
-import type { Database } from '../store/index.js';
+import type { Database, WriteBatcher } from '../store/index.js';
 import { spendNonce } from './nonces.js';
 
 export interface SignedCaller {
   clientId: string;
+  /** the registry as this call saw it, for the checks that follow */
+  view: RegistryView;
   keyId: string;
   /** the request's Signature and Signature-Input, to bind the signed response to */
   signature: string;
@@ -15,7 +16,7 @@ export interface SignedCaller {
 }
 
 export interface AuthenticateDeps {
-  db: Kysely<Database>;
+  batch: WriteBatcher<Database>;
   registry: Registry;
   publicUrl: string;
   now: () => number;
@@ -33,8 +34,8 @@ export async function authenticateSigned(
 ): Promise<SignedCaller> {
   const clientId = single(request.headers, 'rabta-client');
   if (clientId === undefined) throw new RabtaError('missing-header', 'Rabta-Client is required', { extensions: { header: 'Rabta-Client' } });
-  const client = await deps.registry.getSubsystem(clientId).catch(() => undefined);
-  if (!client) throw new RabtaError('unknown-client', `no subsystem ${clientId} is registered`);
+  const view = await deps.registry.view();
+  if (!(await view.subsystemExists(clientId))) throw new RabtaError('unknown-client', `no subsystem ${clientId} is registered`);
   const verified = await verifyRequest({
     method: request.method,
     targetUri: targetUriOf(deps.publicUrl, request.url),
@@ -42,15 +43,16 @@ export async function authenticateSigned(
     hasBody: requestHasBody(request.headers),
     tag: 'rabta-request',
     now: deps.now(),
-    resolveKey: (keyId) => deps.registry.resolveClientKey(clientId, keyId),
+    resolveKey: (keyId) => view.clientKey(clientId, keyId),
   });
   // A nonce stays spent for as long as its signature could be accepted.
   const spendUntil = (verified.expires + 60) * 1000;
-  if (!(await spendNonce(deps.db, verified.keyId, verified.nonce, spendUntil))) {
+  if (!(await deps.batch.run((trx) => spendNonce(trx, verified.keyId, verified.nonce, spendUntil)))) {
     throw new RabtaError('nonce-replayed', 'this signature’s nonce was already used');
   }
   return {
     clientId,
+    view,
     keyId: verified.keyId,
     signature: single(request.headers, 'signature') as string,
     signatureInput: single(request.headers, 'signature-input') as string,

@@ -29,7 +29,7 @@ export interface ExchangeOptions {
 export function exchangePlugin(options: ExchangeOptions = {}) {
   return async (app: FastifyInstance, { platform, metrics }: { platform: Platform; metrics: Metrics }) => {
     const mediate = createPipeline({
-      db: platform.store.db,
+      batch: platform.store.batch,
       registry: platform.registry,
       egress: platform.egress,
       keyring: platform.keyring,

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { Kysely } from 'kysely';
 import { subjectHash } from '../core/cnic.js';
 import { RabtaError } from '../core/problems.js';
 import type { Egress } from '../egress/index.js';
@@ -9,7 +8,7 @@ import type { Keyring } from '../keyring/index.js';
 import type { Registry, ServiceRow } from '../registry/index.js';
 import { contentDigestOfHash, digestMatches } from '../sdk/digest.js';
 import { requestHasBody, signRequest, signResponse } from '../sdk/index.js';
-import type { Database } from '../store/index.js';
+import type { Database, WriteBatcher } from '../store/index.js';
 import { isTrue } from '../store/index.js';
 import { receiveBody } from './body.js';
 import type { ReceivedBody } from './body.js';
@@ -38,7 +37,7 @@ export interface ExchangeReply {
 }
 
 export interface PipelineDeps {
-  db: Kysely<Database>;
+  batch: WriteBatcher<Database>;
   registry: Registry;
   egress: Egress;
   keyring: Keyring;
@@ -104,14 +103,14 @@ export function createPipeline(deps: PipelineDeps) {
       const target = parseTarget(request.url);
       record.service_id = target.serviceId;
       record.path = target.rest.split('?')[0] as string;
-      const service = await deps.registry.findServiceRow(target.serviceId);
+      const service = await auth.view.service(target.serviceId);
       if (!service) throw new RabtaError('unknown-service', `no service ${target.serviceId}`);
       if (!isTrue(service.enabled)) throw new RabtaError('service-disabled', `${target.serviceId} is disabled by its provider`);
 
       const purposeCode = header(request.headers, 'rabta-purpose');
-      const allowed = await deps.registry.allowedPurposes(service.id, auth.clientId);
+      const allowed = await auth.view.allowedPurposes(service.id, auth.clientId);
       if (!allowed) throw new RabtaError('no-access-right', `${auth.clientId} has no access right to ${service.id}`);
-      const purpose = purposeCode === undefined ? undefined : await deps.registry.findPurpose(purposeCode);
+      const purpose = purposeCode === undefined ? undefined : await auth.view.purpose(purposeCode);
       if (purposeCode !== undefined && !purpose) throw new RabtaError('unknown-purpose', `purpose ${purposeCode} is not in the catalogue`);
       if (purposeCode !== undefined && !allowed.includes(purposeCode)) {
         throw new RabtaError('purpose-not-allowed', `${auth.clientId} may call ${service.id} only for ${allowed.join(', ')}`, { extensions: { allowed } });
@@ -133,11 +132,20 @@ export function createPipeline(deps: PipelineDeps) {
         record.subjects = JSON.stringify(subjects.map((s) => subjectHash(deps.keyring.subjectSecret, s)));
       }
 
-      if (service.quota_per_minute !== null) await takeQuota(deps.db, auth.clientId, service.id, service.quota_per_minute, deps.now());
+      if (service.quota_per_minute !== null) {
+        const perMinute = service.quota_per_minute;
+        await deps.batch.run((trx) => takeQuota(trx, auth.clientId, service.id, perMinute, deps.now()));
+      }
 
       let basis: LegalBasisAnswer | undefined;
       if (purpose) {
-        basis = await deps.legalBasis.check({ clientId: auth.clientId, serviceId: service.id, purpose, subjects, at: deps.now() });
+        basis = await deps.legalBasis.check({
+          clientId: auth.clientId,
+          serviceId: service.id,
+          purpose: { code: purpose.code, legalBasis: purpose.legal_basis, statute: purpose.statute },
+          subjects,
+          at: deps.now(),
+        });
         record.legal_basis = basis.legalBasis;
       }
 
@@ -172,8 +180,8 @@ export function createPipeline(deps: PipelineDeps) {
     record.response_bytes = reply.body.length;
     record.response_digest = createHash('sha256').update(reply.body).digest('hex');
     record.duration_ms = deps.now() - started;
-    // The recorder may write more than the row (tracker, ledger): all of it or nothing.
-    await deps.db.transaction().execute((trx) => deps.recorder.record(trx, record));
+    // The recorder may write more than the row (tracker, ledger): all of it or nothing, durable before the reply.
+    await deps.batch.run((trx) => deps.recorder.record(trx, record));
     deps.observe?.({ authenticated: true, outcome: record.outcome, seconds: record.duration_ms / 1000 });
     return reply;
   };

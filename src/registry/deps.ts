@@ -21,6 +21,8 @@ export async function change<T>(
 ): Promise<T> {
   return deps.db.transaction().execute(async (trx) => {
     const result = await apply(trx);
+    // Readers cache the registry per version; any change makes every node reload.
+    await trx.updateTable('registry_version').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', 1).execute();
     await deps.recorder.record(trx, { actor: actor.id, action, target, details, at: deps.now() });
     return result;
   });

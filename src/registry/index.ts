@@ -8,6 +8,7 @@ import * as purposes from './purposes.js';
 import * as services from './services.js';
 import * as subsystems from './subsystems.js';
 import * as witnesses from './witnesses.js';
+import { createViewSource } from './view.js';
 import { listChanges } from '../ledger/journal.js';
 
 export type { RegistryDeps } from './deps.js';
@@ -20,6 +21,8 @@ export type { Service, ServiceInput, ServiceUpdate } from './services.js';
 export type { ServiceRow } from './tables.js';
 export type { Subsystem } from './subsystems.js';
 export type { Witness } from './witnesses.js';
+export type { RegistryView } from './view.js';
+export type { PurposeRow } from './tables.js';
 export { registryMigrations } from './migrations.js';
 export { checkPublicJwk } from './keys.js';
 
@@ -28,7 +31,10 @@ export { checkPublicJwk } from './keys.js';
  * the operators who govern it. Every change is journalled through the recorder.
  */
 export function createRegistry(deps: RegistryDeps, options: { defaultBodyLimit: number }) {
+  const view = createViewSource(deps);
   return {
+    /** the exchange's per-call view, cached per registry version */
+    view,
     instance: deps.instance,
     createMember: (actor: Actor, input: members.MemberInput) => members.createMember(deps, actor, input),
     listMembers: () => members.listMembers(deps),
@@ -43,7 +49,6 @@ export function createRegistry(deps: RegistryDeps, options: { defaultBodyLimit: 
     revokeKey: (actor: Actor, keyId: string, reason: string) => keys.revokeKey(deps, actor, keyId, reason),
     listKeys: (subsystemId: string) => keys.listKeys(deps, subsystemId),
     getKey: (keyId: string) => keys.getKey(deps, keyId),
-    resolveClientKey: (clientId: string, keyId: string) => keys.resolveClientKey(deps, clientId, keyId),
 
     createService: (actor: Actor, subsystemId: string, input: services.ServiceInput) =>
       services.createService(deps, actor, subsystemId, input, options.defaultBodyLimit),

@@ -1,5 +1,3 @@
-import { createPublicKey } from 'node:crypto';
-import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
 import type { Actor } from '../core/changes.js';
 import { RabtaError } from '../core/problems.js';
@@ -123,31 +121,6 @@ export async function listKeys(deps: RegistryDeps, subsystemId: string): Promise
 
 export async function getKey(deps: RegistryDeps, keyId: string): Promise<SubsystemKey> {
   return toKey(await findKey(deps, keyId));
-}
-
-const publicKeys = new Map<string, KeyObject>();
-
-/**
- * The exchange's question: may `keyId` sign for `clientId` now? Answers with the
- * public key or the precise reason why not. Read from the database every time,
- * so a revocation on any node holds on every node from the next request.
- */
-export async function resolveClientKey(deps: RegistryDeps, clientId: string, keyId: string): Promise<KeyObject> {
-  const key = await deps.db.selectFrom('subsystem_keys').selectAll().where('key_id', '=', keyId).executeTakeFirst();
-  if (!key) throw new RabtaError('unknown-key', `no key ${keyId} is registered`);
-  if (key.subsystem_id !== clientId) throw new RabtaError('key-not-of-client', `key ${keyId} is not a key of ${clientId}`);
-  if (key.status === 'revoked') throw new RabtaError('key-revoked', `key ${keyId} was revoked`);
-  if (key.status !== 'approved') throw new RabtaError('key-not-approved', `key ${keyId} awaits the authority's approval`);
-  const now = deps.now();
-  if (now < key.not_before || (key.not_after !== null && now >= key.not_after)) {
-    throw new RabtaError('key-expired', `key ${keyId} is valid from ${iso(key.not_before)} until ${iso(key.not_after) ?? 'revoked'}`);
-  }
-  let publicKey = publicKeys.get(keyId);
-  if (!publicKey) {
-    publicKey = createPublicKey({ key: JSON.parse(key.public_jwk) as JsonWebKey, format: 'jwk' });
-    publicKeys.set(keyId, publicKey);
-  }
-  return publicKey;
 }
 
 async function findKey(deps: RegistryDeps, keyId: string): Promise<SubsystemKeyRow> {

@@ -103,4 +103,14 @@ export const registryMigrations: ModuleMigrations = () => ({
         .execute();
     },
   },
+  '0004_registry_version': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('registry_version')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.insertInto('registry_version').values({ id: 1, version: 1 }).execute();
+    },
+  },
 });

@@ -90,7 +90,13 @@ export interface ApiTokenRow {
   revoked_at: number | null;
 }
 
+export interface RegistryVersionRow {
+  id: number;
+  version: number;
+}
+
 export interface RegistryTables {
+  registry_version: RegistryVersionRow;
   members: MemberRow;
   subsystems: SubsystemRow;
   subsystem_keys: SubsystemKeyRow;

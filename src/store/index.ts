@@ -6,13 +6,18 @@ import type { ModuleMigrations } from './migrate.js';
 import { postgresDialect } from './postgres/dialect.js';
 import { sqliteDialect } from './sqlite/dialect.js';
 import type { Database } from './schema.js';
+import { createWriteBatcher } from './batcher.js';
+import type { WriteBatcher } from './batcher.js';
 
 export type { StoreDialect } from './dialect.js';
 export type { MigrationContext, ModuleMigrations } from './migrate.js';
 export type { Database } from './schema.js';
+export type { WriteBatcher } from './batcher.js';
 
 export interface Store {
   readonly db: Kysely<Database>;
+  /** group commit for the small writes of the hot path (see batcher.ts) */
+  readonly batch: WriteBatcher<Database>;
   readonly dialect: StoreDialect;
   migrate(): Promise<string[]>;
   close(): Promise<void>;
@@ -38,6 +43,7 @@ export function openStore(options: StoreOptions): Store {
   const db = new Kysely<Database>({ dialect: dialect.createKyselyDialect() });
   return {
     db,
+    batch: createWriteBatcher(db),
     dialect,
     migrate: () => migrateToLatest(db, dialect, options.migrations),
     async close() {

@@ -29,7 +29,7 @@ for (const dialect of testDialects(postgresUrl)) {
 
     it('migrates once and then has nothing left to do', async () => {
       const store = await open();
-      expect(await store.migrate()).toEqual(['0001_registry', '0002_journal']);
+      expect(await store.migrate()).toEqual(['0001_registry', '0002_journal', '0004_registry_version']);
       expect(await store.migrate()).toEqual([]);
     });
 

@@ -1,0 +1,89 @@
+/**
+ * Command-line options of `npm run bench`. Hand-parsed: the bench must not add
+ * a dependency, and these few flags do not need one.
+ */
+export interface BenchArgs {
+  /** gateway and proxy processes each (node:cluster workers on one port) */
+  workers: number;
+  /** concurrent keep-alive connections of the load generator */
+  connections: number;
+  /** measured seconds per run */
+  duration: number;
+  /** seconds of unmeasured load before each measured run */
+  warmup: number;
+  /** print one JSON object on stdout and nothing else */
+  json: boolean;
+  /** write V8 CPU profiles of the gateway workers into this directory */
+  profileDir: string | undefined;
+  /** time SQLite statements and Ed25519 calls inside the gateway workers */
+  counters: boolean;
+  /** run only these sections (default all) */
+  only: string[] | undefined;
+}
+
+const USAGE = `usage: npm run bench -- [--workers N] [--connections C] [--duration S] [--warmup S] [--json]
+                        [--profile DIR] [--counters] [--only crypto,exchange]
+  RABTA_SQLITE_SYNCHRONOUS=NORMAL npm run bench   measures without the per-commit fsync`;
+
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const args: BenchArgs = { workers: 2, connections: 32, duration: 10, warmup: 2, json: false, profileDir: undefined, counters: false, only: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) fail(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--workers':
+        args.workers = positiveInt(flag, value());
+        break;
+      case '--connections':
+        args.connections = positiveInt(flag, value());
+        break;
+      case '--duration':
+        args.duration = positiveNumber(flag, value());
+        break;
+      case '--warmup':
+        args.warmup = positiveNumber(flag, value());
+        break;
+      case '--json':
+        args.json = true;
+        break;
+      case '--profile':
+        args.profileDir = value();
+        break;
+      case '--counters':
+        args.counters = true;
+        break;
+      case '--only':
+        args.only = value().split(',').map((s) => s.trim()).filter(Boolean);
+        break;
+      case '--help':
+      case '-h':
+        process.stderr.write(`${USAGE}\n`);
+        process.exit(0);
+        break;
+      default:
+        fail(`unknown option ${flag}`);
+    }
+  }
+  return args;
+}
+
+function positiveInt(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) fail(`${flag} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+function positiveNumber(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) fail(`${flag} must be a positive number, got "${raw}"`);
+  return n;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+}
