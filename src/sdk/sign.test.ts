@@ -43,3 +43,23 @@ describe('signRequest', () => {
     await expect(signRequest({ ...ok, privateKey: 'nope' })).rejects.toThrow(/PEM/);
   });
 });
+
+describe('the lean signer', () => {
+  it('emits byte for byte what http-message-signatures emits', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { signWithLibrary, signRequest, signResponse } = await import('./sign.js');
+    const { requestComponents, RESPONSE_COMPONENTS } = await import('./profile.js');
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const common = { keyId: 'k1', privateKey, created: 1_790_000_000_000, nonce: 'n-0123456789abcdefghijkl' };
+    const headers = { 'rabta-client': 'PK/BANK/HBL/branch-app', 'rabta-purpose': 'kyc', 'rabta-subject': '35202-1234567-1', 'content-digest': 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:' };
+    const targetUri = 'https://rabta.example.pk/x/PK/GOV/BISP/payments/status/a?b=1';
+    const lean = await signRequest({ method: 'post', targetUri, headers, tag: 'rabta-request', ...common });
+    const fields = requestComponents({ tag: 'rabta-request', hasBody: true, hasPurpose: true, hasSubject: true });
+    const library = await signWithLibrary(fields, common, 'rabta-request', { method: 'POST', url: targetUri, headers });
+    expect(lean).toEqual(library);
+    const responseHeaders = { 'rabta-exchange-id': 'e-1', 'content-digest': headers['content-digest'] };
+    const leanResponse = await signResponse({ status: 201, headers: responseHeaders, request: { signature: lean.signature }, ...common });
+    const libraryResponse = await signWithLibrary(RESPONSE_COMPONENTS, common, 'rabta-response', { status: 201, headers: responseHeaders }, { method: 'GET', url: 'http://x/', headers: { signature: lean.signature } });
+    expect(leanResponse).toEqual(libraryResponse);
+  });
+});

@@ -1,4 +1,9 @@
+import { sign as cryptoSign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { signatureBase } from './base.js';
+import type { RequestMessage, ResponseMessage } from './base.js';
+import { item, serializeInnerList } from './sfv.js';
+import type { BareItem, InnerList, Item, Params } from './sfv.js';
 import { createSigner, httpbis } from 'http-message-signatures';
 import type { Request as LibRequest, Response as LibResponse } from 'http-message-signatures';
 import { contentDigest } from './digest.js';
@@ -19,12 +24,12 @@ import {
 import type { HeaderBag, RequestSignature, RequestTag } from './profile.js';
 
 /**
- * Signing goes through http-message-signatures: it reproduces RFC 9421
- * B.2.6 and serializes with a full RFC 8941 implementation, so what we emit is
- * what other implementations expect. This file only decides what to cover.
+ * What to cover, and the signing itself. http-message-signatures (which
+ * reproduces RFC 9421 B.2.6) is the reference the lean signer is tested
+ * against byte for byte; the hot path uses the lean one.
  */
 
-interface SignatureOptions {
+export interface SignatureOptions {
   keyId: string;
   privateKey: KeyObject | string;
   /** epoch milliseconds; default now */
@@ -84,7 +89,11 @@ function coveredFields(fields: readonly string[], ...sources: HeaderBag[]): Reco
   return out;
 }
 
-async function sign(
+/**
+ * The library's signer, kept as the reference: tests check that the lean
+ * signer below emits exactly what this one does.
+ */
+export async function signWithLibrary(
   fields: readonly string[],
   options: SignatureOptions,
   tag: string,
@@ -102,6 +111,49 @@ async function sign(
   return { 'signature-input': String(signed.headers['Signature-Input']), signature: String(signed.headers['Signature']) };
 }
 
+/**
+ * The gateway signs twice per exchange (the forward and the response), and the
+ * library's signer costs about three Ed25519 signatures each (~98 µs against
+ * ~34 µs). This builds the same Signature-Input with the RFC 8941 serializer
+ * and the same signature base the verifier uses, then signs once.
+ */
+function signLean(
+  fields: readonly string[],
+  options: SignatureOptions,
+  tag: string,
+  message: RequestMessage | ResponseMessage,
+  request?: RequestMessage,
+): SignatureHeaders {
+  const values = parameterValues(options, tag);
+  const params: Params = new Map<string, BareItem>([
+    ['created', values.created.getTime() / 1000],
+    ['expires', values.expires.getTime() / 1000],
+    ['nonce', values.nonce],
+    ['keyid', values.keyid],
+    ['alg', values.alg],
+    ['tag', values.tag],
+  ]);
+  const components: InnerList = { kind: 'list', items: fields.map(componentItem), params };
+  const signatureParams = serializeInnerList(components);
+  const base = signatureBase(components, message, request);
+  const signature = cryptoSign(null, Buffer.from(base), privateKeyFrom(options.privateKey));
+  return {
+    'signature-input': `${SIGNATURE_LABEL}=${signatureParams}`,
+    signature: `${SIGNATURE_LABEL}=:${signature.toString('base64')}:`,
+  };
+}
+
+/** `signature;req;key="sig1"` → the item `"signature";req;key="sig1"`. */
+function componentItem(field: string): Item {
+  const [name, ...rest] = field.split(';') as [string, ...string[]];
+  const params: Params = new Map();
+  for (const part of rest) {
+    const [key, value] = part.split('=') as [string, string | undefined];
+    params.set(key, value === undefined ? true : value.replace(/^"|"$/g, ''));
+  }
+  return item(name, params);
+}
+
 export async function signRequest(input: SignRequestInput): Promise<SignatureHeaders> {
   const hasBody = input.body ? input.body.byteLength > 0 : hasHeader(input.headers, 'content-digest');
   const added: HeaderBag = hasBody && !hasHeader(input.headers, 'content-digest') && input.body ? { 'content-digest': contentDigest(input.body) } : {};
@@ -112,8 +164,8 @@ export async function signRequest(input: SignRequestInput): Promise<SignatureHea
     hasSubject: hasHeader(input.headers, 'rabta-subject'),
   });
   // The library upper-cases @method; doing it here keeps the signed value and the sent one equal.
-  const message = { method: input.method.toUpperCase(), url: input.targetUri, headers: coveredFields(fields, input.headers, added) };
-  return { ...(await sign(fields, input, input.tag, message)), ...added };
+  const message = { method: input.method.toUpperCase(), targetUri: input.targetUri, headers: coveredFields(fields, input.headers, added) };
+  return { ...signLean(fields, input, input.tag, message), ...added };
 }
 
 export interface SignResponseInput extends SignatureOptions {
@@ -132,7 +184,7 @@ export async function signResponse(input: SignResponseInput): Promise<SignatureH
   const response = { status: input.status, headers: coveredFields(fields, input.headers, added) };
   const requestSignature = input.request.signature;
   if (!requestSignature) throw new TypeError('the request has no Signature field to bind the response to');
-  // Only the request's Signature field is read for `;req`; method and url are there to satisfy the library's request type.
-  const request = { method: 'GET', url: 'http://request.invalid/', headers: { signature: typeof requestSignature === 'string' ? requestSignature : [...requestSignature] } };
-  return { ...(await sign(fields, input, RESPONSE_TAG, response, request)), ...added };
+  // Only the request's Signature field is read for `;req`; method and target are placeholders.
+  const request = { method: 'GET', targetUri: 'http://request.invalid/', headers: { signature: typeof requestSignature === 'string' ? requestSignature : [...requestSignature] } };
+  return { ...signLean(fields, input, RESPONSE_TAG, response, request), ...added };
 }
