@@ -25,5 +25,5 @@ export interface Change {
  * the change itself, so the journal and the registry never disagree.
  */
 export interface ChangeRecorder {
-  record(db: Kysely<Database>, change: Change): Promise<void>;
+  record(db: Kysely<Database>, change: Change): Promise<unknown>;
 }

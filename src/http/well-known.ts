@@ -3,6 +3,9 @@ import type { SigningKey } from '../keyring/index.js';
 
 export interface WellKnownKey {
   use: string;
+  name?: string;
+  url?: string;
+  member?: string;
   jwk?: Record<string, unknown>;
   vkey?: string;
   notBefore: string | null;
@@ -10,7 +13,7 @@ export interface WellKnownKey {
 }
 
 /** `/.well-known/rabta.json`: everything a member or an auditor needs to check Rabta's signatures. */
-export function wellKnown(platform: Platform) {
+export async function wellKnown(platform: Platform) {
   const base = platform.config.publicUrl;
   const asKey = (use: string) => (key: SigningKey): WellKnownKey => ({
     use,
@@ -19,7 +22,7 @@ export function wellKnown(platform: Platform) {
     notAfter: key.notAfter === null ? null : new Date(key.notAfter).toISOString(),
   });
   const keys: WellKnownKey[] = [...platform.keyring.exchange.map(asKey('exchange')), ...platform.keyring.consent.map(asKey('consent'))];
-  for (const extra of platform.publicKeys?.() ?? []) keys.push(extra);
+  for (const extra of (await platform.publicKeys?.()) ?? []) keys.push(extra);
   return {
     instance: platform.config.instance,
     publicBaseUrl: base,

@@ -6,12 +6,14 @@ import type { Database, ModuleMigrations } from '../store/index.js';
  * The registry change journal. Registry changes hold no personal data, so they
  * are kept in clear; the Merkle log appends each one as a leaf.
  */
-export const journalRecorder: ChangeRecorder = {
+export const journalRecorder: ChangeRecorder & { record(db: Kysely<Database>, change: Change): Promise<number> } = {
   async record(db: Kysely<Database>, change: Change) {
-    await db
+    const row = await db
       .insertInto('registry_changes')
       .values({ at: change.at, actor: change.actor, action: change.action, target: change.target, details: JSON.stringify(change.details) })
-      .execute();
+      .returning('seq')
+      .executeTakeFirstOrThrow();
+    return row.seq;
   },
 };
 

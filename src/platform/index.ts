@@ -2,7 +2,11 @@ import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { loadOrCreateKeyring } from '../keyring/index.js';
 import type { Keyring } from '../keyring/index.js';
-import { journalMigrations, journalRecorder } from '../ledger/journal.js';
+import { journalMigrations } from '../ledger/journal.js';
+import { ledgerMigrations } from '../ledger/migrations.js';
+import { createLedger } from '../ledger/service.js';
+import type { Ledger } from '../ledger/service.js';
+import { registryChangeRecorder } from './recorders.js';
 import { createRegistry, registryMigrations } from '../registry/index.js';
 import type { Registry } from '../registry/index.js';
 import { openStore } from '../store/index.js';
@@ -13,7 +17,7 @@ import { createEgress, egressPolicy } from '../egress/index.js';
 import type { Egress } from '../egress/index.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
-export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations];
+export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations];
 
 /**
  * The composition root: builds each module with the capabilities it needs.
@@ -25,9 +29,10 @@ export interface Platform {
   keyring: Keyring;
   registry: Registry;
   egress: Egress;
+  ledger: Ledger;
   now: () => number;
   /** public keys other modules publish in /.well-known/rabta.json (log and witness vkeys) */
-  publicKeys?: () => WellKnownKey[];
+  publicKeys?: () => Promise<WellKnownKey[]>;
   close(): Promise<void>;
 }
 
@@ -35,6 +40,8 @@ export interface PlatformOptions {
   keyring?: Keyring;
   now?: () => number;
   migrate?: boolean;
+  /** run background work (the ledger sequencer); tests may drive it by hand */
+  background?: boolean;
 }
 
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
@@ -49,7 +56,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   });
   if (options.migrate !== false) await store.migrate();
   const now = options.now ?? Date.now;
-  const registry = createRegistry({ db: store.db, recorder: journalRecorder, instance: config.instance, now }, { defaultBodyLimit: config.bodyLimitDefault });
+  const ledger = createLedger({ db: store.db, dialect: store.dialect, host: new URL(config.publicUrl).host, logSeed: keyring.logSeed, now });
+  const registry = createRegistry({ db: store.db, recorder: registryChangeRecorder(ledger), instance: config.instance, now }, { defaultBodyLimit: config.bodyLimitDefault });
+  if (options.background !== false) ledger.start();
   const egress = createEgress(egressPolicy(config.egressAllow), { timeoutMs: config.upstreamTimeoutMs });
   return {
     config,
@@ -57,8 +66,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     keyring,
     registry,
     egress,
+    ledger,
     now,
+    publicKeys: async () => [
+      { use: 'log', vkey: ledger.vkey, notBefore: null, notAfter: null },
+      ...(await registry.listWitnesses()).map((w) => ({ use: 'witness', vkey: w.vkey, name: w.name, url: w.url, member: w.memberId, notBefore: w.createdAt, notAfter: null })),
+    ],
     async close() {
+      await ledger.stop();
       await egress.close();
       await store.close();
     },

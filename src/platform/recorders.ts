@@ -1,0 +1,28 @@
+import type { ChangeRecorder } from '../core/changes.js';
+import type { ExchangeRecorder } from '../exchange/index.js';
+import { LEAF_KIND } from '../ledger/canonical.js';
+import { journalRecorder } from '../ledger/journal.js';
+import type { Ledger } from '../ledger/service.js';
+
+/**
+ * What makes a record evidence: each recorder writes its module's row and the
+ * ledger leaf in the caller's transaction, so neither exists without the other.
+ */
+export function registryChangeRecorder(ledger: Ledger): ChangeRecorder {
+  return {
+    async record(db, change) {
+      const seq = await journalRecorder.record(db, change);
+      // Registry changes hold no personal data: in clear, for anyone to read.
+      await ledger.append(db, { kind: LEAF_KIND.registryChange, ref: String(seq), at: change.at, record: { seq, ...change }, clear: true });
+    },
+  };
+}
+
+export function exchangeRecorder(inner: ExchangeRecorder, ledger: Ledger): ExchangeRecorder {
+  return {
+    async record(db, record) {
+      await inner.record(db, record);
+      await ledger.append(db, { kind: LEAF_KIND.exchange, ref: record.id, at: record.at, record });
+    },
+  };
+}
