@@ -92,6 +92,21 @@ for (const dialect of testDialects(postgresUrl)) {
       const verdict = verifyTlogProof({ proofText: receipt!.proof, entry, logVkey: vkey, witnessVkeys: [], quorum: 0 });
       expect(verdict.ok).toBe(true);
       expect((receipt!.record as { id: string }).id).toBe(exchangeId);
+
+      // The same receipt over HTTP: to the authority (auditor) and to the client, not to others.
+      const url = `/ledger/receipts/exchanges/${exchangeId}`;
+      const asAuditor = await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${t.token}` } });
+      expect(asAuditor.statusCode).toBe(200);
+      const fromHttp = JSON.parse(asAuditor.body) as { proof: string; entry: string; logVkey: string };
+      expect(verifyTlogProof({ proofText: fromHttp.proof, entry: decodeBase64(fromHttp.entry), logVkey: fromHttp.logVkey, witnessVkeys: [], quorum: 0 }).ok).toBe(true);
+      const asClient = await t.app.inject({ method: 'GET', url, headers: await signedHeaders(t.platform.config.publicUrl, url, key) });
+      expect(asClient.statusCode).toBe(200);
+      const { token: provider } = await t.platform.registry.createOperator(SYSTEM_ACTOR, { name: 'nadra', role: 'member-admin', memberId: 'PK/GOV/BISP' });
+      expect((await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${provider}` } })).statusCode).toBe(200);
+      await t.platform.registry.createMember(SYSTEM_ACTOR, { memberClass: 'TELCO', code: 'JAZZ', nameEn: 'Jazz', nameUr: 'جاز' });
+      const { token: outsider } = await t.platform.registry.createOperator(SYSTEM_ACTOR, { name: 'jazz', role: 'member-admin', memberId: 'PK/TELCO/JAZZ' });
+      expect((await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${outsider}` } })).statusCode).toBe(403);
+      expect((await t.app.inject({ method: 'GET', url })).statusCode).toBe(400);
     });
 
     it('serves tiles and proofs that check out against the checkpoint', async () => {
@@ -113,6 +128,7 @@ for (const dialect of testDialects(postgresUrl)) {
     });
 
     it('grows consistently: every checkpoint extends the one before', async () => {
+      await t.platform.ledger.integrate();
       const before = (await t.platform.ledger.latestCheckpoint())!;
       for (let i = 0; i < 3; i++) await t.platform.registry.createSubsystem(SYSTEM_ACTOR, 'PK/GOV/BISP', { code: `extra-${i}`, name: 'x' });
       await t.platform.ledger.integrate();
