@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './index.js';
+
+describe('configuration', () => {
+  it('has working defaults for the embedded instance', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 8080, publicUrl: 'http://127.0.0.1:8080', instance: 'PK', databaseUrl: undefined, sqliteSynchronous: 'FULL', egressAllow: [] });
+  });
+
+  it('names every wrong variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', RABTA_PUBLIC_URL: 'ftp://x', RABTA_EGRESS_ALLOW: 'loopback,moon', DATABASE_URL: 'mysql://x', RABTA_SQLITE_SYNCHRONOUS: 'OFF' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['PORT', 'RABTA_PUBLIC_URL', 'RABTA_EGRESS_ALLOW', 'DATABASE_URL', 'RABTA_SQLITE_SYNCHRONOUS']) expect(message).toContain(name);
+  });
+
+  it('requires shared keys when scaled out on PostgreSQL', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x/y' })).toThrow(/RABTA_KEYS_FILE/);
+    expect(loadConfig({ DATABASE_URL: 'postgres://x/y', RABTA_KEYS_FILE: '/k.json' }).keysFile).toBe('/k.json');
+  });
+});
