@@ -1,57 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { availableParallelism, cpus } from 'node:os';
+import { parseArgs } from './lib/args.js';
+import { cleanupNow, installCleanup } from './lib/processes.js';
+import { BenchFailure } from './lib/section.js';
+import type { Section } from './lib/section.js';
+import { cryptoSection } from './sections/crypto.js';
 import { exchangeSection } from './sections/exchange.js';
+import { ledgerSection } from './sections/ledger.js';
 
 /**
- * `npm run bench [-- --json] [--duration s] [--connections n] [--workers n] [--synchronous FULL|NORMAL] [--only section]`
- * Each section compares against a baseline measured in the same run; the
- * figures that matter are the ratios (the machines are shared and noisy).
+ * `npm run bench`: the gateway's throughput against a bare proxy measured in
+ * the same run on the same machine, so that the ratio means something on a
+ * shared, noisy host where absolute figures do not. Progress goes to stderr;
+ * stdout gets the report, or with --json exactly one JSON object.
+ *
+ * A new measurement is a Section in bench/sections/ added to this list: its
+ * JSON piece is merged into the output.
  */
-export interface BenchOptions {
-  json: boolean;
-  duration: number;
-  connections: number;
-  workers: number;
-  synchronous: 'FULL' | 'NORMAL';
-}
+const SECTIONS: Section[] = [exchangeSection, cryptoSection, ledgerSection];
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const at = args.indexOf(`--${name}`);
-  return at === -1 ? fallback : (args[at + 1] as string);
-};
-const options: BenchOptions = {
-  json: args.includes('--json'),
-  duration: Number(flag('duration', '10')),
-  connections: Number(flag('connections', '32')),
-  workers: Number(flag('workers', '2')),
-  synchronous: flag('synchronous', 'FULL') === 'NORMAL' ? 'NORMAL' : 'FULL',
-};
+const args = parseArgs(process.argv.slice(2));
+installCleanup();
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
-const sections: Record<string, (o: BenchOptions) => Promise<Record<string, unknown>>> = {
-  exchange: exchangeSection,
-};
+const selected = SECTIONS.filter((s) => !args.only || args.only.includes(s.name));
+if (args.only) for (const name of args.only) if (!SECTIONS.some((s) => s.name === name)) throw new Error(`no section "${name}" (${SECTIONS.map((s) => s.name).join(', ')})`);
 
-const only = flag('only', '');
-const result: Record<string, unknown> = {};
-for (const [name, run] of Object.entries(sections)) {
-  if (only && only !== name) continue;
-  Object.assign(result, await run(options));
-}
-
-if (options.json) {
-  process.stdout.write(JSON.stringify(result) + '\n');
-} else {
-  const g = result.gateway as { rps: number; p50_ms: number; p99_ms: number } | undefined;
-  const p = result.proxy as { rps: number; p50_ms: number; p99_ms: number } | undefined;
-  if (g && p) {
-    console.log('\n              rps      p50 ms   p99 ms');
-    console.log(`gateway  ${String(g.rps).padStart(8)} ${String(g.p50_ms).padStart(10)} ${String(g.p99_ms).padStart(8)}`);
-    console.log(`proxy    ${String(p.rps).padStart(8)} ${String(p.p50_ms).padStart(10)} ${String(p.p99_ms).padStart(8)}`);
-    console.log(`ratio gateway/proxy: ${String(result.ratio)}`);
-  }
-  const crypto = result.crypto as { sign_per_s: number; verify_per_s: number } | undefined;
-  if (crypto) console.log(`Ed25519 on one core: ${crypto.sign_per_s} sign/s, ${crypto.verify_per_s} verify/s`);
-  for (const [key, value] of Object.entries(result)) {
-    if (!['gateway', 'proxy', 'ratio', 'crypto'].includes(key)) console.log(`${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+/** Which source was measured: the figures move with every change to the pipeline. */
+function sourceRevision(): string {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
   }
 }
-process.exit(0);
+
+log(`source ${sourceRevision()}; ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}; sections: ${selected.map((s) => s.name).join(', ')}`);
+const output: Record<string, unknown> = {};
+const report: string[] = [];
+try {
+  for (const section of selected) {
+    const started = Date.now();
+    const result = await section.run({ args, log });
+    Object.assign(output, result.json);
+    report.push(...result.report, '');
+    log(`${section.name} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+} catch (error) {
+  if (error instanceof BenchFailure) {
+    process.stderr.write(`\nbench FAILED: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+cleanupNow();
+if (args.json) process.stdout.write(`${JSON.stringify(output)}\n`);
+else process.stdout.write(`\n${report.join('\n')}`);
