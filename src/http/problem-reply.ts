@@ -13,6 +13,9 @@ const FASTIFY_CODES: Record<string, ProblemCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad-request',
   FST_ERR_VALIDATION: 'bad-request',
   FST_ERR_NOT_FOUND: 'not-found',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri-too-long',
+  FST_ERR_BAD_URL: 'bad-request',
+  FST_ERR_ASYNC_CONSTRAINT: 'bad-request',
 };
 
 export function toRabtaError(error: unknown): RabtaError {

@@ -28,6 +28,10 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // Request ids show up in logs and in Rabta-Exchange-Id for exchanges.
     genReqId: () => crypto.randomUUID(),
+    // Errors the router raises before any handler (bad URL, over-long parameter) are problems too.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(request, reply, error);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const metrics = createMetrics();
   app.addSchema(Problem);
