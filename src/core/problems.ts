@@ -12,12 +12,17 @@ export const PROBLEMS = {
   'unsupported-media-type': { status: 415, title: 'The content type is not supported' },
   'body-too-large': { status: 413, title: 'The body is larger than allowed' },
   'not-found': { status: 404, title: 'No such resource' },
+  'uri-too-long': { status: 414, title: 'The request path is too long' },
   'method-not-allowed': { status: 405, title: 'The method is not allowed here' },
   conflict: { status: 409, title: 'The resource already exists or is in another state' },
   // operator authentication
   unauthorized: { status: 401, title: 'A valid API token is required' },
   forbidden: { status: 403, title: 'The token does not allow this' },
   'rate-limited': { status: 429, title: 'Too many requests' },
+  // citizen sign-in
+  'otp-invalid': { status: 401, title: 'The one-time code is not valid' },
+  'otp-expired': { status: 401, title: 'The one-time code has expired' },
+  'otp-attempts-exhausted': { status: 401, title: 'The one-time code has had too many wrong attempts' },
   // signed requests (RFC 9421 profile)
   'missing-header': { status: 400, title: 'A required header is missing' },
   'malformed-signature': { status: 400, title: 'The signature headers cannot be parsed' },
@@ -46,6 +51,11 @@ export const PROBLEMS = {
   'subject-missing': { status: 400, title: 'A personal service needs the data subject' },
   'subject-malformed': { status: 400, title: 'The subject is not a valid CNIC' },
   'consent-required': { status: 403, title: 'This purpose needs the citizen’s consent' },
+  'consent-missing': { status: 403, title: 'No active consent of the citizen covers this call' },
+  'consent-revoked': { status: 403, title: 'The citizen has revoked the consent for this call' },
+  'consent-expired': { status: 403, title: 'The consent for this call has expired' },
+  'consent-purpose-not-covered': { status: 403, title: 'The citizen’s consent does not cover this purpose' },
+  'consent-frequency-exceeded': { status: 429, title: 'The consent’s frequency limit is used up' },
   'quota-exceeded': { status: 429, title: 'The quota for this client and service is used up' },
   // forwarding
   'egress-refused': { status: 502, title: 'The upstream address is not allowed by the egress policy' },
