@@ -226,7 +226,7 @@ for (const dialect of testDialects(postgresUrl)) {
       expectProblem(await send('GET', STATUS, { headers: { ...h, 'rabta-purpose': 'marketing' } }), 403, 'purpose-not-allowed');
       expectProblem(await send('GET', STATUS, { headers: { ...h, 'rabta-purpose': 'gossip' } }), 400, 'unknown-purpose');
       expectProblem(await send('GET', STATUS, { headers: { 'rabta-subject': SUBJECT } }), 400, 'purpose-required');
-      expectProblem(await send('GET', STATUS, { headers: { ...h, 'rabta-purpose': 'support' } }), 403, 'consent-required');
+      expectProblem(await send('GET', STATUS, { headers: { ...h, 'rabta-purpose': 'support' } }), 403, 'consent-missing');
       expectProblem(await send('GET', STATUS, { headers: { 'rabta-purpose': 'disbursement' } }), 400, 'subject-missing');
       expectProblem(await send('GET', STATUS, { headers: { ...h, 'rabta-subject': '12345' } }), 400, 'subject-malformed');
       const batch = (rows: unknown) => send('POST', '/x/PK/GOV/BISP/payments/batches/in', { headers: { 'rabta-purpose': 'disbursement', 'content-type': 'application/json' }, body: JSON.stringify({ rows }) });

@@ -128,6 +128,11 @@ export function checkAddCheckpoint(
   if (request.oldSize !== latestSize) {
     return { status: 409, message: `the latest cosigned size is ${latestSize}`, latestSize };
   }
+  // Same size, different root is a fork, which the spec answers with 409 (not
+  // 422): the log and the witness disagree about the tree, not about a proof.
+  if (request.oldSize === checkpoint.size && state.latest !== undefined && !equalBytes(state.latest.rootHash, checkpoint.rootHash)) {
+    return { status: 409, message: `a different root for size ${latestSize} was cosigned`, latestSize };
+  }
   if (checkpoint.size === 0 && !equalBytes(checkpoint.rootHash, emptyRoot())) {
     return { status: 422, message: 'an empty tree has the empty root' };
   }

@@ -15,9 +15,11 @@ import { exchangeMigrations } from '../exchange/migrations.js';
 import type { WellKnownKey } from '../http/well-known.js';
 import { createEgress, egressPolicy } from '../egress/index.js';
 import type { Egress } from '../egress/index.js';
+import { consentMigrations, consoleMessenger, createConsent } from '../consent/index.js';
+import type { CitizenMessenger, Consent } from '../consent/index.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
-export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations];
+export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations];
 
 /**
  * The composition root: builds each module with the capabilities it needs.
@@ -30,6 +32,7 @@ export interface Platform {
   registry: Registry;
   egress: Egress;
   ledger: Ledger;
+  consent: Consent;
   now: () => number;
   /** public keys other modules publish in /.well-known/rabta.json (log and witness vkeys) */
   publicKeys?: () => Promise<WellKnownKey[]>;
@@ -40,8 +43,10 @@ export interface PlatformOptions {
   keyring?: Keyring;
   now?: () => number;
   migrate?: boolean;
-  /** run background work (the ledger sequencer); tests may drive it by hand */
+  /** run background work (the ledger sequencer, the consent sweeper); tests may drive it by hand */
   background?: boolean;
+  /** how SMS reach citizens; until the notify module is wired, the development console messenger */
+  messenger?: CitizenMessenger;
 }
 
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
@@ -60,6 +65,16 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const registry = createRegistry({ db: store.db, recorder: registryChangeRecorder(ledger), instance: config.instance, now }, { defaultBodyLimit: config.bodyLimitDefault });
   if (options.background !== false) ledger.start();
   const egress = createEgress(egressPolicy(config.egressAllow), { timeoutMs: config.upstreamTimeoutMs });
+  const consent = createConsent({
+    db: store.db,
+    batch: store.batch,
+    registry,
+    keyring,
+    messenger: options.messenger ?? consoleMessenger(),
+    publicUrl: config.publicUrl,
+    now,
+  });
+  if (options.background !== false) consent.start();
   return {
     config,
     store,
@@ -67,6 +82,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     registry,
     egress,
     ledger,
+    consent,
     now,
     publicKeys: async () => [
       { use: 'log', vkey: ledger.vkey, notBefore: null, notAfter: null },
@@ -74,6 +90,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     ],
     async close() {
       await ledger.stop();
+      await consent.stop();
       await egress.close();
       await store.close();
     },

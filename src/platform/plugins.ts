@@ -1,6 +1,9 @@
 import { exchangePlugin } from '../exchange/index.js';
 import { receiptRoutes } from '../exchange/receipts.js';
 import { databaseRecorder } from '../exchange/record.js';
+import { citizenAdminRoutes } from '../http/routes/citizen-admin.js';
+import { citizenRoutes } from '../http/routes/citizen.js';
+import { consentRoutes } from '../http/routes/consents.js';
 import type { ServerOptions } from '../http/server.js';
 import { ledgerRoutes } from '../ledger/routes.js';
 import type { Platform } from './index.js';
@@ -8,5 +11,16 @@ import { exchangeRecorder } from './recorders.js';
 
 /** Route plugins of the modules beyond the registry, in the order they are served. */
 export function platformPlugins(platform: Platform): NonNullable<ServerOptions['plugins']> {
-  return [exchangePlugin({ recorder: exchangeRecorder(databaseRecorder, platform.ledger) }), (app) => ledgerRoutes(app, platform.ledger), (app) => receiptRoutes(app, platform)];
+  return [
+    exchangePlugin({
+      legalBasis: platform.consent.legalBasis,
+      // The tracker's rows join the exchange row and its ledger leaf in one transaction.
+      recorder: platform.consent.trackingRecorder(exchangeRecorder(databaseRecorder, platform.ledger)),
+    }),
+    (app) => ledgerRoutes(app, platform.ledger),
+    (app) => receiptRoutes(app, platform),
+    consentRoutes,
+    citizenRoutes,
+    citizenAdminRoutes,
+  ];
 }

@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely';
+import type { Actor } from '../core/changes.js';
+import { maskCnic, normalizeCnic, subjectHash } from '../core/cnic.js';
+import { RabtaError } from '../core/problems.js';
+import type { Database } from '../store/index.js';
+import type { ConsentDeps } from './deps.js';
+import { normalizeMobile } from './mobile.js';
+import { rekeyReplyCodes } from './reply-codes.js';
+import type { CitizenRow, Language } from './tables.js';
+
+export interface CitizenInput {
+  cnic: string;
+  mobile: string;
+  language: Language;
+}
+
+export interface Citizen {
+  /** the masked CNIC; the registry never holds it in clear */
+  cnic: string;
+  mobile: string;
+  language: Language;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * The citizen registry: which phone answers for a CNIC, in which language. One
+ * phone may serve several CNICs (a household). Registering again updates the
+ * phone and language; live reply codes follow the citizen to the new phone.
+ */
+export async function registerCitizen(deps: ConsentDeps, actor: Actor, input: CitizenInput): Promise<{ citizen: Citizen; created: boolean }> {
+  if (actor.role !== 'authority-admin' && actor.role !== 'system') throw new RabtaError('forbidden', 'only the authority registers citizens');
+  const digits = normalizeCnic(input.cnic);
+  if (!digits) throw new RabtaError('subject-malformed', 'cnic must be a CNIC, NNNNN-NNNNNNN-N');
+  const mobile = normalizeMobile(input.mobile);
+  if (!mobile) throw new RabtaError('bad-request', 'mobile must be a phone number in E.164, e.g. +923001234567');
+  if (input.language !== 'ur' && input.language !== 'en') throw new RabtaError('bad-request', 'language must be ur or en');
+  const hash = subjectHash(deps.keyring.subjectSecret, digits);
+  const now = deps.now();
+  const language = input.language;
+  try {
+    return await upsert(deps, hash, maskCnic(digits), mobile, language, now);
+  } catch (error) {
+    // Two registrations of one CNIC at once: the loser's insert collides; its second try is an update.
+    if (!isUniqueViolation(error)) throw error;
+    return upsert(deps, hash, maskCnic(digits), mobile, language, now);
+  }
+}
+
+async function upsert(deps: ConsentDeps, hash: string, masked: string, mobile: string, language: Language, now: number): Promise<{ citizen: Citizen; created: boolean }> {
+  return deps.db.transaction().execute(async (trx) => {
+    const existing = await trx.selectFrom('citizens').selectAll().where('subject_hash', '=', hash).executeTakeFirst();
+    if (existing) {
+      await trx.updateTable('citizens').set({ mobile, language, updated_at: now }).where('subject_hash', '=', hash).execute();
+      if (existing.mobile !== mobile) await rekeyReplyCodes(trx, hash, mobile);
+      return { citizen: toCitizen({ ...existing, mobile, language, updated_at: now }), created: false };
+    }
+    const row: CitizenRow = { subject_hash: hash, masked_cnic: masked, mobile, language, opted_out: '[]', created_at: now, updated_at: now };
+    await trx.insertInto('citizens').values(row).execute();
+    return { citizen: toCitizen(row), created: true };
+  });
+}
+
+export async function findCitizen(db: Kysely<Database>, hash: string): Promise<CitizenRow | undefined> {
+  return db.selectFrom('citizens').selectAll().where('subject_hash', '=', hash).executeTakeFirst();
+}
+
+export async function citizensByMobile(db: Kysely<Database>, mobile: string): Promise<CitizenRow[]> {
+  return db.selectFrom('citizens').selectAll().where('mobile', '=', mobile).orderBy('created_at').execute();
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function toCitizen(row: CitizenRow): Citizen {
+  return {
+    cnic: row.masked_cnic,
+    mobile: row.mobile,
+    language: row.language,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}

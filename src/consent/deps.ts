@@ -1,0 +1,56 @@
+import type { Kysely } from 'kysely';
+import type { Keyring } from '../keyring/index.js';
+import type { Registry } from '../registry/index.js';
+import type { Database, WriteBatcher } from '../store/index.js';
+import type { ConsentChangeSink } from './changes.js';
+import type { CitizenMessenger } from './messenger.js';
+
+/** Limits of sign-in and consent requests; every node must use the same. */
+export interface ConsentLimits {
+  otpTtlMs: number;
+  otpAttempts: number;
+  sessionTtlMs: number;
+  /** OTP sends per CNIC: [count, window ms] pairs, all enforced */
+  otpPerCnic: Array<[number, number]>;
+  otpPerMobile: Array<[number, number]>;
+  otpPerAddress: Array<[number, number]>;
+  /** a consumer's unanswered requests to one citizen at a time */
+  pendingPerConsumer: number;
+  /** an unanswered request lapses after this long */
+  pendingTtlMs: number;
+  /** the longest validity a consumer may ask for */
+  maxValidityMs: number;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export const DEFAULT_LIMITS: ConsentLimits = {
+  otpTtlMs: 5 * MINUTE,
+  otpAttempts: 3,
+  sessionTtlMs: 15 * MINUTE,
+  otpPerCnic: [
+    [3, 15 * MINUTE],
+    [10, DAY],
+  ],
+  otpPerMobile: [[5, HOUR]],
+  otpPerAddress: [[20, HOUR]],
+  pendingPerConsumer: 3,
+  pendingTtlMs: 7 * DAY,
+  maxValidityMs: 5 * 365 * DAY,
+};
+
+export interface ConsentDeps {
+  db: Kysely<Database>;
+  batch: WriteBatcher<Database>;
+  registry: Registry;
+  keyring: Keyring;
+  messenger: CitizenMessenger;
+  /** issuer of consent artefacts and citizen sessions */
+  publicUrl: string;
+  now: () => number;
+  limits: ConsentLimits;
+  /** where each consent status change goes besides its row (the ledger) */
+  changeSink?: ConsentChangeSink;
+}

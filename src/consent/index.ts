@@ -1,0 +1,129 @@
+import type { Kysely } from 'kysely';
+import type { Actor } from '../core/changes.js';
+import { RabtaError } from '../core/problems.js';
+import type { ExchangeRecorder, LegalBasisCheck, LegalBasisQuestion } from '../exchange/index.js';
+import type { Keyring } from '../keyring/index.js';
+import type { Registry } from '../registry/index.js';
+import type { Database, WriteBatcher } from '../store/index.js';
+import type { ConsentChangeSink } from './changes.js';
+import { registerCitizen } from './citizens.js';
+import type { CitizenInput } from './citizens.js';
+import { DEFAULT_LIMITS } from './deps.js';
+import type { ConsentDeps, ConsentLimits } from './deps.js';
+import { actOnConsent } from './lifecycle.js';
+import type { CitizenAction } from './lifecycle.js';
+import type { CitizenMessenger } from './messenger.js';
+import { registryNames } from './names.js';
+import { listNotifications } from './notifications.js';
+import { requestOtp, signIn } from './otp.js';
+import { consentForConsumer, requestConsent } from './requests.js';
+import type { ConsentRequestInput } from './requests.js';
+import { citizenSecrets } from './secrets.js';
+import { verifySession } from './session.js';
+import type { CitizenSession } from './session.js';
+import { handleInboundSms } from './sms.js';
+import type { InboundSms } from './sms.js';
+import { createSweeper, sweepOnce } from './sweeper.js';
+import { createThrottle } from './throttle.js';
+import { trackingRecorder } from './tracker.js';
+import { consentLegalBasis } from './legal-basis.js';
+import { accessOfCitizen, consentForCitizen, consentsOfCitizen } from './views.js';
+
+export { consentMigrations } from './migrations.js';
+export { recordConsentChange, listConsentChanges } from './changes.js';
+export type { ConsentChange, ConsentChangeSink, RecordedConsentChange } from './changes.js';
+export { verifyArtefact, CONSENT_JWS_TYPE } from './artefact.js';
+export type { ConsentTerms } from './artefact.js';
+export { memoryMessenger, consoleMessenger } from './messenger.js';
+export type { CitizenMessenger, MemoryMessenger, SentMessage } from './messenger.js';
+export { renderCitizenMessage } from './messages.js';
+export type { CitizenTemplate, CitizenTemplateParams } from './messages.js';
+export { parseSmsCommand } from './sms-parse.js';
+export type { InboundSms, InboundSmsResult } from './sms.js';
+export type { ConsentForConsumer, ConsentRequestInput } from './requests.js';
+export type { ConsentForCitizen, AccessEntry } from './views.js';
+export type { NotificationView } from './notifications.js';
+export type { Page } from './paging.js';
+export type { CitizenAction } from './lifecycle.js';
+export type { CitizenSession } from './session.js';
+export type { Citizen, CitizenInput } from './citizens.js';
+export type { ConsentLimits } from './deps.js';
+export type { ConsentTables, ConsentStatus, Language } from './tables.js';
+export { CONSENT_STATUSES } from './tables.js';
+export { normalizeMobile } from './mobile.js';
+
+export interface ConsentOptions {
+  db: Kysely<Database>;
+  batch: WriteBatcher<Database>;
+  registry: Registry;
+  keyring: Keyring;
+  messenger: CitizenMessenger;
+  publicUrl: string;
+  now: () => number;
+  limits?: Partial<ConsentLimits>;
+  changeSink?: ConsentChangeSink;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * The consent module: the citizen registry, consent artefacts and their
+ * lifecycle, the legal-basis check of the exchange, the data tracker, citizen
+ * sign-in by OTP and consent by SMS.
+ */
+export function createConsent(options: ConsentOptions) {
+  const deps: ConsentDeps = {
+    db: options.db,
+    batch: options.batch,
+    registry: options.registry,
+    keyring: options.keyring,
+    messenger: options.messenger,
+    publicUrl: options.publicUrl,
+    now: options.now,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    ...(options.changeSink ? { changeSink: options.changeSink } : {}),
+  };
+  const names = registryNames(options.registry);
+  const secrets = citizenSecrets(options.keyring);
+  const throttle = createThrottle(options.db, secrets.counters, options.now);
+  // What the legal-basis check learnt about purposes, for the tracker's rows of the same calls.
+  const purposes = new Map<string, LegalBasisQuestion['purpose']>();
+  const sweeper = createSweeper(deps, options.onError ?? (() => undefined));
+
+  return {
+    /** the exchange's legal-basis step */
+    legalBasis: consentLegalBasis(deps, purposes) satisfies LegalBasisCheck,
+    /** wraps the exchange's recorder so every personal exchange lands in its subjects' trackers, in the same transaction */
+    trackingRecorder: (inner: ExchangeRecorder): ExchangeRecorder => trackingRecorder(inner, purposes),
+
+    /** the citizen registry (admin API and demo seed) */
+    registerCitizen: (actor: Actor, input: CitizenInput) => registerCitizen(deps, actor, input),
+
+    /** a consumer (already authenticated as `clientId`) asks for consent */
+    requestConsent: (clientId: string, input: ConsentRequestInput) => requestConsent(deps, names, clientId, input),
+    consentForConsumer: (clientId: string, id: string) => consentForConsumer(deps, clientId, id),
+
+    /** what a gateway delivers from a phone (HAAN / NAHI / WAPIS <code>) */
+    handleInboundSms: (sms: InboundSms) => handleInboundSms(deps, names, sms),
+
+    citizen: {
+      requestOtp: (input: { cnic: string; address: string }) => requestOtp(deps, secrets, throttle, input),
+      signIn: (input: { cnic: string; code: string }) => signIn(deps, secrets, input),
+      session: (token: string): Promise<CitizenSession> => verifySession(secrets.session, deps.publicUrl, token, deps.now()),
+      consents: (session: CitizenSession) => consentsOfCitizen(deps.db, names, session.subjectHash),
+      async act(session: CitizenSession, id: string, action: CitizenAction) {
+        const result = await actOnConsent(deps, names, { subjectHash: session.subjectHash, artefactId: id, action, channel: 'web' });
+        if (result.expired) throw new RabtaError('conflict', 'this request expired before it was approved', { extensions: { status: 'EXPIRED' } });
+        return consentForCitizen(deps.db, names, result.artefact);
+      },
+      access: (session: CitizenSession, page: { limit: number; cursor?: string }) => accessOfCitizen(deps.db, names, session.subjectHash, page),
+      notifications: (session: CitizenSession, page: { limit: number; cursor?: string }) => listNotifications(deps.db, session.subjectHash, page),
+    },
+
+    /** one round of expiry and housekeeping (the interval runs it; tests call it) */
+    sweep: () => sweepOnce(deps),
+    start: (intervalMs = 30_000) => sweeper.start(intervalMs),
+    stop: () => sweeper.stop(),
+  };
+}
+
+export type Consent = ReturnType<typeof createConsent>;

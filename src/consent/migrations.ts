@@ -1,0 +1,128 @@
+import { sql } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
+import type { ModuleMigrations } from '../store/index.js';
+
+// Migrations see the database before any schema type applies.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDb = Kysely<any>;
+
+export const consentMigrations: ModuleMigrations = () => ({
+  '0006_consent': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('citizens')
+        .addColumn('subject_hash', 'text', (c) => c.primaryKey())
+        .addColumn('masked_cnic', 'text', (c) => c.notNull())
+        .addColumn('mobile', 'text', (c) => c.notNull())
+        .addColumn('language', 'text', (c) => c.notNull())
+        .addColumn('opted_out', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('citizens_mobile').on('citizens').column('mobile').execute();
+
+      await db.schema
+        .createTable('consent_artefacts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('subject_hash', 'text', (c) => c.notNull())
+        .addColumn('consumer_id', 'text', (c) => c.notNull())
+        .addColumn('provider_id', 'text', (c) => c.notNull())
+        .addColumn('services', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('data_life_days', 'integer', (c) => c.notNull())
+        .addColumn('frequency_count', 'integer', (c) => c.notNull())
+        .addColumn('frequency_per', 'text', (c) => c.notNull())
+        .addColumn('valid_from', 'bigint', (c) => c.notNull())
+        .addColumn('valid_until', 'bigint', (c) => c.notNull())
+        .addColumn('jws', 'text', (c) => c.notNull())
+        .addColumn('requested_at', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('status_at', 'bigint', (c) => c.notNull())
+        .addColumn('activated_at', 'bigint')
+        .addColumn('ended_at', 'bigint')
+        .addColumn('reply_mobile', 'text')
+        .addColumn('reply_code', 'text')
+        .execute();
+      await db.schema.createIndex('consent_artefacts_subject').on('consent_artefacts').columns(['subject_hash', 'consumer_id']).execute();
+      await db.schema.createIndex('consent_artefacts_due').on('consent_artefacts').columns(['status', 'valid_until']).execute();
+      // A reply code names one live request of a phone; the database keeps it so across nodes.
+      await db.schema
+        .createIndex('consent_artefacts_reply_code')
+        .on('consent_artefacts')
+        .columns(['reply_mobile', 'reply_code'])
+        .unique()
+        .where(sql<boolean>`status in ('REQUESTED', 'ACTIVE')`)
+        .execute();
+
+      await db.schema
+        .createTable('consent_changes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('artefact_id', 'text', (c) => c.notNull().references('consent_artefacts.id'))
+        .addColumn('from_status', 'text')
+        .addColumn('to_status', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('consent_changes_artefact').on('consent_changes').columns(['artefact_id', 'at']).execute();
+
+      await db.schema
+        .createTable('consent_usage')
+        .addColumn('artefact_id', 'text', (c) => c.notNull())
+        .addColumn('window_start', 'bigint', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('consent_usage_pk', ['artefact_id', 'window_start'])
+        .execute();
+
+      await db.schema
+        .createTable('tracker_entries')
+        .addColumn('exchange_id', 'text', (c) => c.notNull())
+        .addColumn('subject_hash', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('client_member_id', 'text', (c) => c.notNull())
+        .addColumn('service_id', 'text', (c) => c.notNull())
+        .addColumn('provider_id', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text')
+        .addColumn('legal_basis', 'text')
+        .addColumn('statute', 'text')
+        .addColumn('consent_id', 'text')
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('tracker_entries_pk', ['exchange_id', 'subject_hash'])
+        .execute();
+      await db.schema.createIndex('tracker_entries_subject_at').on('tracker_entries').columns(['subject_hash', 'at', 'exchange_id']).execute();
+
+      await db.schema
+        .createTable('citizen_otps')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('subject_hash', 'text', (c) => c.notNull())
+        .addColumn('code_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('citizen_otps_subject').on('citizen_otps').columns(['subject_hash', 'created_at']).execute();
+
+      await db.schema
+        .createTable('citizen_rate_counters')
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('window_start', 'bigint', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('citizen_rate_counters_pk', ['key', 'window_start'])
+        .execute();
+
+      await db.schema
+        .createTable('citizen_notifications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('subject_hash', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('template', 'text', (c) => c.notNull())
+        .addColumn('language', 'text', (c) => c.notNull())
+        .addColumn('params', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('citizen_notifications_subject_at').on('citizen_notifications').columns(['subject_hash', 'at', 'id']).execute();
+    },
+  } satisfies Migration,
+});

@@ -1,0 +1,74 @@
+import { RabtaError } from '../core/problems.js';
+import { citizensByMobile } from './citizens.js';
+import type { ConsentDeps } from './deps.js';
+import { actOnConsent } from './lifecycle.js';
+import { normalizeMobile } from './mobile.js';
+import type { Names } from './names.js';
+import { dispatch, queueMessage } from './notifications.js';
+import { parseSmsCommand } from './sms-parse.js';
+
+export interface InboundSms {
+  /** the sender as the gateway reports it (E.164, with or without +, or local) */
+  from: string;
+  text: string;
+}
+
+export interface InboundSmsResult {
+  outcome: 'help' | 'unknown-code' | 'approved' | 'rejected' | 'revoked' | 'expired';
+  /** the artefact that changed, if one did */
+  consentId?: string;
+}
+
+/**
+ * Consent by SMS, for citizens without a smartphone: `HAAN <code>` approves a
+ * pending request, `NAHI <code>` refuses it, `WAPIS <code>` withdraws a
+ * consent (or refuses a pending request), in Latin or Urdu script. The code is
+ * looked up only among the requests sent to this phone, for the citizens
+ * registered to it. The reply — sent through the messenger before this
+ * returns — is a confirmation with the masked CNIC in the citizen's language;
+ * anything else gets the help text in the sender's language (Urdu if the
+ * number is unknown), and an unknown number learns nothing personal.
+ */
+export async function handleInboundSms(deps: ConsentDeps, names: Names, sms: InboundSms): Promise<InboundSmsResult> {
+  const mobile = normalizeMobile(sms.from);
+  const citizens = mobile ? await citizensByMobile(deps.db, mobile) : [];
+  const language = citizens[0]?.language ?? 'ur';
+  const command = parseSmsCommand(sms.text);
+  const reply = async (template: 'help' | 'consent-code-unknown', code: string) => {
+    if (!mobile) return;
+    const outgoing = template === 'help'
+      ? await queueMessage(deps.db, deps.now(), { subjectHash: null, mobile, language, template, params: {} })
+      : await queueMessage(deps.db, deps.now(), { subjectHash: null, mobile, language, template, params: { code } });
+    await dispatch(deps, [outgoing]);
+  };
+  if (!command || !mobile || citizens.length === 0) {
+    await reply('help', '');
+    return { outcome: 'help' };
+  }
+  const artefact = await deps.db
+    .selectFrom('consent_artefacts')
+    .select(['id', 'subject_hash'])
+    .where('reply_mobile', '=', mobile)
+    .where('reply_code', '=', command.code)
+    .where('status', 'in', command.action === 'revoke' ? ['REQUESTED', 'ACTIVE'] : ['REQUESTED'])
+    .where(
+      'subject_hash',
+      'in',
+      citizens.map((c) => c.subject_hash),
+    )
+    .executeTakeFirst();
+  if (!artefact) {
+    await reply('consent-code-unknown', command.code);
+    return { outcome: 'unknown-code' };
+  }
+  try {
+    const result = await actOnConsent(deps, names, { subjectHash: artefact.subject_hash, artefactId: artefact.id, action: command.action, channel: 'sms' });
+    const outcome = result.expired ? 'expired' : result.artefact.status === 'ACTIVE' ? 'approved' : result.artefact.status === 'REVOKED' ? 'revoked' : 'rejected';
+    return { outcome, consentId: artefact.id };
+  } catch (error) {
+    // Someone (the portal, the sweeper) changed it a moment earlier: the code no longer names a pending request.
+    if (!(error instanceof RabtaError && error.code === 'conflict')) throw error;
+    await reply('consent-code-unknown', command.code);
+    return { outcome: 'unknown-code' };
+  }
+}

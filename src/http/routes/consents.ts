@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { RabtaError } from '../../core/problems.js';
+import { authenticateSigned } from '../../exchange/index.js';
+import type { Platform } from '../../platform/index.js';
+import { digestMatches, requestHasBody } from '../../sdk/index.js';
+import { Id } from '../schemas.js';
+
+const Time = Type.String({ format: 'date-time' });
+
+export const ConsentStatusSchema = Type.Union([Type.Literal('REQUESTED'), Type.Literal('ACTIVE'), Type.Literal('REVOKED'), Type.Literal('EXPIRED'), Type.Literal('REJECTED')], {
+  description: 'REQUESTED → ACTIVE → REVOKED | EXPIRED; REQUESTED → REJECTED | EXPIRED',
+});
+const Frequency = Type.Object({ count: Type.Integer({ minimum: 1, maximum: 100_000 }), per: Type.Union([Type.Literal('day'), Type.Literal('month')]) }, { additionalProperties: false });
+
+export const ConsentForConsumerSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    status: ConsentStatusSchema,
+    statusAt: Time,
+    consumer: Type.String(),
+    provider: Type.String(),
+    services: Type.Array(Type.String()),
+    purpose: Type.String(),
+    dataLifeDays: Type.Integer(),
+    frequency: Frequency,
+    validFrom: Time,
+    validUntil: Time,
+    requestedAt: Time,
+    artefact: Type.String({ description: 'compact JWS (EdDSA) signed with the instance consent key; kid in the header, key in /.well-known/rabta.json' }),
+  },
+  { description: 'A consent request as its consumer sees it. The same whether or not the CNIC is registered.' },
+);
+
+const signedDescription =
+  'An RFC 9421-signed request (tag rabta-request) by the consumer subsystem named in Rabta-Client, covering Content-Digest when there is a body — as for /x calls.';
+
+/**
+ * The consumer's side of consent: a subsystem asks a citizen for consent and
+ * follows its request's status, with signed calls as on the exchange. The
+ * raw body is kept so its Content-Digest can be checked against the signature.
+ */
+export async function consentRoutes(base: FastifyInstance, { platform }: { platform: Platform }) {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const rawBodies = new WeakMap<FastifyRequest, Buffer>();
+  const callers = new WeakMap<FastifyRequest, string>();
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    rawBodies.set(request, body as Buffer);
+    try {
+      done(null, JSON.parse((body as Buffer).toString('utf8')));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  // The signature is checked before the body's shape: nobody unauthenticated learns what a valid request looks like.
+  app.addHook('preValidation', async (request) => {
+    const caller = await authenticateSigned(
+      { batch: platform.store.batch, registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now },
+      { method: request.method, url: request.raw.url ?? request.url, headers: request.headers },
+    );
+    if (requestHasBody(request.headers)) {
+      const raw = rawBodies.get(request) ?? Buffer.alloc(0);
+      if (!digestMatches(request.headers['content-digest'], createHash('sha256').update(raw).digest())) throw new RabtaError('digest-mismatch', 'the body does not match Content-Digest');
+    }
+    callers.set(request, caller.clientId);
+  });
+  const callerOf = (request: FastifyRequest): string => {
+    const client = callers.get(request);
+    if (!client) throw new RabtaError('unauthorized');
+    return client;
+  };
+
+  app.post(
+    '/consents',
+    {
+      schema: {
+        tags: ['consent'],
+        summary: 'Ask a citizen for consent (consumer subsystem, signed); the citizen answers by SMS or in the portal',
+        description: `${signedDescription} The citizen gets an SMS in their language naming the institution and purpose; the answer here is the same whether or not the CNIC is registered.`,
+        body: Type.Object(
+          {
+            cnic: Type.String({ maxLength: 32, description: 'the citizen, NNNNN-NNNNNNN-N' }),
+            services: Type.Array(Id, { minItems: 1, maxItems: 20, description: 'service ids, all of one provider member' }),
+            purpose: Type.String({ maxLength: 64 }),
+            validFrom: Type.Optional(Time),
+            validUntil: Time,
+            dataLifeDays: Type.Integer({ minimum: 1, maximum: 3650 }),
+            frequency: Frequency,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ConsentForConsumerSchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const validUntil = Date.parse(body.validUntil);
+      const validFrom = body.validFrom === undefined ? undefined : Date.parse(body.validFrom);
+      if (Number.isNaN(validUntil) || (validFrom !== undefined && Number.isNaN(validFrom))) throw new RabtaError('bad-request', 'validFrom and validUntil are RFC 3339 date-times');
+      const consent = await platform.consent.requestConsent(callerOf(request), {
+        cnic: body.cnic,
+        services: body.services,
+        purpose: body.purpose,
+        validUntil,
+        ...(validFrom === undefined ? {} : { validFrom }),
+        dataLifeDays: body.dataLifeDays,
+        frequency: body.frequency,
+      });
+      return reply.status(201).header('location', `/consents/${consent.id}`).send(consent);
+    },
+  );
+
+  app.get(
+    '/consents/:id',
+    {
+      schema: {
+        tags: ['consent'],
+        summary: 'The status of a consent request (its consumer only, signed)',
+        description: signedDescription,
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: { 200: ConsentForConsumerSchema },
+      },
+    },
+    async (request) => platform.consent.consentForConsumer(callerOf(request), request.params.id),
+  );
+}
