@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROBLEM_BASE } from '../core/problems.js';
 import { testDialects } from '../store/testing.js';
+import { LEAF_KIND } from '../ledger/canonical.js';
 import { verifyArtefact } from './artefact.js';
 import { startFederation } from './testing.js';
 import type { Federation } from './testing.js';
@@ -55,6 +56,14 @@ for (const dialect of testDialects(postgresUrl)) {
         { from_status: 'REQUESTED', to_status: 'ACTIVE', actor: 'citizen:sms' },
         { from_status: 'ACTIVE', to_status: 'REVOKED', actor: 'citizen:sms' },
       ]);
+      // Every status change is a ledger leaf: a salted commitment, never the citizen in clear.
+      const leaves = await f.t.platform.store.db.selectFrom('ledger_records').select(['entry', 'record']).where('kind', '=', LEAF_KIND.consentChange).execute();
+      const mine = leaves.filter((l) => (JSON.parse(l.record as string) as { artefactId: string }).artefactId === consent.id);
+      expect(mine).toHaveLength(3);
+      for (const leaf of mine) {
+        expect(leaf.entry.length).toBe(42);
+        expect(leaf.entry.toString('latin1')).not.toContain('35202');
+      }
       // A revoked consent stays revoked: its code no longer answers, and a new consent is a new artefact.
       expect(await f.t.platform.consent.handleInboundSms({ from: '+923001234567', text: `HAAN ${code}` })).toEqual({ outcome: 'unknown-code' });
     });

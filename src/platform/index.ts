@@ -6,7 +6,7 @@ import { journalMigrations } from '../ledger/journal.js';
 import { ledgerMigrations } from '../ledger/migrations.js';
 import { createLedger } from '../ledger/service.js';
 import type { Ledger } from '../ledger/service.js';
-import { registryChangeRecorder } from './recorders.js';
+import { consentChangeSink, registryChangeRecorder } from './recorders.js';
 import { createRegistry, registryMigrations } from '../registry/index.js';
 import type { Registry } from '../registry/index.js';
 import { openStore } from '../store/index.js';
@@ -73,6 +73,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     messenger: options.messenger ?? consoleMessenger(),
     publicUrl: config.publicUrl,
     now,
+    changeSink: consentChangeSink(ledger),
   });
   if (options.background !== false) consent.start();
   return {

@@ -1,3 +1,4 @@
+import type { ConsentChangeSink } from '../consent/changes.js';
 import type { ChangeRecorder } from '../core/changes.js';
 import type { ExchangeRecorder } from '../exchange/index.js';
 import { LEAF_KIND } from '../ledger/canonical.js';
@@ -24,5 +25,12 @@ export function exchangeRecorder(inner: ExchangeRecorder, ledger: Ledger): Excha
       await inner.record(db, record);
       await ledger.append(db, { kind: LEAF_KIND.exchange, ref: record.id, at: record.at, record });
     },
+  };
+}
+
+/** Consent status changes concern a person: logged as salted commitments. */
+export function consentChangeSink(ledger: Ledger): ConsentChangeSink {
+  return {
+    record: (db, change) => ledger.append(db, { kind: LEAF_KIND.consentChange, ref: String(change.id), at: change.at, record: change }),
   };
 }
