@@ -50,6 +50,7 @@ export function createLedger(deps: LedgerDeps) {
   const origin = `${deps.host}/ledger`;
   const signer = noteSignerFromSeed(origin, deps.logSeed);
   let timer: NodeJS.Timeout | undefined;
+  let checkpointListener = deps.onCheckpoint;
   let running: Promise<void> | undefined;
 
   async function append(db: Kysely<Database>, input: AppendInput): Promise<void> {
@@ -70,7 +71,7 @@ export function createLedger(deps: LedgerDeps) {
       if (!result || result.added === 0) return last ?? result;
       last = result;
       const checkpoint = await latestCheckpoint();
-      if (checkpoint) deps.onCheckpoint?.(checkpoint);
+      if (checkpoint) checkpointListener?.(checkpoint);
     }
   }
 
@@ -147,6 +148,10 @@ export function createLedger(deps: LedgerDeps) {
     receipt,
     readTile,
     readBundle,
+    /** Who hears of each new checkpoint (the witnesses' pusher); set once the platform is built. */
+    onCheckpoint(listener: (checkpoint: { size: number; note: string }) => void) {
+      checkpointListener = listener;
+    },
     /** Runs the sequencer in the background; a tick that finds another node holding the lock does nothing. */
     start() {
       timer ??= setInterval(() => {

@@ -5,6 +5,7 @@ import type { Keyring } from '../keyring/index.js';
 import { journalMigrations } from '../ledger/journal.js';
 import { ledgerMigrations } from '../ledger/migrations.js';
 import { createLedger } from '../ledger/service.js';
+import { createWitnessing } from '../ledger/witnessing.js';
 import type { Ledger } from '../ledger/service.js';
 import { consentChangeSink, registryChangeRecorder } from './recorders.js';
 import { createRegistry, registryMigrations } from '../registry/index.js';
@@ -65,6 +66,16 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const registry = createRegistry({ db: store.db, recorder: registryChangeRecorder(ledger), instance: config.instance, now }, { defaultBodyLimit: config.bodyLimitDefault });
   if (options.background !== false) ledger.start();
   const egress = createEgress(egressPolicy(config.egressAllow), { timeoutMs: config.upstreamTimeoutMs });
+  ledger.onCheckpoint(
+    createWitnessing({
+      db: store.db,
+      ledger,
+      witnesses: () => registry.listWitnesses(),
+      call: (request) => egress.call(request),
+      now,
+      onError: (witness, error) => process.emitWarning(`witness ${witness}: ${(error as Error).message}`),
+    }),
+  );
   const consent = createConsent({
     db: store.db,
     batch: store.batch,
