@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { registerLocalCommands } from './local.js';
 import { CliFailure, registerAdminCommands } from './admin/index.js';
 import { registerCallCommand } from './call.js';
+import { registerLedgerCommands } from './ledger.js';
+import { registerWitnessCommands } from './witness.js';
 
 /**
  * `rabta`: local commands that work on this machine's data directory, and an
@@ -15,6 +17,9 @@ const program = new Command('rabta')
 registerLocalCommands(program);
 registerAdminCommands(program);
 registerCallCommand(program);
+// After the admin commands: `witness keygen|serve` join their `witness` group.
+registerLedgerCommands(program);
+registerWitnessCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // A CliFailure has already told the user what went wrong.
