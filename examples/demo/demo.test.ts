@@ -58,6 +58,7 @@ describe('demo federation', () => {
 
   beforeAll(async () => {
     process.env.RABTA_DEMO_UPSTREAM_PORT = '0';
+    process.env.RABTA_DEMO_WITNESS_PORT = '0';
     // The public URL is what signatures cover, so the port is chosen before the instance starts.
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;

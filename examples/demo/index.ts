@@ -4,6 +4,7 @@ import { verifyForwarded } from '../../src/sdk/index.js';
 import { demoBeneficiaries } from './people.js';
 import { seedDemo } from './seed.js';
 import { startUpstreams } from './upstreams.js';
+import { startDemoWitness } from './witness.js';
 
 /**
  * The demo federation: NADRA, BISP, two banks and a telco, with simulated
@@ -29,6 +30,7 @@ export async function startDemo(platform: Platform) {
     },
   });
   const { keyFiles, adminTokenFile } = await seedDemo(platform, { upstreamBase: upstreams.baseUrl, people });
+  const witness = await startDemoWitness(platform, Number(process.env.RABTA_DEMO_WITNESS_PORT ?? 8091));
   const base = platform.config.publicUrl;
   const banner = [
     '',
@@ -36,6 +38,7 @@ export async function startDemo(platform: Platform) {
     `  API docs            ${base}/docs`,
     `  instance keys       ${base}/.well-known/rabta.json`,
     `  demo upstreams      ${upstreams.baseUrl} (they refuse calls not signed by Rabta)`,
+    `  ledger              ${base}/ledger/checkpoint, co-signed by NADRA's witness at ${witness.url}`,
     `  members             NADRA, BISP, HBL, Bank Alfalah (BAFL), Jazz — beneficiaries in Quetta, Khuzdar, Kech, Tharparkar…`,
     '',
     'Try next (in another shell):',
@@ -43,10 +46,19 @@ export async function startDemo(platform: Platform) {
     `  export RABTA_TOKEN=$(cat ${relative(process.cwd(), adminTokenFile)})   # the demo authority's admin token`,
     `  npm run rabta -- member list`,
     `  npm run rabta -- service list`,
+    `  npm run rabta -- ledger verify --url ${base} --witness-quorum 1   # check the whole log from public keys`,
     '',
     'Demo key files (one per client subsystem, with an example call each):',
     ...keyFiles.map((file) => `  ${relative(process.cwd(), file)}`),
     '',
   ].join('\n');
-  return { banner, keyFiles, upstreamUrl: upstreams.baseUrl, stop: () => upstreams.close() };
+  return {
+    banner,
+    keyFiles,
+    upstreamUrl: upstreams.baseUrl,
+    stop: async () => {
+      await witness.close();
+      await upstreams.close();
+    },
+  };
 }
