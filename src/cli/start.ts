@@ -20,7 +20,11 @@ export interface DemoHandle {
  */
 export async function startServer(options: { demo: boolean }): Promise<void> {
   const env = { ...process.env };
-  if (options.demo) env.RABTA_EGRESS_ALLOW ??= 'loopback';
+  if (options.demo) {
+    env.RABTA_EGRESS_ALLOW ??= 'loopback';
+    // The sandbox keeps its terminal for the banner and the SMSC; set RABTA_LOG_LEVEL=info to see every request.
+    env.RABTA_LOG_LEVEL ??= 'warn';
+  }
   const config = configOrExit(env);
   const logger = createLogger(config.logLevel);
   const platform = await createPlatform(config);
