@@ -9,7 +9,7 @@ export interface BenchArgs {
   connections: number;
   /** measured seconds per run */
   duration: number;
-  /** seconds of unmeasured load before each measured run */
+  /** seconds of unmeasured load before each measured run, at least: it goes on until the rate is steady */
   warmup: number;
   /** print one JSON object on stdout and nothing else */
   json: boolean;
@@ -17,16 +17,18 @@ export interface BenchArgs {
   profileDir: string | undefined;
   /** time SQLite statements and Ed25519 calls inside the gateway workers */
   counters: boolean;
+  /** how many times a run disturbed by other work on the machine is repeated */
+  retries: number;
   /** run only these sections (default all) */
   only: string[] | undefined;
 }
 
 const USAGE = `usage: npm run bench -- [--workers N] [--connections C] [--duration S] [--warmup S] [--json]
-                        [--profile DIR] [--counters] [--only crypto,exchange]
+                        [--retries N] [--profile DIR] [--counters] [--only exchange,crypto,…]
   RABTA_SQLITE_SYNCHRONOUS=NORMAL npm run bench   measures without the per-commit fsync`;
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { workers: 2, connections: 32, duration: 10, warmup: 2, json: false, profileDir: undefined, counters: false, only: undefined };
+  const args: BenchArgs = { workers: 2, connections: 32, duration: 10, warmup: 2, json: false, profileDir: undefined, counters: false, retries: 2, only: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     const value = (): string => {
@@ -52,6 +54,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         break;
       case '--profile':
         args.profileDir = value();
+        break;
+      case '--retries':
+        args.retries = Number(value());
+        if (!Number.isInteger(args.retries) || args.retries < 0) fail('--retries must be a whole number');
         break;
       case '--counters':
         args.counters = true;

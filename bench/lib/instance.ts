@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calculateJwkThumbprint } from 'jose';
@@ -35,7 +35,9 @@ export interface BenchInstance {
  * production), then closed — the gateway processes open it themselves.
  */
 export async function createBenchInstance(upstreamUrl: string, port: number): Promise<BenchInstance> {
+  removeStaleDataDirs();
   const dataDir = trackDir(mkdtempSync(join(tmpdir(), 'rabta-bench-')));
+  writeFileSync(join(dataDir, 'bench.pid'), String(process.pid));
   const env: NodeJS.ProcessEnv = { ...process.env, RABTA_DATA_DIR: dataDir, PORT: String(port), RABTA_HOST: '127.0.0.1', RABTA_EGRESS_ALLOW: 'loopback', RABTA_LOG_LEVEL: 'warn' };
   // The bench measures the embedded deployment: SQLite in the data dir, the generated keys.json.
   for (const name of ['DATABASE_URL', 'RABTA_KEYS_FILE', 'RABTA_PUBLIC_URL', 'RABTA_INSTANCE']) delete env[name];
@@ -72,5 +74,34 @@ export async function createBenchInstance(upstreamUrl: string, port: number): Pr
     };
   } finally {
     await platform.close();
+  }
+}
+
+/**
+ * A bench killed with SIGKILL cannot remove its data dir (its children do exit:
+ * they watch their IPC channel). The next run removes such dirs: those whose
+ * bench.pid names a process that is gone. A running bench's dir is left alone.
+ */
+function removeStaleDataDirs(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith('rabta-bench-')) continue;
+    const dir = join(tmpdir(), name);
+    let pid: number;
+    try {
+      pid = Number(readFileSync(join(dir, 'bench.pid'), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -18,10 +18,12 @@ import type { SignJob, SignedBatch } from './signer.js';
  * a signing thread would take CPU from the server being measured, and the
  * load generator's own Ed25519 would cap what it can offer. The signatures
  * are made for the profile's maximum window (300 s), which a run stays well
- * inside. How many: an initial batch covers the warm-up, whose rate sizes a
- * top-up for the measured period with a margin of 50%. Should the server
- * still outrun it, the measured period ends early (reported as truncated)
- * rather than reuse a nonce or sign in the loop.
+ * inside. How many: an initial batch feeds the warm-up, which then goes on
+ * in one-second windows until the rate is steady; whenever what is in hand
+ * would not cover 1.5 times the measured period at that rate, more are
+ * signed (one thread per core, the server idle meanwhile). Should the server still outrun them, the measured
+ * period ends early (reported as truncated) rather than reuse a nonce or sign
+ * in the loop.
  */
 
 export interface LoadConfig {
@@ -58,7 +60,12 @@ export interface LoadResult {
 }
 
 const INITIAL_BATCH = 8_000;
-const REWARM_S = 1;
+const RATE_WINDOW_S = 1;
+/** a window within 10% of the one before counts as the steady state */
+const STABLE_WITHIN = 1.1;
+const MAX_WARMUP_WINDOWS = 12;
+/** signatures in hand for the measured period, as a multiple of what the last warm rate needs */
+const MARGIN = 1.5;
 
 const log = (line: string) => process.stderr.write(`  loadgen: ${line}\n`);
 
@@ -104,9 +111,13 @@ class SignaturePool {
   }
 }
 
+// Worker threads do not inherit the `--import tsx` hooks of their process on Node 20:
+// the thread registers tsx itself, then loads the TypeScript signer.
+const SIGNER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(new URL('./signer.ts', import.meta.url).href)}); })`;
+
 function runSigner(job: SignJob): Promise<SignedBatch> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./signer.ts', import.meta.url), { workerData: job });
+    const worker = new Worker(SIGNER_BOOTSTRAP, { eval: true, workerData: job });
     worker.once('message', (batch: SignedBatch) => resolve(batch));
     worker.once('error', reject);
     worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`signer exited ${code}`))));
@@ -133,11 +144,11 @@ async function run(config: LoadConfig): Promise<LoadResult> {
     const deadline = started + seconds * 1000;
     const loop = async () => {
       while (performance.now() < deadline) {
-        const i = cursor++;
-        if (i >= signatures.size) {
+        if (cursor >= signatures.size) {
           exhausted = true;
           return;
         }
+        const i = cursor++;
         const headers = { ...config.headers, 'signature-input': signatures.signatureInput[i] as string, signature: signatures.signature[i] as string };
         const t0 = performance.now();
         try {
@@ -163,20 +174,36 @@ async function run(config: LoadConfig): Promise<LoadResult> {
     return (performance.now() - started) / 1000;
   };
 
-  const warmupElapsed = await drive(config.warmupS, false);
-  const rate = cursor / warmupElapsed;
-  log(`${config.label}: warm-up ${cursor} requests in ${warmupElapsed.toFixed(1)} s (${Math.round(rate)}/s)${exhausted ? ', ended by the initial batch' : ''}`);
-
-  const needed = Math.ceil(rate * (REWARM_S + config.durationS) * 1.5) + config.connections;
-  const missing = needed - (signatures.size - cursor);
-  if (missing > 0) {
-    const before = signatures.signingMs;
-    await signatures.grow(missing);
-    log(`${config.label}: signed ${missing} more for the measured period in ${((signatures.signingMs - before) / 1000).toFixed(1)} s (${signatures.size - cursor} available)`);
+  // The warm-up goes on in one-second windows until the rate stops rising (a cold gateway
+  // takes several seconds to reach its steady rate: JIT, caches, pools) and the signatures in
+  // hand cover the measured period at that rate with a margin. Every top-up pauses the load,
+  // so the clock only starts right after a window that needed none.
+  const early = Math.max(0, config.warmupS - RATE_WINDOW_S);
+  if (early > 0) await drive(early, false);
+  let previous = 0;
+  for (let round = 1; ; round++) {
+    if (exhausted || signatures.size - cursor < config.connections) {
+      await signatures.grow(INITIAL_BATCH);
+      exhausted = false;
+    }
+    const from = cursor;
+    const elapsed = await drive(RATE_WINDOW_S, false);
+    const rate = (cursor - from) / elapsed;
+    const needed = Math.ceil(rate * config.durationS * MARGIN) + config.connections;
+    const available = signatures.size - cursor;
+    const stable = previous > 0 && rate < previous * STABLE_WITHIN;
+    log(`${config.label}: warm-up window ${round}: ${Math.round(rate)}/s${stable ? ', stable' : ''}${exhausted ? ', ran out of signatures' : ''}, ${available} signatures in hand`);
+    previous = rate;
+    if ((stable && available >= needed && !exhausted) || round >= MAX_WARMUP_WINDOWS) break;
+    if (available < needed || exhausted) {
+      // The need plus two more windows' worth: the next window consumes one before the check.
+      const more = needed + Math.ceil(2 * rate * RATE_WINDOW_S) - available;
+      const before = signatures.signingMs;
+      await signatures.grow(more);
+      exhausted = false;
+      log(`${config.label}: signed ${more} more in ${((signatures.signingMs - before) / 1000).toFixed(1)} s`);
+    }
   }
-  exhausted = false;
-  // After the signing pause: connections and JIT warm again before the clock starts.
-  await drive(REWARM_S, false);
   exhausted = false;
   latencies = new Float64Array(signatures.size - cursor);
   process.send?.({ type: 'phase', phase: 'measure' });

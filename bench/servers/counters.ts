@@ -14,6 +14,9 @@ import type { EventLoopUtilization } from 'node:perf_hooks';
 export interface TimedCall {
   calls: number;
   ms: number;
+  maxMs: number;
+  /** calls of a millisecond or more: a SQLite lock wait (busy handler sleeps ≥ 1 ms) or a slow fsync */
+  slow: number;
 }
 
 export interface WorkerCounters {
@@ -34,7 +37,8 @@ type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 
 export function installCounters() {
   let sqlite: Record<string, TimedCall> = {};
-  let cryptoCalls: WorkerCounters['crypto'] = { sign: { calls: 0, ms: 0 }, verify: { calls: 0, ms: 0 } };
+  const noCalls = (): TimedCall => ({ calls: 0, ms: 0, maxMs: 0, slow: 0 });
+  let cryptoCalls: WorkerCounters['crypto'] = { sign: noCalls(), verify: noCalls() };
   let requests = 0;
   let gcMs = 0;
   let since = performance.now();
@@ -42,9 +46,11 @@ export function installCounters() {
   let cpu = process.cpuUsage();
 
   const add = (table: Record<string, TimedCall>, key: string, ms: number) => {
-    const entry = (table[key] ??= { calls: 0, ms: 0 });
+    const entry = (table[key] ??= { calls: 0, ms: 0, maxMs: 0, slow: 0 });
     entry.calls++;
     entry.ms += ms;
+    if (ms > entry.maxMs) entry.maxMs = ms;
+    if (ms >= 1) entry.slow++;
   };
   const timed = (original: AnyFn, account: (ms: number, self: unknown) => void): AnyFn =>
     function (this: unknown, ...args: unknown[]) {
@@ -87,7 +93,7 @@ export function installCounters() {
     },
     reset() {
       sqlite = {};
-      cryptoCalls = { sign: { calls: 0, ms: 0 }, verify: { calls: 0, ms: 0 } };
+      cryptoCalls = { sign: noCalls(), verify: noCalls() };
       requests = 0;
       gcMs = 0;
       since = performance.now();
