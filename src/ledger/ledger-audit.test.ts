@@ -61,7 +61,7 @@ describe('auditing the ledger of a running instance', () => {
     // Entry 3 starts after three length-prefixed entries; change one byte inside it.
     let offset = 0;
     for (let i = 0; i < 3; i++) offset += 2 + altered.readUInt16BE(offset);
-    altered[offset + 2 + 12] ^= 0x01;
+    altered.writeUInt8(altered.readUInt8(offset + 2 + 12) ^ 0x01, offset + 2 + 12);
     await t.platform.store.db.updateTable('ledger_bundles').set({ data: altered }).where('idx', '=', 0).execute();
     const result = await verifyLog({ baseUrl: t.platform.config.publicUrl, fetch: fetchLog, quorum: 1 });
     expect(result.ok).toBe(false);
