@@ -6,6 +6,8 @@ import { seedDemo } from './seed.js';
 import { startUpstreams } from './upstreams.js';
 import { startDemoWitness } from './witness.js';
 
+export { startDemoSmsc } from './sms.js';
+
 /**
  * The demo federation: NADRA, BISP, two banks and a telco, with simulated
  * upstream systems that accept only calls Rabta signed. Loaded by
@@ -38,6 +40,7 @@ export async function startDemo(platform: Platform) {
     `  API docs            ${base}/docs`,
     `  instance keys       ${base}/.well-known/rabta.json`,
     `  demo upstreams      ${upstreams.baseUrl} (they refuse calls not signed by Rabta)`,
+    `  citizens' SMS       over SMPP to the demo SMSC (printed below as [SMSC]); sign in with POST ${base}/citizen/otp`,
     `  ledger              ${base}/ledger/checkpoint, co-signed by NADRA's witness at ${witness.url}`,
     `  members             NADRA, BISP, HBL, Bank Alfalah (BAFL), Jazz — beneficiaries in Quetta, Khuzdar, Kech, Tharparkar…`,
     '',

@@ -19,6 +19,8 @@ export interface Config {
   keysFile: string | undefined;
   bodyLimitDefault: number;
   upstreamTimeoutMs: number;
+  smppUrl: string | undefined;
+  smsSource: string;
 }
 
 export const VARIABLES: Record<string, string> = {
@@ -34,6 +36,8 @@ export const VARIABLES: Record<string, string> = {
   RABTA_KEYS_FILE: 'JSON file with the instance keys and secrets; required with DATABASE_URL so every node shares them (default: generated into $RABTA_DATA_DIR/keys.json)',
   RABTA_BODY_LIMIT: 'default per-service body limit in bytes (default 10485760)',
   RABTA_UPSTREAM_TIMEOUT_MS: 'timeout for upstream calls (default 10000)',
+  RABTA_SMPP_URL: 'smpp://system_id:password@host:port of the SMSC citizens’ SMS go through (default: printed on the console)',
+  RABTA_SMS_SOURCE: 'the sender citizens see on SMS (default RABTA)',
 };
 
 export class ConfigError extends Error {
@@ -70,6 +74,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (databaseUrl !== undefined && keysFile === undefined) {
     problems.push('RABTA_KEYS_FILE is required with DATABASE_URL: every node must use the same keys (generate one with `rabta keys init`)');
   }
+  const smppUrl = env.RABTA_SMPP_URL || undefined;
+  if (smppUrl !== undefined && !/^smpps?:\/\/[^@]+@[^:/]+(:\d+)?\/?$/.test(smppUrl)) problems.push('RABTA_SMPP_URL must look like smpp://system_id:password@host:2775');
   const config: Config = {
     host,
     port,
@@ -83,6 +89,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keysFile,
     bodyLimitDefault: integer(env.RABTA_BODY_LIMIT, 10 * 1024 * 1024, 'RABTA_BODY_LIMIT', problems, 1),
     upstreamTimeoutMs: integer(env.RABTA_UPSTREAM_TIMEOUT_MS, 10_000, 'RABTA_UPSTREAM_TIMEOUT_MS', problems, 1),
+    smppUrl,
+    smsSource: env.RABTA_SMS_SOURCE ?? 'RABTA',
   };
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

@@ -16,7 +16,10 @@ import { exchangeMigrations } from '../exchange/migrations.js';
 import type { WellKnownKey } from '../http/well-known.js';
 import { createEgress, egressPolicy } from '../egress/index.js';
 import type { Egress } from '../egress/index.js';
-import { consentMigrations, consoleMessenger, createConsent } from '../consent/index.js';
+import { consentMigrations, createConsent } from '../consent/index.js';
+import { createNotifier } from '../notify/index.js';
+import type { Notifier } from '../notify/index.js';
+import { notifierMessenger, smsChannelFromConfig } from './sms.js';
 import type { CitizenMessenger, Consent } from '../consent/index.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
@@ -46,7 +49,7 @@ export interface PlatformOptions {
   migrate?: boolean;
   /** run background work (the ledger sequencer, the consent sweeper); tests may drive it by hand */
   background?: boolean;
-  /** how SMS reach citizens; until the notify module is wired, the development console messenger */
+  /** how SMS reach citizens; default: the notify module over RABTA_SMPP_URL (or the console) */
   messenger?: CitizenMessenger;
 }
 
@@ -76,17 +79,23 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       onError: (witness, error) => process.emitWarning(`witness ${witness}: ${(error as Error).message}`),
     }),
   );
+  // Citizens' SMS: the given messenger (tests), else the notify module over the configured channel.
+  const notifier = options.messenger ? undefined : createNotifier({ channel: smsChannelFromConfig(config) });
   const consent = createConsent({
     db: store.db,
     batch: store.batch,
     registry,
     keyring,
-    messenger: options.messenger ?? consoleMessenger(),
+    messenger: options.messenger ?? notifierMessenger(notifier as Notifier),
     publicUrl: config.publicUrl,
     now,
     changeSink: consentChangeSink(ledger),
   });
   if (options.background !== false) consent.start();
+  // Whatever a citizen texts, on any channel, goes to the one self-service handler.
+  notifier?.onInbound(async (sms) => {
+    await consent.handleInboundSms({ from: sms.from, text: sms.text });
+  });
   return {
     config,
     store,
@@ -103,6 +112,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     async close() {
       await ledger.stop();
       await consent.stop();
+      await notifier?.close();
       await egress.close();
       await store.close();
     },
