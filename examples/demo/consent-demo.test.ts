@@ -5,6 +5,7 @@ import { startTestInstance } from '../../src/platform/testing.js';
 import type { TestInstance } from '../../src/platform/testing.js';
 import type { Smsc } from '../smsc/smsc.js';
 import { demoBeneficiaries } from './people.js';
+import { asReceipt, verifyReceipt } from '../../src/ledger/receipt-verify.js';
 import { startDemo, startDemoSmsc } from './index.js';
 
 /*
@@ -106,6 +107,15 @@ describe('demo: consent by SMS over SMPP', () => {
     const token = (JSON.parse(session.body) as { token: string }).token;
     const access = JSON.parse((await t.app.inject({ method: 'GET', url: '/citizen/access', headers: { authorization: `Bearer ${token}` } })).body) as { items: Array<{ purpose: { code: string }; outcome: string; legalBasis: string | null }> };
     const purposes = access.items.map((row) => `${row.purpose.code} ${row.legalBasis ?? '-'} ${row.outcome}`);
+    // The citizen can check that the statute call was logged: record, salt and inclusion proof, verified offline.
+    const statuteId = statute.exchangeId as string;
+    const receipt = await t.app.inject({ method: 'GET', url: `/citizen/receipts/exchanges/${statuteId}`, headers: { authorization: `Bearer ${token}` } });
+    expect(receipt.statusCode).toBe(200);
+    const document = asReceipt(JSON.parse(receipt.body));
+    if (typeof document === 'string') throw new Error(document);
+    expect(verifyReceipt(document, { quorum: 0 })).toMatchObject({ ok: true });
+    const someoneElses = await t.app.inject({ method: 'GET', url: '/citizen/receipts/exchanges/00000000-0000-4000-8000-000000000000', headers: { authorization: `Bearer ${token}` } });
+    expect(someoneElses.statusCode).toBe(404);
     expect(purposes.sort()).toEqual(['beneficiary-support - consent-missing', 'beneficiary-support - consent-revoked', 'beneficiary-support consent ok', 'cash-transfer-disbursement statute ok']);
   });
 });

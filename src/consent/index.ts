@@ -25,7 +25,7 @@ import { handleInboundSms } from './sms.js';
 import type { InboundSms } from './sms.js';
 import { createSweeper, sweepOnce } from './sweeper.js';
 import { createThrottle } from './throttle.js';
-import { trackingRecorder } from './tracker.js';
+import { trackingRecorder, trackerHas } from './tracker.js';
 import { consentLegalBasis } from './legal-basis.js';
 import { accessOfCitizen, consentForCitizen, consentsOfCitizen } from './views.js';
 
@@ -117,6 +117,7 @@ export function createConsent(options: ConsentOptions) {
       },
       access: (session: CitizenSession, page: { limit: number; cursor?: string }) => accessOfCitizen(deps.db, names, session.subjectHash, page),
       notifications: (session: CitizenSession, page: { limit: number; cursor?: string }) => listNotifications(deps.db, session.subjectHash, page),
+      concernedBy: (session: CitizenSession, exchangeId: string) => trackerHas(deps.db, session.subjectHash, exchangeId),
     },
 
     /** one round of expiry and housekeeping (the interval runs it; tests call it) */

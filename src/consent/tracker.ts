@@ -84,3 +84,9 @@ export async function listTracker(db: Kysely<Database>, subjectHash: string, opt
   const last = page[page.length - 1];
   return { items: page, next: rows.length > options.limit && last ? encodeCursor({ at: last.at, id: last.exchange_id }) : null };
 }
+
+/** Whether the exchange touched this citizen: the one question that entitles them to its receipt. */
+export async function trackerHas(db: Kysely<Database>, subjectHash: string, exchangeId: string): Promise<boolean> {
+  const row = await db.selectFrom('tracker_entries').select('exchange_id').where('subject_hash', '=', subjectHash).where('exchange_id', '=', exchangeId).executeTakeFirst();
+  return row !== undefined;
+}

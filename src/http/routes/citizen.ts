@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { CitizenSession } from '../../consent/index.js';
 import { RabtaError } from '../../core/problems.js';
+import { LEAF_KIND } from '../../ledger/canonical.js';
 import type { Platform } from '../../platform/index.js';
 import { bearer } from '../schemas.js';
 import { ConsentStatusSchema } from './consents.js';
@@ -171,6 +172,25 @@ export async function citizenRoutes(base: FastifyInstance, { platform }: { platf
         },
       },
       async (request) => consent.citizen.access(sessionOf(request), pageOf(request.query)),
+    );
+
+    api.get(
+      '/citizen/receipts/exchanges/:id',
+      {
+        schema: {
+          tags: ['citizen'],
+          summary: 'The receipt of an exchange that concerned me: its record, salt and a C2SP tlog-proof that it is in the public log',
+          security: bearer,
+          params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        },
+      },
+      async (request) => {
+        if (!(await consent.citizen.concernedBy(sessionOf(request), request.params.id))) throw new RabtaError('not-found', 'no exchange of yours with this id');
+        const receipt = await platform.ledger.receipt(LEAF_KIND.exchange, request.params.id);
+        if (!receipt) throw new RabtaError('unavailable', 'the exchange is not in the log yet; try again in a moment');
+        const keys = (await platform.publicKeys?.()) ?? [];
+        return { ...receipt, logVkey: platform.ledger.vkey, witnessVkeys: keys.filter((k) => k.use === 'witness').map((k) => k.vkey as string) };
+      },
     );
 
     api.get(
