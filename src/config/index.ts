@@ -21,6 +21,8 @@ export interface Config {
   upstreamTimeoutMs: number;
   smppUrl: string | undefined;
   smsSource: string;
+  smsHttpUrl: string | undefined;
+  smsHttpSecret: string | undefined;
 }
 
 export const VARIABLES: Record<string, string> = {
@@ -38,6 +40,8 @@ export const VARIABLES: Record<string, string> = {
   RABTA_UPSTREAM_TIMEOUT_MS: 'timeout for upstream calls (default 10000)',
   RABTA_SMPP_URL: 'smpp://system_id:password@host:port of the SMSC citizens’ SMS go through (default: printed on the console)',
   RABTA_SMS_SOURCE: 'the sender citizens see on SMS (default RABTA)',
+  RABTA_SMS_HTTP_URL: 'an HTTP SMS gateway to POST messages to, when there is no SMPP link; it sends citizens’ replies to POST /sms/inbound',
+  RABTA_SMS_HTTP_SECRET: 'the secret the HTTP SMS gateway signs inbound requests with (required with RABTA_SMS_HTTP_URL)',
 };
 
 export class ConfigError extends Error {
@@ -76,6 +80,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const smppUrl = env.RABTA_SMPP_URL || undefined;
   if (smppUrl !== undefined && !/^smpps?:\/\/[^@]+@[^:/]+(:\d+)?\/?$/.test(smppUrl)) problems.push('RABTA_SMPP_URL must look like smpp://system_id:password@host:2775');
+  const smsHttpUrl = env.RABTA_SMS_HTTP_URL || undefined;
+  if (smsHttpUrl !== undefined && !env.RABTA_SMS_HTTP_SECRET) problems.push('RABTA_SMS_HTTP_SECRET is required with RABTA_SMS_HTTP_URL');
   const config: Config = {
     host,
     port,
@@ -91,6 +97,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upstreamTimeoutMs: integer(env.RABTA_UPSTREAM_TIMEOUT_MS, 10_000, 'RABTA_UPSTREAM_TIMEOUT_MS', problems, 1),
     smppUrl,
     smsSource: env.RABTA_SMS_SOURCE ?? 'RABTA',
+    smsHttpUrl,
+    smsHttpSecret: env.RABTA_SMS_HTTP_SECRET || undefined,
   };
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

@@ -19,7 +19,8 @@ import type { Egress } from '../egress/index.js';
 import { consentMigrations, createConsent } from '../consent/index.js';
 import { createNotifier } from '../notify/index.js';
 import type { Notifier } from '../notify/index.js';
-import { notifierMessenger, smsChannelFromConfig } from './sms.js';
+import { isHttpChannel, notifierMessenger, smsChannelFromConfig } from './sms.js';
+import type { HttpChannel } from '../notify/index.js';
 import type { CitizenMessenger, Consent } from '../consent/index.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
@@ -36,6 +37,8 @@ export interface Platform {
   registry: Registry;
   egress: Egress;
   ledger: Ledger;
+  /** the HTTP SMS gateway, when one is configured: its signed inbound requests arrive at POST /sms/inbound */
+  smsGateway?: HttpChannel;
   consent: Consent;
   now: () => number;
   /** public keys other modules publish in /.well-known/rabta.json (log and witness vkeys) */
@@ -80,7 +83,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     }),
   );
   // Citizens' SMS: the given messenger (tests), else the notify module over the configured channel.
-  const notifier = options.messenger ? undefined : createNotifier({ channel: smsChannelFromConfig(config) });
+  const smsChannel = options.messenger ? undefined : smsChannelFromConfig(config, egress);
+  const notifier = smsChannel ? createNotifier({ channel: smsChannel }) : undefined;
   const consent = createConsent({
     db: store.db,
     batch: store.batch,
@@ -104,6 +108,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     egress,
     ledger,
     consent,
+    ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
     now,
     publicKeys: async () => [
       { use: 'log', vkey: ledger.vkey, notBefore: null, notAfter: null },
