@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { pathToFileURL } from 'node:url';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -28,7 +29,12 @@ export interface DemoHandle {
  * Serves the instance. With `demo`, the demo federation in examples/ is loaded
  * by path at run time: simulated institutions are never imported by src/.
  */
-export async function startServer(options: { demo: boolean }): Promise<void> {
+export async function startServer(options: { demo: boolean; workers?: number }): Promise<void> {
+  const workers = options.workers ?? 1;
+  if (workers > 1 && cluster.isPrimary) {
+    if (options.demo) throw new Error('--workers is for a real instance; the demo runs in one process');
+    return startCluster(workers);
+  }
   const env = { ...process.env };
   if (options.demo) {
     env.RABTA_EGRESS_ALLOW ??= 'loopback';
@@ -40,7 +46,7 @@ export async function startServer(options: { demo: boolean }): Promise<void> {
   const smsc = await demoModule?.startDemoSmsc(env);
   const config = configOrExit(env);
   const logger = createLogger(config.logLevel);
-  const platform = await createPlatform(config);
+  const platform = await createPlatform(config, { migrate: !cluster.isWorker });
   const app = await buildServer(platform, { logger, plugins: platformPlugins(platform) });
   await app.listen({ host: config.host, port: config.port });
   let demo: DemoHandle | undefined;
@@ -60,4 +66,39 @@ export async function startServer(options: { demo: boolean }): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/**
+ * Several processes serving one port (node:cluster), to use every core. They
+ * share the database and its locks (a PostgreSQL advisory lock or a lease in
+ * the SQLite file), so one sequencer runs at a time and nonces are spent once.
+ * The primary migrates before forking, so workers never race on migrations.
+ */
+async function startCluster(workers: number): Promise<void> {
+  const config = configOrExit(process.env);
+  const platform = await createPlatform(config, { background: false });
+  await platform.close();
+  const started = new Map<number, number>();
+  const fork = () => {
+    const worker = cluster.fork();
+    started.set(worker.id, Date.now());
+  };
+  for (let i = 0; i < workers; i++) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (signal === 'SIGTERM' || signal === 'SIGINT' || code === 0) return;
+    // A worker that dies at once would die again: stop rather than spin.
+    if (Date.now() - (started.get(worker.id) ?? 0) < 10_000) {
+      process.stderr.write(`worker ${worker.process.pid} failed at start (${signal ?? code}); stopping\n`);
+      for (const other of Object.values(cluster.workers ?? {})) other?.kill('SIGTERM');
+      process.exit(1);
+    }
+    process.stderr.write(`worker ${worker.process.pid} died (${signal ?? code}); starting another\n`);
+    fork();
+  });
+  const stop = () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
