@@ -28,6 +28,8 @@ export interface WitnessingDeps {
  */
 export function createWitnessing(deps: WitnessingDeps) {
   const inFlight = new Set<string>();
+  // A witness that is down is reported once, not at every checkpoint, until it answers again.
+  const failing = new Set<string>();
 
   async function pushTo(witness: WitnessTarget, checkpoint: { size: number; note: string }) {
     const last = await deps.db
@@ -59,7 +61,12 @@ export function createWitnessing(deps: WitnessingDeps) {
         if (inFlight.has(witness.name)) continue;
         inFlight.add(witness.name);
         pushTo(witness, checkpoint)
-          .catch((error: unknown) => deps.onError?.(witness.name, error))
+          .then(() => failing.delete(witness.name))
+          .catch((error: unknown) => {
+            if (failing.has(witness.name)) return;
+            failing.add(witness.name);
+            deps.onError?.(witness.name, error);
+          })
           .finally(() => inFlight.delete(witness.name));
       }
     }, () => undefined);
