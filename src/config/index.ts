@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { ADDRESS_CLASSES, isAddressClass } from '../egress/addresses.js';
+import { SMS_CHANNEL_KINDS, smsChannelKind } from '../notify/channel-kind.js';
+import type { SmsChannelKind } from '../notify/channel-kind.js';
 
 /**
  * Configuration comes only from the environment, is validated once at start and
@@ -19,6 +21,8 @@ export interface Config {
   keysFile: string | undefined;
   bodyLimitDefault: number;
   upstreamTimeoutMs: number;
+  /** which channel citizens' SMS take (RABTA_SMS; inferred from the URLs when unset) */
+  sms: SmsChannelKind;
   smppUrl: string | undefined;
   smsSource: string;
   smsHttpUrl: string | undefined;
@@ -38,6 +42,7 @@ export const VARIABLES: Record<string, string> = {
   RABTA_KEYS_FILE: 'JSON file with the instance keys and secrets; required with DATABASE_URL so every node shares them (default: generated into $RABTA_DATA_DIR/keys.json)',
   RABTA_BODY_LIMIT: 'default per-service body limit in bytes (default 10485760)',
   RABTA_UPSTREAM_TIMEOUT_MS: 'timeout for upstream calls (default 10000)',
+  RABTA_SMS: 'console, smpp or http: how citizens’ SMS go out (default: smpp when RABTA_SMPP_URL is set, http when RABTA_SMS_HTTP_URL is, else console — printed, development only)',
   RABTA_SMPP_URL: 'smpp://system_id:password@host:port of the SMSC citizens’ SMS go through (default: printed on the console)',
   RABTA_SMS_SOURCE: 'the sender citizens see on SMS (default RABTA)',
   RABTA_SMS_HTTP_URL: 'an HTTP SMS gateway to POST messages to, when there is no SMPP link; it sends citizens’ replies to POST /sms/inbound',
@@ -82,6 +87,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (smppUrl !== undefined && !/^smpps?:\/\/[^@]+@[^:/]+(:\d+)?\/?$/.test(smppUrl)) problems.push('RABTA_SMPP_URL must look like smpp://system_id:password@host:2775');
   const smsHttpUrl = env.RABTA_SMS_HTTP_URL || undefined;
   if (smsHttpUrl !== undefined && !env.RABTA_SMS_HTTP_SECRET) problems.push('RABTA_SMS_HTTP_SECRET is required with RABTA_SMS_HTTP_URL');
+  let sms: SmsChannelKind = 'console';
+  try {
+    sms = smsChannelKind(env);
+  } catch {
+    problems.push(`RABTA_SMS must be one of ${SMS_CHANNEL_KINDS.join(', ')}`);
+  }
+  if (sms === 'smpp' && smppUrl === undefined) problems.push('RABTA_SMS=smpp needs RABTA_SMPP_URL');
+  if (sms === 'http' && smsHttpUrl === undefined) problems.push('RABTA_SMS=http needs RABTA_SMS_HTTP_URL');
+  const smsSource = env.RABTA_SMS_SOURCE || 'RABTA';
+  // Alphanumeric senders are at most 11 characters; numeric ones at most 15 digits (after an optional +).
+  if (!/^(?=.*[A-Za-z])[\x20-\x7e]{1,11}$|^\+?\d{3,15}$/.test(smsSource)) problems.push('RABTA_SMS_SOURCE must be a name of up to 11 plain characters (e.g. RABTA) or a number (e.g. 8171)');
   const config: Config = {
     host,
     port,
@@ -95,8 +111,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keysFile,
     bodyLimitDefault: integer(env.RABTA_BODY_LIMIT, 10 * 1024 * 1024, 'RABTA_BODY_LIMIT', problems, 1),
     upstreamTimeoutMs: integer(env.RABTA_UPSTREAM_TIMEOUT_MS, 10_000, 'RABTA_UPSTREAM_TIMEOUT_MS', problems, 1),
+    sms,
     smppUrl,
-    smsSource: env.RABTA_SMS_SOURCE ?? 'RABTA',
+    smsSource,
     smsHttpUrl,
     smsHttpSecret: env.RABTA_SMS_HTTP_SECRET || undefined,
   };

@@ -17,7 +17,7 @@ import { verifyConsistency, verifyInclusion } from './merkle-verify.js';
 import { b64, flipByte, hex, listVectorFiles, readVectorJson, seeded, toHex } from './test-support.js';
 
 // Vectors: transparency-dev/merkle testdata/ and testonly/constants.go at
-// 417fb0c314750d94e53942e9f92e79b6d35915db (see test/vectors/transparency-dev/merkle/README.md).
+// 417fb0c314750d94e53942e9f92e79b6d35915db (see test/vectors/README.md).
 const MERKLE = ['transparency-dev', 'merkle'];
 
 interface InclusionProbe {

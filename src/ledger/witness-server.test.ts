@@ -84,14 +84,13 @@ describe('witness server (tlog-witness over HTTP)', () => {
     expect((await post(6, next, log.consistencyProof(6, 8))).body).toBe('5\n');
   });
 
-  it('answers 409 for a different root at the size it cosigned (a fork)', async () => {
+  it('answers 422 for a different root at the size it cosigned (a fork), as C2SP tlog-witness requires', async () => {
     await start();
     await post(0, log.append(batch(0, 5)));
     const fork = memoryLog(log.origin, seed(1));
     const forked = fork.append(batch(100, 5));
     const answer = await post(5, forked);
-    expect(answer.status).toBe(409);
-    expect(answer.body).toBe('5\n');
+    expect(answer.status).toBe(422);
   });
 
   it('answers 422 when the consistency proof does not verify, and does not advance', async () => {

@@ -128,10 +128,11 @@ export function checkAddCheckpoint(
   if (request.oldSize !== latestSize) {
     return { status: 409, message: `the latest cosigned size is ${latestSize}`, latestSize };
   }
-  // Same size, different root is a fork, which the spec answers with 409 (not
-  // 422): the log and the witness disagree about the tree, not about a proof.
+  // Same size, different root is a fork; C2SP tlog-witness: "If the old size matches the
+  // checkpoint size, the witness MUST check that the root hashes are also identical. If
+  // they don't match, the witness MUST respond with a 422 Unprocessable Entity".
   if (request.oldSize === checkpoint.size && state.latest !== undefined && !equalBytes(state.latest.rootHash, checkpoint.rootHash)) {
-    return { status: 409, message: `a different root for size ${latestSize} was cosigned`, latestSize };
+    return { status: 422, message: `a different root for size ${latestSize} was cosigned` };
   }
   if (checkpoint.size === 0 && !equalBytes(checkpoint.rootHash, emptyRoot())) {
     return { status: 422, message: 'an empty tree has the empty root' };

@@ -26,5 +26,11 @@ export { createHttpChannel, signSmsRequest, SIGNATURE_HEADER, TIMESTAMP_HEADER }
 export type { FetchLike, HttpChannel, HttpChannelOptions, InboundHeaders } from './http-channel.js';
 export { createConsoleChannel } from './console-channel.js';
 export type { ConsoleChannel } from './console-channel.js';
+export { smsMessenger } from './messenger.js';
+export type { CitizenRenderer } from './messenger.js';
+export { createSmsChannelFromEnv, smppOptionsFromUrl } from './from-env.js';
+export type { FromEnvOptions } from './from-env.js';
+export { smsChannelKind, isSmsChannelKind, SMS_CHANNEL_KINDS } from './channel-kind.js';
+export type { SmsChannelKind } from './channel-kind.js';
 export { measureSms } from './encoding.js';
 export { maskPhone, isE164 } from './phone.js';

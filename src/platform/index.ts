@@ -17,9 +17,8 @@ import type { WellKnownKey } from '../http/well-known.js';
 import { createEgress, egressPolicy } from '../egress/index.js';
 import type { Egress } from '../egress/index.js';
 import { consentMigrations, createConsent } from '../consent/index.js';
-import { createNotifier } from '../notify/index.js';
-import type { Notifier } from '../notify/index.js';
-import { isHttpChannel, notifierMessenger, smsChannelFromConfig } from './sms.js';
+import { smsMessenger } from '../notify/index.js';
+import { isHttpChannel, smsChannelFromConfig } from './sms.js';
 import type { HttpChannel } from '../notify/index.js';
 import type { CitizenMessenger, Consent } from '../consent/index.js';
 
@@ -84,20 +83,19 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   );
   // Citizens' SMS: the given messenger (tests), else the notify module over the configured channel.
   const smsChannel = options.messenger ? undefined : smsChannelFromConfig(config, egress);
-  const notifier = smsChannel ? createNotifier({ channel: smsChannel }) : undefined;
   const consent = createConsent({
     db: store.db,
     batch: store.batch,
     registry,
     keyring,
-    messenger: options.messenger ?? notifierMessenger(notifier as Notifier),
+    messenger: options.messenger ?? smsMessenger(smsChannel as NonNullable<typeof smsChannel>),
     publicUrl: config.publicUrl,
     now,
     changeSink: consentChangeSink(ledger),
   });
   if (options.background !== false) consent.start();
   // Whatever a citizen texts, on any channel, goes to the one self-service handler.
-  notifier?.onInbound(async (sms) => {
+  smsChannel?.onInbound(async (sms) => {
     await consent.handleInboundSms({ from: sms.from, text: sms.text });
   });
   return {
@@ -117,7 +115,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     async close() {
       await ledger.stop();
       await consent.stop();
-      await notifier?.close();
+      await smsChannel?.close();
       await egress.close();
       await store.close();
     },
