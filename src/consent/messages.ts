@@ -30,7 +30,8 @@ export const SECRET_PARAMS: Partial<Record<CitizenTemplate, readonly string[]>> 
 const TEXTS: { [K in CitizenTemplate]: Record<Language, (p: CitizenTemplateParams[K]) => string> } = {
   otp: {
     en: (p) => `Rabta sign-in code: ${p.code}. Valid for ${p.minutes} minutes. Never share it with anyone.`,
-    ur: (p) => `رابطہ سائن اِن کوڈ: ${p.code}۔ یہ ${p.minutes} منٹ تک کارآمد ہے۔ یہ کوڈ کسی کو نہ بتائیں۔`,
+    // 69 UTF-16 units with a 6-digit code: one UCS-2 SMS (70), so a sign-in is billed once.
+    ur: (p) => `رابطہ سائن اِن کوڈ: ${p.code}۔ ${p.minutes} منٹ تک کارآمد۔ یہ کوڈ کسی کو نہ بتائیں۔`,
   },
   'consent-request': {
     en: (p) =>

@@ -101,3 +101,13 @@ describe('createSmsChannelFromEnv', () => {
     expect(decodeUcs2(Buffer.concat(parts.map((p) => p.shortMessage.subarray(6))))).toBe(text);
   });
 });
+
+describe('sign-in codes', () => {
+  it('fit in one SMS in both languages', async () => {
+    const { measureSms } = await import('./index.js');
+    for (const language of ['ur', 'en'] as const) {
+      const text = renderCitizenMessage(language, 'otp', { code: '123456', minutes: '5' });
+      expect(measureSms(text).parts).toBe(1);
+    }
+  });
+});
