@@ -57,6 +57,13 @@ export const PROBLEMS = {
   'consent-purpose-not-covered': { status: 403, title: 'The citizen’s consent does not cover this purpose' },
   'consent-frequency-exceeded': { status: 429, title: 'The consent’s frequency limit is used up' },
   'quota-exceeded': { status: 429, title: 'The quota for this client and service is used up' },
+  // events
+  'unknown-topic': { status: 404, title: 'No such topic' },
+  'not-topic-publisher': { status: 403, title: 'Only the topic’s own subsystem publishes to it' },
+  'no-topic-access': { status: 403, title: 'The subsystem has no access right to this topic' },
+  'event-invalid': { status: 422, title: 'The event does not satisfy the topic’s schema' },
+  'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was already used for a different event' },
+  'webhook-url-refused': { status: 422, title: 'The webhook URL is not reachable under the egress policy' },
   // forwarding
   'egress-refused': { status: 502, title: 'The upstream address is not allowed by the egress policy' },
   'upstream-timeout': { status: 504, title: 'The upstream did not answer in time' },

@@ -21,9 +21,12 @@ import { smsMessenger } from '../notify/index.js';
 import { isHttpChannel, smsChannelFromConfig } from './sms.js';
 import type { HttpChannel } from '../notify/index.js';
 import type { CitizenMessenger, Consent } from '../consent/index.js';
+import { createEvents, eventsMigrations } from '../events/index.js';
+import type { Events, EventsOptions, PersonalEventHook } from '../events/index.js';
+import { statuteOnly } from '../exchange/legal-basis.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
-export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations];
+export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations];
 
 /**
  * The composition root: builds each module with the capabilities it needs.
@@ -39,6 +42,8 @@ export interface Platform {
   /** the HTTP SMS gateway, when one is configured: its signed inbound requests arrive at POST /sms/inbound */
   smsGateway?: HttpChannel;
   consent: Consent;
+  /** topics, publishing, subscriptions and the webhook delivery workers */
+  events: Events;
   now: () => number;
   /** public keys other modules publish in /.well-known/rabta.json (log and witness vkeys) */
   publicKeys?: () => Promise<WellKnownKey[]>;
@@ -53,6 +58,8 @@ export interface PlatformOptions {
   background?: boolean;
   /** how SMS reach citizens; default: the notify module over RABTA_SMPP_URL (or the console) */
   messenger?: CitizenMessenger;
+  /** the delivery worker's options (a compressed retry schedule in tests, `worker: false` for none) and the data tracker's hook for personal events */
+  events?: EventsOptions & { onPersonalEvent?: PersonalEventHook };
 }
 
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
@@ -98,6 +105,25 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   smsChannel?.onInbound(async (sms) => {
     await consent.handleInboundSms({ from: sms.from, text: sms.text });
   });
+  const events = createEvents(
+    {
+      db: store.db,
+      batch: store.batch,
+      dialect: store.dialect,
+      registry,
+      recorder: registryChangeRecorder(ledger),
+      ledger,
+      egress,
+      egressAllow: config.egressAllow,
+      // Statute purposes pass; the consent module's check for events plugs in here once it exists.
+      legalBasis: statuteOnly,
+      onPersonalEvent: options.events?.onPersonalEvent,
+      subjectSecret: keyring.subjectSecret,
+      now,
+    },
+    options.events,
+  );
+  if (options.background !== false) events.start();
   return {
     config,
     store,
@@ -106,6 +132,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     egress,
     ledger,
     consent,
+    events,
     ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
     now,
     publicKeys: async () => [
@@ -113,6 +140,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       ...(await registry.listWitnesses()).map((w) => ({ use: 'witness', vkey: w.vkey, name: w.name, url: w.url, member: w.memberId, notBefore: w.createdAt, notAfter: null })),
     ],
     async close() {
+      await events.stop();
       await ledger.stop();
       await consent.stop();
       await smsChannel?.close();

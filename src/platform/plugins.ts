@@ -4,6 +4,7 @@ import { databaseRecorder } from '../exchange/record.js';
 import { citizenAdminRoutes } from '../http/routes/citizen-admin.js';
 import { citizenRoutes } from '../http/routes/citizen.js';
 import { consentRoutes } from '../http/routes/consents.js';
+import { eventsRoutes } from '../http/routes/events.js';
 import { smsInboundRoutes } from '../http/routes/sms-inbound.js';
 import type { ServerOptions } from '../http/server.js';
 import { ledgerRoutes } from '../ledger/routes.js';
@@ -24,5 +25,6 @@ export function platformPlugins(platform: Platform): NonNullable<ServerOptions['
     citizenRoutes,
     citizenAdminRoutes,
     smsInboundRoutes,
+    eventsRoutes,
   ];
 }

@@ -1,4 +1,5 @@
 import type { ConsentTables } from '../consent/tables.js';
+import type { EventsTables } from '../events/tables.js';
 import type { ExchangeTables } from '../exchange/tables.js';
 import type { JournalTables } from '../ledger/journal-tables.js';
 import type { LedgerTables } from '../ledger/tables.js';
@@ -8,4 +9,4 @@ import type { RegistryTables } from '../registry/tables.js';
  * The whole schema, for Kysely's types only. Each module declares and migrates
  * its own tables and queries only those; this is where the types meet.
  */
-export interface Database extends RegistryTables, JournalTables, ExchangeTables, LedgerTables, ConsentTables {}
+export interface Database extends RegistryTables, JournalTables, ExchangeTables, LedgerTables, ConsentTables, EventsTables {}

@@ -1,0 +1,80 @@
+import { Webhook } from 'standardwebhooks';
+import { RabtaError } from '../core/problems.js';
+import type { Egress } from '../egress/index.js';
+import { parseRetryAfter } from './schedule.js';
+
+export interface EnvelopeSource {
+  topic_id: string;
+  at: number;
+  /** the event's JSON exactly as published */
+  payload: string;
+}
+
+/**
+ * The Standard Webhooks payload `{type, timestamp, data}`: `type` is the topic
+ * id, `timestamp` the time of publication, `data` the event as the publisher
+ * sent it. The body is spliced, not re-serialised, so large integers and the
+ * publisher's exact values survive.
+ */
+export function envelopeOf(event: EnvelopeSource): string {
+  return `{"type":${JSON.stringify(event.topic_id)},"timestamp":${JSON.stringify(new Date(event.at).toISOString())},"data":${event.payload.trim()}}`;
+}
+
+export interface AttemptOutcome {
+  ok: boolean;
+  /** the receiver's status, when it answered */
+  status: number | null;
+  /** why it failed: `http-<status>` or a problem code of the egress (egress-refused, upstream-timeout, …) */
+  error: string | null;
+  retryAfterMs: number | undefined;
+  durationMs: number;
+}
+
+export interface AttemptInput {
+  url: string;
+  secret: string;
+  /** the event id: `webhook-id`, the same on every attempt so the receiver can drop duplicates */
+  messageId: string;
+  body: string;
+  timeoutMs: number;
+  now: () => number;
+}
+
+/**
+ * One attempt: signed afresh (a new `webhook-timestamp` each time, so a
+ * receiver's tolerance window never rejects a late retry), POSTed through the
+ * egress policy, never following redirects. Only a 2xx counts.
+ */
+export async function attemptDelivery(egress: Egress, input: AttemptInput): Promise<AttemptOutcome> {
+  const started = input.now();
+  const timestamp = new Date(started);
+  const signature = new Webhook(input.secret).sign(input.messageId, timestamp, input.body);
+  try {
+    const response = await egress.call({
+      url: input.url,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Rabta-Webhooks/1',
+        'webhook-id': input.messageId,
+        'webhook-timestamp': String(Math.floor(started / 1000)),
+        'webhook-signature': signature,
+      },
+      body: Buffer.from(input.body),
+      timeoutMs: input.timeoutMs,
+      // The answer's body is not read by anyone; a large one is still a success.
+      maxResponseBytes: 1024 * 1024,
+    });
+    const ok = response.status >= 200 && response.status < 300;
+    return {
+      ok,
+      status: response.status,
+      error: ok ? null : `http-${response.status}`,
+      retryAfterMs: ok ? undefined : parseRetryAfter(response.headers['retry-after'], input.now()),
+      durationMs: input.now() - started,
+    };
+  } catch (error) {
+    const code = error instanceof RabtaError ? error.code : 'internal';
+    return { ok: false, status: null, error: code, retryAfterMs: undefined, durationMs: input.now() - started };
+  }
+}

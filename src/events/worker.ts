@@ -1,0 +1,320 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { memberIdOf } from '../core/ids.js';
+import type { Database } from '../store/index.js';
+import { attemptDelivery, envelopeOf } from './delivery.js';
+import type { AttemptOutcome } from './delivery.js';
+import type { EventsDeps, EventsNotice } from './deps.js';
+import { DEFAULT_SCHEDULE_MS, nextAttemptAt } from './schedule.js';
+import type { RetryPolicy } from './schedule.js';
+
+export interface WorkerOptions {
+  /** delay before each attempt after the previous failure (default: DEFAULT_SCHEDULE_MS); its length is the number of attempts */
+  schedule?: readonly number[];
+  /** ± fraction of each delay, at random (default 0.2) */
+  jitter?: number;
+  /** a receiver's Retry-After is honoured up to this (default 24 h) */
+  maxRetryAfterMs?: number;
+  /** per attempt: for the answer's headers, and again for its body (default 15 s) */
+  timeoutMs?: number;
+  /** how long a claim is held; a crashed worker's claims come back after it (default 2 × timeout + 30 s) */
+  leaseMs?: number;
+  /** deliveries claimed at once by one loop (default 32) */
+  batchSize?: number;
+  /** claiming loops in this process on PostgreSQL (default 2); SQLite always runs one */
+  loops?: number;
+  /** how often an idle loop looks for due deliveries (default 250 ms); publications in this process wake it at once */
+  pollMs?: number;
+  /** disable an endpoint after this many dead letters in a row (default 5) */
+  disableAfterDeadLetters?: number;
+  /** … or when a delivery dies and nothing has succeeded for this long (default 24 h) */
+  disableAfterFailingMs?: number;
+  /** names this worker in claims and attempt records (default host-pid-random) */
+  workerId?: string;
+}
+
+export interface DeliveryWorker {
+  readonly id: string;
+  start(): void;
+  stop(): Promise<void>;
+  /** a delivery may be due now (a publication or replay in this process) */
+  poke(): void;
+  /** claims one batch and attempts it; returns how many were attempted */
+  runOnce(): Promise<number>;
+}
+
+interface Claimed {
+  id: number;
+  attempts: number;
+  event_id: string;
+  topic_id: string;
+  at: number;
+  payload: string;
+  subscription_id: string;
+  subscriber_id: string;
+  url: string | null;
+  secret: string | null;
+  subscription_status: string;
+}
+
+export interface WorkerDeps extends Pick<EventsDeps, 'db' | 'batch' | 'dialect' | 'egress' | 'recorder' | 'now'> {
+  notice: (notice: EventsNotice) => void;
+  onError: (error: unknown) => void;
+}
+
+/**
+ * The delivery workers. A loop claims due deliveries by setting a lease
+ * (`locked_until`) in one statement — on PostgreSQL under
+ * `FOR UPDATE SKIP LOCKED`, so any number of loops and nodes share the queue
+ * without waiting on each other; on SQLite writes are serialised, so one loop
+ * per process. Each attempt happens outside any transaction; its outcome is
+ * written only if the lease is still this worker's, so a delivery whose lease
+ * lapsed and was claimed again is finished by exactly one worker.
+ *
+ * Ordering: a delivery with an ordering key is not claimed while an earlier
+ * delivery (lower id) with the same key to the same subscription is still
+ * pending — being attempted, or waiting for its next retry. A dead letter is
+ * no longer pending, so it stops blocking its key and later events flow on;
+ * replaying it makes it pending again, and it then blocks the key's later
+ * events that are still pending, as any earlier event would.
+ */
+export function createDeliveryWorker(deps: WorkerDeps, options: WorkerOptions = {}): DeliveryWorker {
+  const id = options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const policy: RetryPolicy = {
+    schedule: options.schedule ?? DEFAULT_SCHEDULE_MS,
+    jitter: options.jitter ?? 0.2,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 24 * 3600_000,
+  };
+  if (policy.schedule.length === 0) throw new TypeError('a retry schedule has at least one attempt');
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const leaseMs = options.leaseMs ?? 2 * timeoutMs + 30_000;
+  const batchSize = options.batchSize ?? 32;
+  const pollMs = options.pollMs ?? 250;
+  const loops = deps.dialect.supportsSkipLocked ? Math.max(1, options.loops ?? 2) : 1;
+  const disableAfterDead = options.disableAfterDeadLetters ?? 5;
+  const disableAfterFailingMs = options.disableAfterFailingMs ?? 24 * 3600_000;
+
+  let stopped = true;
+  let running: Promise<void>[] = [];
+  const waiters = new Set<() => void>();
+  let poked = false;
+
+  async function claim(): Promise<number[]> {
+    const now = deps.now();
+    const until = now + leaseMs;
+    // Literal 'pending' so that the planner uses the partial index of due deliveries.
+    const due = sql`
+      SELECT c.id FROM event_deliveries c
+      WHERE c.status = 'pending' AND c.next_at <= ${now}
+        AND (c.locked_until IS NULL OR c.locked_until <= ${now})
+        AND (c.ordering_key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM event_deliveries p
+          WHERE p.subscription_id = c.subscription_id AND p.ordering_key = c.ordering_key
+            AND p.status = 'pending' AND p.id < c.id))
+      ORDER BY c.next_at, c.id
+      LIMIT ${batchSize}`;
+    const result = deps.dialect.supportsSkipLocked
+      ? // A CTE that locks is evaluated once, so the batch is exactly what was locked.
+        await sql<{ id: number }>`
+          WITH due AS (${due} FOR UPDATE SKIP LOCKED)
+          UPDATE event_deliveries AS d SET locked_until = ${until}, locked_by = ${id}
+          FROM due WHERE d.id = due.id
+          RETURNING d.id`.execute(deps.db)
+      : await sql<{ id: number }>`
+          UPDATE event_deliveries SET locked_until = ${until}, locked_by = ${id}
+          WHERE id IN (${due})
+          RETURNING id`.execute(deps.db);
+    return result.rows.map((r) => Number(r.id));
+  }
+
+  async function load(ids: number[]): Promise<Claimed[]> {
+    return deps.db
+      .selectFrom('event_deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .innerJoin('event_subscriptions as s', 's.id', 'd.subscription_id')
+      .select(['d.id', 'd.attempts', 'e.id as event_id', 'e.topic_id', 'e.at', 'e.payload', 's.id as subscription_id', 's.subscriber_id', 's.url', 's.secret', 's.status as subscription_status'])
+      .where('d.id', 'in', ids)
+      .where('d.locked_by', '=', id)
+      .orderBy('d.id')
+      .execute();
+  }
+
+  async function runOnce(): Promise<number> {
+    const ids = await claim();
+    if (ids.length === 0) return 0;
+    const claimed = await load(ids);
+    await Promise.all(claimed.map((delivery) => handle(delivery).catch(deps.onError)));
+    return claimed.length;
+  }
+
+  async function handle(delivery: Claimed): Promise<void> {
+    if (delivery.subscription_status !== 'active' || delivery.url === null || delivery.secret === null) {
+      // Disabling or deleting settles pending deliveries in its own transaction; this catches one claimed just before.
+      await deps.batch.run((trx) => settle(trx, delivery, delivery.subscription_status === 'deleted' ? 'cancelled' : 'dead', `subscription-${delivery.subscription_status}`));
+      return;
+    }
+    const outcome = await attemptDelivery(deps.egress, {
+      url: delivery.url,
+      secret: delivery.secret,
+      messageId: delivery.event_id,
+      body: envelopeOf(delivery),
+      timeoutMs,
+      now: deps.now,
+    });
+    // Told only after the commit, and once even if the group commit reruns this write alone.
+    const notice = await deps.batch.run((trx) => record(trx, delivery, outcome));
+    if (notice) deps.notice(notice);
+  }
+
+  async function settle(trx: Kysely<Database>, delivery: Claimed, status: 'cancelled' | 'dead', reason: string): Promise<void> {
+    const now = deps.now();
+    await trx
+      .updateTable('event_deliveries')
+      .set({ status, last_error: reason, locked_until: null, locked_by: null, ...(status === 'dead' ? { dead_at: now } : {}) })
+      .where('id', '=', delivery.id)
+      .where('locked_by', '=', id)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
+  async function record(trx: Kysely<Database>, delivery: Claimed, outcome: AttemptOutcome): Promise<EventsNotice | undefined> {
+    const now = deps.now();
+    const attempt = delivery.attempts + 1;
+    await trx
+      .insertInto('event_delivery_attempts')
+      .values({ delivery_id: delivery.id, attempt, at: now - outcome.durationMs, duration_ms: outcome.durationMs, status: outcome.status, error: outcome.error, worker: id })
+      .execute();
+    const next = outcome.ok ? undefined : nextAttemptAt(policy, attempt, now, outcome.retryAfterMs);
+    const status = outcome.ok ? 'delivered' : next === undefined ? 'dead' : 'pending';
+    const updated = await trx
+      .updateTable('event_deliveries')
+      .set({
+        status,
+        attempts: attempt,
+        next_at: next ?? null,
+        locked_until: null,
+        locked_by: null,
+        last_attempt_at: now - outcome.durationMs,
+        last_status: outcome.status,
+        last_error: outcome.error,
+        ...(status === 'delivered' ? { delivered_at: now } : {}),
+        ...(status === 'dead' ? { dead_at: now } : {}),
+      })
+      .where('id', '=', delivery.id)
+      .where('locked_by', '=', id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    // Lease lost (claimed again after it lapsed, or settled by a disable): the other outcome stands.
+    if (Number(updated.numUpdatedRows) !== 1) return undefined;
+
+    if (status === 'delivered') {
+      // Touch the subscription only when its health changes, or once a minute, not on every success.
+      await trx
+        .updateTable('event_subscriptions')
+        .set({ consecutive_dead: 0, failing_since: null, last_success_at: now })
+        .where('id', '=', delivery.subscription_id)
+        .where((eb) => eb.or([eb('failing_since', 'is not', null), eb('consecutive_dead', '>', 0), eb('last_success_at', 'is', null), eb('last_success_at', '<', now - 60_000)]))
+        .execute();
+      return undefined;
+    }
+    if (status === 'pending') {
+      await trx.updateTable('event_subscriptions').set({ failing_since: now }).where('id', '=', delivery.subscription_id).where('failing_since', 'is', null).execute();
+      return undefined;
+    }
+    const health = await trx
+      .updateTable('event_subscriptions')
+      .set((eb) => ({ consecutive_dead: eb('consecutive_dead', '+', 1), failing_since: eb.fn.coalesce('failing_since', eb.val(now)) }))
+      .where('id', '=', delivery.subscription_id)
+      .returning(['consecutive_dead', 'failing_since', 'status'])
+      .executeTakeFirst();
+    if (!health || health.status !== 'active') return undefined;
+    const failingFor = now - (health.failing_since ?? now);
+    if (health.consecutive_dead < disableAfterDead && failingFor < disableAfterFailingMs) return undefined;
+    const reason =
+      health.consecutive_dead >= disableAfterDead
+        ? `${health.consecutive_dead} deliveries in a row failed every attempt`
+        : `no delivery has succeeded since ${new Date(health.failing_since ?? now).toISOString()}`;
+    return disable(trx, delivery, reason, now);
+  }
+
+  /**
+   * The endpoint is disabled and its member told: a notice row (admin API
+   * `GET /admin/events/notices`), the platform's log, and the public journal.
+   * What was still pending for it becomes dead letters, to replay once enabled.
+   */
+  async function disable(trx: Kysely<Database>, delivery: Claimed, reason: string, now: number): Promise<EventsNotice> {
+    await trx
+      .updateTable('event_subscriptions')
+      .set({ status: 'disabled', disabled_at: now, disabled_reason: reason, updated_at: now })
+      .where('id', '=', delivery.subscription_id)
+      .execute();
+    await trx
+      .updateTable('event_deliveries')
+      .set({ status: 'dead', dead_at: now, last_error: 'endpoint-disabled', locked_until: null, locked_by: null })
+      .where('subscription_id', '=', delivery.subscription_id)
+      .where('status', '=', 'pending')
+      .execute();
+    const notice: EventsNotice = {
+      memberId: memberIdOf(delivery.subscriber_id),
+      kind: 'subscription-disabled',
+      subscriptionId: delivery.subscription_id,
+      detail: `Webhook subscription ${delivery.subscription_id} of ${delivery.subscriber_id} to ${delivery.topic_id} was disabled: ${reason}. Fix the endpoint, enable the subscription, then replay its dead letters.`,
+      at: now,
+    };
+    await trx.insertInto('event_notices').values({ member_id: notice.memberId, at: now, kind: notice.kind, subscription_id: notice.subscriptionId, detail: notice.detail }).execute();
+    await deps.recorder.record(trx, { actor: 'system', action: 'subscription.disable', target: delivery.subscription_id, details: { topic: delivery.topic_id, subscriber: delivery.subscriber_id, reason }, at: now });
+    return notice;
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopped) {
+      let attempted = 0;
+      try {
+        attempted = await runOnce();
+      } catch (error) {
+        deps.onError(error);
+      }
+      if (attempted === 0 && !stopped) await idle();
+    }
+  }
+
+  function idle(): Promise<void> {
+    if (poked) {
+      poked = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, pollMs);
+      waiters.add(done);
+    });
+  }
+
+  const wakeAll = () => [...waiters].forEach((done) => done());
+
+  return {
+    id,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      running = Array.from({ length: loops }, () => loop());
+    },
+    async stop() {
+      stopped = true;
+      wakeAll();
+      await Promise.all(running);
+      running = [];
+    },
+    poke() {
+      if (waiters.size > 0) wakeAll();
+      else poked = true;
+    },
+    runOnce,
+  };
+}

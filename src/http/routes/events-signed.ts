@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { RabtaError } from '../../core/problems.js';
+import { pullPageJson, subsystemActor } from '../../events/index.js';
+import { authenticateSigned } from '../../exchange/index.js';
+import type { SignedCaller } from '../../exchange/index.js';
+import type { Platform } from '../../platform/index.js';
+import { digestMatches, requestHasBody } from '../../sdk/index.js';
+import { Code, Id } from '../schemas.js';
+import { Delivery, Filter } from './events-schemas.js';
+
+const signed =
+  'An RFC 9421-signed request (tag rabta-request) by the subsystem named in Rabta-Client, covering Content-Digest when there is a body — as for /x calls.';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** the handler takes the body as received, unparsed (a publication is checked against its topic's schema, not here) */
+    rawBody?: boolean;
+  }
+}
+
+/**
+ * The institutions' side of events, with signed calls as on the exchange: a
+ * publisher publishes to its topic; a subscriber manages its subscriptions and
+ * pulls. The body is kept raw until the signature and its Content-Digest are
+ * checked; only then is it parsed, so nobody unauthenticated learns what a
+ * valid request looks like.
+ */
+export async function eventsSignedRoutes(base: FastifyInstance, { platform }: { platform: Platform }) {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const events = platform.events;
+  const raw = new WeakMap<FastifyRequest, Buffer>();
+  const callers = new WeakMap<FastifyRequest, SignedCaller>();
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    raw.set(request, body as Buffer);
+    done(null, undefined);
+  });
+  app.addHook('preValidation', async (request) => {
+    const caller = await authenticateSigned(
+      { batch: platform.store.batch, registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now },
+      { method: request.method, url: request.raw.url ?? request.url, headers: request.headers },
+    );
+    const body = raw.get(request) ?? Buffer.alloc(0);
+    if (requestHasBody(request.headers) && !digestMatches(request.headers['content-digest'], createHash('sha256').update(body).digest())) {
+      throw new RabtaError('digest-mismatch', 'the body does not match Content-Digest');
+    }
+    callers.set(request, caller);
+    if (request.routeOptions.config.rawBody || body.length === 0) return;
+    try {
+      request.body = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new RabtaError('malformed-json', 'the body is not valid JSON');
+    }
+  });
+  const callerOf = (request: FastifyRequest): SignedCaller => {
+    const caller = callers.get(request);
+    if (!caller) throw new RabtaError('unauthorized');
+    return caller;
+  };
+  const header = (request: FastifyRequest, name: string): string | undefined => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  /** A subsystem sees only its own subscriptions; another's is as good as absent. */
+  const own = async (request: FastifyRequest, id: string) => {
+    const client = callerOf(request).clientId;
+    const subscription = await events.getSubscription(subsystemActor(client), id).catch(() => undefined);
+    if (!subscription || subscription.subscriber !== client) throw new RabtaError('not-found', `subscription ${id} does not exist`, { extensions: { id } });
+    return subscription;
+  };
+
+  app.post(
+    '/events/:instance/:class/:member/:subsystem/:topic',
+    {
+      config: { rawBody: true },
+      schema: {
+        tags: ['events'],
+        summary: 'Publish an event to one of your topics (the topic’s subsystem, signed)',
+        description: `${signed} The JSON body must satisfy the topic's schema (422 event-invalid lists why not). A personal topic needs Rabta-Purpose, whose legal basis must hold for every subject. Idempotency-Key makes a retry safe: the same key and body answer 200 with the original event id and deliver nothing again.`,
+        params: Type.Object({ instance: Code, class: Code, member: Code, subsystem: Code, topic: Code }),
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 300 })), 'rabta-purpose': Type.Optional(Type.String({ maxLength: 64 })) }),
+        response: { '2xx': Type.Object({ id: Type.String({ description: 'the event id, a UUIDv7; also the webhook-id of its deliveries' }) }) },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const p = request.params;
+      const published = await events.publish({
+        publisherId: caller.clientId,
+        topicId: `${p.instance}/${p.class}/${p.member}/${p.subsystem}/${p.topic}`,
+        body: raw.get(request) ?? Buffer.alloc(0),
+        idempotencyKey: header(request, 'idempotency-key'),
+        purpose: header(request, 'rabta-purpose'),
+        view: caller.view,
+      });
+      return reply.status(published.created ? 201 : 200).send({ id: published.id });
+    },
+  );
+
+  app.post(
+    '/subscriptions',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Subscribe to a topic you have an access right on (subscriber subsystem, signed)',
+        description: `${signed} A webhook subscription's reply carries its Standard Webhooks secret (whsec_…) this once; verify every delivery with it.`,
+        body: Type.Object({ topic: Id, delivery: Delivery, filter: Type.Optional(Filter) }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      const client = callerOf(request).clientId;
+      const subscription = await events.createSubscription(subsystemActor(client), {
+        topicId: request.body.topic,
+        subscriberId: client,
+        delivery: request.body.delivery,
+        filter: request.body.filter ?? null,
+      });
+      return reply.status(201).header('location', `/subscriptions/${subscription.id}`).send(subscription);
+    },
+  );
+
+  app.get(
+    '/subscriptions',
+    { schema: { tags: ['events'], summary: 'Your subscriptions (signed)', description: signed } },
+    async (request) => events.listSubscriptions({ subscriberId: callerOf(request).clientId }),
+  );
+
+  const SubscriptionParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+  app.get(
+    '/subscriptions/:id',
+    { schema: { tags: ['events'], summary: 'One of your subscriptions (signed)', description: signed, params: SubscriptionParams } },
+    async (request) => own(request, request.params.id),
+  );
+
+  app.delete(
+    '/subscriptions/:id',
+    { schema: { tags: ['events'], summary: 'Unsubscribe (signed); what was still waiting is cancelled', description: signed, params: SubscriptionParams } },
+    async (request, reply) => {
+      await own(request, request.params.id);
+      await events.deleteSubscription(subsystemActor(callerOf(request).clientId), request.params.id);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/subscriptions/:id/events',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Pull events after a cursor (pull subscription, signed)',
+        description: `${signed} Without "after", reading continues after the last acknowledged cursor. Each event carries its cursor; "next" is the cursor after the last one returned.`,
+        params: SubscriptionParams,
+        querystring: Type.Object(
+          { after: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })), limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const page = await events.pull(callerOf(request).clientId, request.params.id, {
+        ...(request.query.after === undefined ? {} : { after: request.query.after }),
+        ...(request.query.limit === undefined ? {} : { limit: Number(request.query.limit) }),
+      });
+      // Spliced by hand: each event's data goes out exactly as it was published.
+      return reply.type('application/json').send(pullPageJson(page));
+    },
+  );
+
+  app.post(
+    '/subscriptions/:id/ack',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Acknowledge every event up to and including a cursor (pull subscription, signed)',
+        description: signed,
+        params: SubscriptionParams,
+        body: Type.Object({ cursor: Type.String({ pattern: '^[0-9]{1,15}$' }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ cursor: Type.String() }) },
+      },
+    },
+    async (request) => events.ack(callerOf(request).clientId, request.params.id, request.body.cursor),
+  );
+}
