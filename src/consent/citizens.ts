@@ -1,3 +1,4 @@
+import { isUniqueViolation } from '../store/index.js';
 import type { Kysely } from 'kysely';
 import type { Actor } from '../core/changes.js';
 import { maskCnic, normalizeCnic, subjectHash } from '../core/cnic.js';
@@ -69,10 +70,6 @@ export async function citizensByMobile(db: Kysely<Database>, mobile: string): Pr
   return db.selectFrom('citizens').selectAll().where('mobile', '=', mobile).orderBy('created_at').execute();
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 function toCitizen(row: CitizenRow): Citizen {
   return {

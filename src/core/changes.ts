@@ -27,3 +27,23 @@ export interface Change {
 export interface ChangeRecorder {
   record(db: Kysely<Database>, change: Change): Promise<unknown>;
 }
+
+/**
+ * Runs a governed change and its journal entry in one transaction, so the
+ * journal and the records never disagree. Registry, topics and subscriptions
+ * all change this way.
+ */
+export async function journaledChange<T>(
+  deps: { db: Kysely<Database>; recorder: ChangeRecorder; now: () => number },
+  actor: Actor,
+  action: string,
+  target: string,
+  details: Record<string, unknown>,
+  apply: (db: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  return deps.db.transaction().execute(async (trx) => {
+    const result = await apply(trx);
+    await deps.recorder.record(trx, { actor: actor.id, action, target, details, at: deps.now() });
+    return result;
+  });
+}

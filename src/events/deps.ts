@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Actor, ChangeRecorder } from '../core/changes.js';
-import { RabtaError } from '../core/problems.js';
+import type { ChangeRecorder } from '../core/changes.js';
 import type { Egress } from '../egress/index.js';
 import type { LegalBasisCheck } from '../exchange/index.js';
 import type { AppendInput } from '../ledger/service.js';
@@ -51,38 +50,7 @@ export interface EventsDeps {
   now: () => number;
 }
 
-/** Runs a change and its journal entry in one transaction, as the registry's `change()` does. */
-export async function change<T>(
-  deps: Pick<EventsDeps, 'db' | 'recorder' | 'now'>,
-  actor: Actor,
-  action: string,
-  target: string,
-  details: Record<string, unknown>,
-  apply: (db: Kysely<Database>) => Promise<T>,
-): Promise<T> {
-  return deps.db.transaction().execute(async (trx) => {
-    const result = await apply(trx);
-    await deps.recorder.record(trx, { actor: actor.id, action, target, details, at: deps.now() });
-    return result;
-  });
-}
-
-export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
-// The registry keeps these helpers to itself; events needs the same few rules.
-export function requireMemberScope(actor: Actor, memberId: string): void {
-  if (actor.role === 'authority-admin' || actor.role === 'system') return;
-  if (actor.memberId !== memberId) {
-    throw new RabtaError('forbidden', `this token acts for ${actor.memberId ?? 'no member'}, not ${memberId}`);
-  }
-}
-
-export function notFound(what: string, id: string): RabtaError {
-  return new RabtaError('not-found', `${what} ${id} does not exist`, { extensions: { id } });
-}
-
-/** Unique-constraint violations of both drivers. */
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string } | null;
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
+/** Topics, access rights and subscriptions are governed records: journaled like registry changes. */
+export { journaledChange as change } from '../core/changes.js';
+export { iso, notFound, requireMemberScope } from '../core/authz.js';
+export { isUniqueViolation } from '../store/index.js';

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Actor } from '../core/changes.js';
 import { assertCode } from '../core/ids.js';
 import { RabtaError } from '../core/problems.js';
-import { bool, isTrue } from '../store/index.js';
-import { change, isUniqueViolation, iso, requireMemberScope } from './deps.js';
+import { bool, conflictOnDuplicate, isTrue } from '../store/index.js';
+import { change, iso, requireMemberScope } from './deps.js';
 import type { EventsDeps } from './deps.js';
 import { checkFieldPath, checkSubjectPath } from './fields.js';
 import { compileSchema } from './schemas.js';
@@ -65,12 +65,7 @@ export async function createTopic(deps: EventsDeps, actor: Actor, subsystemId: s
     updated_at: now,
   };
   checkTopic(row);
-  try {
-    await change(deps, actor, 'topic.create', row.id, describe(row), (db) => db.insertInto('topics').values(row).execute());
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new RabtaError('conflict', `topic ${row.id} already exists`, { extensions: { id: row.id } });
-    throw error;
-  }
+  await conflictOnDuplicate('topic', row.id, () => change(deps, actor, 'topic.create', row.id, describe(row), (db) => db.insertInto('topics').values(row).execute()));
   return toTopic(row);
 }
 

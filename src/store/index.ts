@@ -13,6 +13,7 @@ export type { StoreDialect } from './dialect.js';
 export type { MigrationContext, ModuleMigrations } from './migrate.js';
 export type { Database } from './schema.js';
 export type { WriteBatcher } from './batcher.js';
+export { conflictOnDuplicate, isUniqueViolation } from './errors.js';
 
 export interface Store {
   readonly db: Kysely<Database>;
