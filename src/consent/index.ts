@@ -27,6 +27,9 @@ import { createSweeper, sweepOnce } from './sweeper.js';
 import { createThrottle } from './throttle.js';
 import { trackingRecorder, trackerHas } from './tracker.js';
 import { consentLegalBasis } from './legal-basis.js';
+import { createNoticeSender, personalEventRecorder } from './event-notices.js';
+import type { NoticeSenderOptions } from './event-notices.js';
+import { optOutsOf, setOptOut } from './self-service.js';
 import { accessOfCitizen, consentForCitizen, consentsOfCitizen } from './views.js';
 
 export { consentMigrations } from './migrations.js';
@@ -63,6 +66,8 @@ export interface ConsentOptions {
   limits?: Partial<ConsentLimits>;
   changeSink?: ConsentChangeSink;
   onError?: (error: unknown) => void;
+  /** how queued event notices are sent (tests make it quick) */
+  noticeSender?: NoticeSenderOptions;
 }
 
 /**
@@ -88,12 +93,18 @@ export function createConsent(options: ConsentOptions) {
   // What the legal-basis check learnt about purposes, for the tracker's rows of the same calls.
   const purposes = new Map<string, LegalBasisQuestion['purpose']>();
   const sweeper = createSweeper(deps, options.onError ?? (() => undefined));
+  const notices = createNoticeSender(deps, names, options.onError ?? (() => undefined), options.noticeSender);
 
   return {
     /** the exchange's legal-basis step */
     legalBasis: consentLegalBasis(deps, purposes) satisfies LegalBasisCheck,
     /** wraps the exchange's recorder so every personal exchange lands in its subjects' trackers, in the same transaction */
     trackingRecorder: (inner: ExchangeRecorder): ExchangeRecorder => trackingRecorder(inner, purposes),
+
+    /** the events module's hook for personal events: tracker rows and queued citizen notices, in the publishing transaction */
+    personalEvents: personalEventRecorder(deps),
+    /** the sender of queued event notices: `poke` after a publication, `sendOnce` in tests */
+    notices,
 
     /** the citizen registry (admin API and demo seed) */
     registerCitizen: (actor: Actor, input: CitizenInput) => registerCitizen(deps, actor, input),
@@ -118,12 +129,29 @@ export function createConsent(options: ConsentOptions) {
       access: (session: CitizenSession, page: { limit: number; cursor?: string }) => accessOfCitizen(deps.db, names, session.subjectHash, page),
       notifications: (session: CitizenSession, page: { limit: number; cursor?: string }) => listNotifications(deps.db, session.subjectHash, page),
       concernedBy: (session: CitizenSession, exchangeId: string) => trackerHas(deps.db, session.subjectHash, exchangeId),
+      /** the institutions whose messages the citizen stopped */
+      stoppedInstitutions: (session: CitizenSession) => optOutsOf(deps.db, session.subjectHash),
+      async setStoppedInstitutions(session: CitizenSession, memberIds: string[]) {
+        const known = new Set((await options.registry.listMembers()).map((m) => m.id));
+        const unknown = memberIds.filter((id) => !known.has(id));
+        if (unknown.length > 0) throw new RabtaError('bad-request', `no such institution: ${unknown.join(', ')}`, { extensions: { unknown } });
+        const current = await optOutsOf(deps.db, session.subjectHash);
+        for (const id of current) if (!memberIds.includes(id)) await setOptOut(deps, [session.subjectHash], id, false);
+        for (const id of memberIds) if (!current.includes(id)) await setOptOut(deps, [session.subjectHash], id, true);
+        return optOutsOf(deps.db, session.subjectHash);
+      },
     },
 
     /** one round of expiry and housekeeping (the interval runs it; tests call it) */
     sweep: () => sweepOnce(deps),
-    start: (intervalMs = 30_000) => sweeper.start(intervalMs),
-    stop: () => sweeper.stop(),
+    start(intervalMs = 30_000) {
+      sweeper.start(intervalMs);
+      notices.start();
+    },
+    async stop() {
+      await notices.stop();
+      await sweeper.stop();
+    },
   };
 }
 

@@ -20,6 +20,16 @@ export interface CitizenTemplateParams {
   'consent-code-unknown': { code: string };
   /** how to answer by SMS; nothing personal */
   help: Record<string, never>;
+  /** an institution's notice about an event concerning the citizen (its rule's text, filled in) */
+  'event-notice': { institution: string; text: string };
+  /** the answer to STATUS: the latest notice marked as a status, for one CNIC */
+  'status-reply': { cnic: string; institution: string; text: string; date: string };
+  'status-none': { cnic: string };
+  /** STATUS from a number with no citizen, or a CNIC not registered to this number: nothing personal */
+  'status-unknown': Record<string, never>;
+  'notices-stopped': { institution: string };
+  'notices-resumed': { institution: string };
+  'institution-unknown': { code: string };
 }
 
 export type CitizenTemplate = keyof CitizenTemplateParams;
@@ -60,8 +70,36 @@ const TEXTS: { [K in CitizenTemplate]: Record<Language, (p: CitizenTemplateParam
     ur: (p) => `رابطہ: اس نمبر کے لیے کوڈ ${p.code} والی کوئی درخواست موجود نہیں۔`,
   },
   help: {
-    en: () => 'Rabta: reply HAAN <code> to allow a request, NAHI <code> to refuse it, WAPIS <code> to withdraw a consent.',
-    ur: () => 'رابطہ: درخواست کی اجازت کے لیے ہاں <کوڈ>، انکار کے لیے نہیں <کوڈ>، اور دی گئی اجازت واپس لینے کے لیے واپس <کوڈ> لکھ کر بھیجیں۔',
+    en: () => 'Rabta: reply HAAN <code> to allow a request, NAHI <code> to refuse it, WAPIS <code> to withdraw a consent, STATUS for your payment status.',
+    ur: () => 'رابطہ: درخواست کی اجازت کے لیے ہاں <کوڈ>، انکار کے لیے نہیں <کوڈ>، اجازت واپس لینے کے لیے واپس <کوڈ>، اور ادائیگی کی صورتحال کے لیے حالت لکھ کر بھیجیں۔',
+  },
+  'event-notice': {
+    en: (p) => `${p.institution}: ${p.text}`,
+    ur: (p) => `${p.institution}: ${p.text}`,
+  },
+  'status-reply': {
+    en: (p) => `Rabta: CNIC ${p.cnic}, ${p.institution} (${p.date}): ${p.text}`,
+    ur: (p) => `رابطہ: شناختی کارڈ ${p.cnic}، ${p.institution} (${p.date}): ${p.text}`,
+  },
+  'status-none': {
+    en: (p) => `Rabta: no payment status for CNIC ${p.cnic} yet.`,
+    ur: (p) => `رابطہ: شناختی کارڈ ${p.cnic} کے لیے ابھی ادائیگی کی کوئی اطلاع نہیں۔`,
+  },
+  'status-unknown': {
+    en: () => 'Rabta: no status can be given to this number. Send STATUS from the mobile number registered with your CNIC.',
+    ur: () => 'رابطہ: اس نمبر پر کوئی معلومات نہیں دی جا سکتیں۔ اپنے شناختی کارڈ پر رجسٹرڈ نمبر سے حالت لکھ کر بھیجیں۔',
+  },
+  'notices-stopped': {
+    en: (p) => `Rabta: you will no longer get messages from ${p.institution}. To get them again, send START and its code.`,
+    ur: (p) => `رابطہ: اب آپ کو ${p.institution} کے پیغامات نہیں آئیں گے۔ دوبارہ شروع کرنے کے لیے شروع اور ادارے کا کوڈ بھیجیں۔`,
+  },
+  'notices-resumed': {
+    en: (p) => `Rabta: you will get messages from ${p.institution} again.`,
+    ur: (p) => `رابطہ: آپ کو ${p.institution} کے پیغامات دوبارہ آئیں گے۔`,
+  },
+  'institution-unknown': {
+    en: (p) => `Rabta: no institution has the code ${p.code}.`,
+    ur: (p) => `رابطہ: ${p.code} کوڈ والا کوئی ادارہ نہیں۔`,
   },
 };
 

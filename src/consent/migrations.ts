@@ -125,4 +125,15 @@ export const consentMigrations: ModuleMigrations = () => ({
       await db.schema.createIndex('citizen_notifications_subject_at').on('citizen_notifications').columns(['subject_hash', 'at', 'id']).execute();
     },
   } satisfies Migration,
+  '0010_citizen_event_notices': {
+    async up(db: AnyDb) {
+      // Events reach the tracker too: which kind of record a row is, and to whom an event went.
+      await db.schema.alterTable('tracker_entries').addColumn('kind', 'text', (c) => c.notNull().defaultTo('exchange')).execute();
+      await db.schema.alterTable('tracker_entries').addColumn('recipients', 'text').execute();
+      // Notices from events wait in the table until a sender claims them (claimed_at lets a crashed claim lapse).
+      await db.schema.alterTable('citizen_notifications').addColumn('claimed_by', 'text').execute();
+      await db.schema.alterTable('citizen_notifications').addColumn('claimed_at', 'bigint').execute();
+      await db.schema.createIndex('citizen_notifications_waiting').on('citizen_notifications').columns(['status', 'at']).execute();
+    },
+  } satisfies Migration,
 });

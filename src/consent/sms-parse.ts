@@ -60,3 +60,39 @@ export function parseSmsCommand(text: string): SmsCommand | undefined {
   const action = KEYWORDS[keyword] ?? KEYWORDS[keyword.replace(/ /g, '')];
   return action ? { action, code: match[2] as string } : undefined;
 }
+
+export type SelfServiceCommand =
+  | { kind: 'status'; cnic?: string }
+  | { kind: 'stop'; institution: string }
+  | { kind: 'start'; institution: string };
+
+const STATUS_WORDS = new Set(['status', 'halat', 'haalat', 'halaat', 'halat?', foldUrdu('حالت'), foldUrdu('حالات')]);
+const STOP_WORDS = new Set(['stop', 'band', foldUrdu('بند')]);
+const START_WORDS = new Set(['start', 'shuru', 'chalu', foldUrdu('شروع'), foldUrdu('چالو')]);
+
+/**
+ * The citizen's own questions, as people already text 8171: `STATUS`,
+ * `halat`, `حالت`, or just the CNIC (with or without dashes, any digits),
+ * optionally after the keyword; `BAND BISP` / `بند BISP` stops an
+ * institution's messages and `SHURU BISP` starts them again.
+ */
+export function parseSelfService(text: string): SelfServiceCommand | undefined {
+  const folded = foldUrdu(asciiDigits(text.normalize('NFC')))
+    .toLowerCase()
+    .replace(/[\s\u00A0]+/g, ' ')
+    .trim()
+    .replace(/[.!?۔،؟,]+$/u, '');
+  const cnicOnly = /^(\d{5})[\s-]?(\d{7})[\s-]?(\d)$/.exec(folded);
+  if (cnicOnly) return { kind: 'status', cnic: `${cnicOnly[1]}-${cnicOnly[2]}-${cnicOnly[3]}` };
+  const [word = '', ...rest] = folded.split(' ');
+  const argument = rest.join(' ').trim();
+  if (STATUS_WORDS.has(word)) {
+    if (argument === '') return { kind: 'status' };
+    const cnic = /^(\d{5})[\s-]?(\d{7})[\s-]?(\d)$/.exec(argument);
+    return cnic ? { kind: 'status', cnic: `${cnic[1]}-${cnic[2]}-${cnic[3]}` } : undefined;
+  }
+  const institution = /^[a-z][a-z0-9-]{1,31}$/.test(argument) ? argument.toUpperCase() : undefined;
+  if (institution && STOP_WORDS.has(word)) return { kind: 'stop', institution };
+  if (institution && START_WORDS.has(word)) return { kind: 'start', institution };
+  return undefined;
+}

@@ -5,7 +5,9 @@ import { actOnConsent } from './lifecycle.js';
 import { normalizeMobile } from './mobile.js';
 import type { Names } from './names.js';
 import { dispatch, queueMessage } from './notifications.js';
-import { parseSmsCommand } from './sms-parse.js';
+import { parseSelfService, parseSmsCommand } from './sms-parse.js';
+import { handleSelfService } from './self-service.js';
+import type { SelfServiceOutcome } from './self-service.js';
 
 export interface InboundSms {
   /** the sender as the gateway reports it (E.164, with or without +, or local) */
@@ -14,13 +16,14 @@ export interface InboundSms {
 }
 
 export interface InboundSmsResult {
-  outcome: 'help' | 'unknown-code' | 'approved' | 'rejected' | 'revoked' | 'expired';
+  outcome: 'help' | 'unknown-code' | 'approved' | 'rejected' | 'revoked' | 'expired' | SelfServiceOutcome;
   /** the artefact that changed, if one did */
   consentId?: string;
 }
 
 /**
- * Consent by SMS, for citizens without a smartphone: `HAAN <code>` approves a
+ * STATUS and BAND/SHURU <institution> go to self-service.ts. Consent by SMS,
+ * for citizens without a smartphone: `HAAN <code>` approves a
  * pending request, `NAHI <code>` refuses it, `WAPIS <code>` withdraws a
  * consent (or refuses a pending request), in Latin or Urdu script. The code is
  * looked up only among the requests sent to this phone, for the citizens
@@ -33,6 +36,8 @@ export async function handleInboundSms(deps: ConsentDeps, names: Names, sms: Inb
   const mobile = normalizeMobile(sms.from);
   const citizens = mobile ? await citizensByMobile(deps.db, mobile) : [];
   const language = citizens[0]?.language ?? 'ur';
+  const question = mobile ? parseSelfService(sms.text) : undefined;
+  if (question && mobile) return { outcome: await handleSelfService(deps, names, mobile, citizens, question) };
   const command = parseSmsCommand(sms.text);
   const reply = async (template: 'help' | 'consent-code-unknown', code: string) => {
     if (!mobile) return;

@@ -80,6 +80,10 @@ export interface TrackerRow {
   consent_id: string | null;
   outcome: string;
   status: number;
+  /** 'exchange' (a call through the exchange) or 'event' (a publication about the subject) */
+  kind?: 'exchange' | 'event';
+  /** an event's subscriber subsystems, JSON; null for exchanges */
+  recipients?: string | null;
 }
 
 export interface OtpRow {
@@ -106,7 +110,10 @@ export interface CitizenNotificationRow {
   language: Language;
   /** JSON; never holds an OTP code */
   params: string;
-  status: 'queued' | 'sent' | 'failed';
+  /** `suppressed`: an institution's notice the citizen opted out of (kept for STATUS, never sent) */
+  status: 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed';
+  claimed_by?: string | null;
+  claimed_at?: number | null;
 }
 
 export interface ConsentTables {

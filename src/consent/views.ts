@@ -1,3 +1,4 @@
+import { memberIdOf } from '../core/ids.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
 import { listConsentChanges } from './changes.js';
@@ -71,6 +72,10 @@ export interface AccessEntry {
   outcome: string;
   /** whether the call passed the legal-basis check, i.e. was forwarded to the provider */
   allowed: boolean;
+  /** `exchange`: a call about the citizen; `event`: the institution published an event about them (the topic is in `service`) */
+  kind: 'exchange' | 'event';
+  /** for an event, the institutions it went to */
+  recipients: MemberName[];
 }
 
 export async function accessOfCitizen(db: Kysely<Database>, names: Names, subjectHash: string, options: { limit: number; cursor?: string }): Promise<Page<AccessEntry>> {
@@ -92,6 +97,8 @@ export async function accessOfCitizen(db: Kysely<Database>, names: Names, subjec
         consentId: row.consent_id,
         outcome: row.outcome,
         allowed: row.legal_basis !== null,
+        kind: row.kind ?? 'exchange',
+        recipients: row.recipients ? await Promise.all([...new Set((JSON.parse(row.recipients) as string[]).map(memberIdOf))].map((id) => memo.member(id))) : [],
       })),
     ),
   };

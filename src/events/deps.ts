@@ -5,6 +5,7 @@ import type { LegalBasisCheck } from '../exchange/index.js';
 import type { AppendInput } from '../ledger/service.js';
 import type { Registry } from '../registry/index.js';
 import type { Database, StoreDialect, WriteBatcher } from '../store/index.js';
+import type { RenderedNotice } from './notice-rules.js';
 
 /** What the tracker is told, in the publishing transaction, about an event that concerns people. */
 export interface PersonalEvent {
@@ -20,10 +21,12 @@ export interface PersonalEvent {
   subjectHashes: string[];
   /** the subscriber subsystems the event goes to (webhook or pull), each once */
   recipients: string[];
+  /** what the subjects are told, when the topic has a notification rule */
+  notice?: RenderedNotice;
 }
 
-/** The data tracker's entry point for events; the consent module supplies it. */
-export type PersonalEventHook = (trx: Kysely<Database>, event: PersonalEvent) => Promise<void>;
+/** The data tracker's and the citizen notices' entry point for events, in the publishing transaction; the consent module supplies it. */
+export type PersonalEventHook = (trx: Kysely<Database>, events: PersonalEvent[]) => Promise<void>;
 
 export interface EventsNotice {
   memberId: string;
@@ -45,7 +48,7 @@ export interface EventsDeps {
   /** the address classes the egress policy allows besides public ones (RABTA_EGRESS_ALLOW) */
   egressAllow: readonly string[];
   legalBasis: LegalBasisCheck;
-  onPersonalEvent?: PersonalEventHook | undefined;
+  onPersonalEvents?: PersonalEventHook | undefined;
   subjectSecret: Buffer;
   now: () => number;
 }

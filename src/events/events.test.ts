@@ -91,8 +91,8 @@ for (const dialect of testDialects(postgresUrl)) {
         platform: {
           events: {
             worker: { schedule: SCHEDULE, jitter: 0, pollMs: 10, timeoutMs: 2000, disableAfterDeadLetters: 2 },
-            onPersonalEvent: async (_trx, event) => {
-              personal.push(event);
+            onPersonalEvents: async (_trx, events) => {
+              personal.push(...events);
             },
           },
         },
@@ -177,8 +177,8 @@ for (const dialect of testDialects(postgresUrl)) {
       const noPurpose = await send(k.hbl, 'POST', `/events/${TOPIC}`, { body: credited('bad') });
       expect(problem(noPurpose)).toEqual({ status: 400, type: 'purpose-required' });
       expect(problem(await publish(credited('bad', { cnic: '123' })))).toEqual({ status: 422, type: 'event-invalid' });
-      // A consent purpose waits for the consent module's check for events.
-      expect(problem(await publish(credited('bad'), { 'rabta-purpose': 'support' }))).toEqual({ status: 403, type: 'consent-required' });
+      // A consent purpose needs the citizen's consent to this publisher and topic, which nobody gave.
+      expect(problem(await publish(credited('bad'), { 'rabta-purpose': 'support' }))).toEqual({ status: 403, type: 'consent-missing' });
       expect(problem(await publish({ ...credited('bad'), account: '' }))).toEqual({ status: 422, type: 'event-invalid' });
       const after = await t.platform.store.db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       expect(Number(after.n)).toBe(Number(before.n));

@@ -4,7 +4,8 @@ import * as deliveries from './deliveries.js';
 import type { EventsDeps, EventsNotice } from './deps.js';
 import { listNotices } from './notices.js';
 import { createPublisher } from './publish.js';
-import type { PublishInput } from './publish.js';
+import type { PublishBatchInput, PublishInput } from './publish.js';
+import * as noticeRules from './notice-rules.js';
 import { ackEvents, pullEvents } from './pull.js';
 import { sweepRetention } from './retention.js';
 import { createValidatorCache } from './schemas.js';
@@ -20,7 +21,9 @@ export type { Topic, TopicInput, TopicUpdate } from './topics.js';
 export type { TopicAccess } from './access.js';
 export type { CreatedSubscription, DeliveryInput, Subscription, SubscriptionInput } from './subscriptions.js';
 export type { Filter, FilterValue } from './fields.js';
-export type { Published, PublishInput } from './publish.js';
+export type { Published, PublishBatchInput, PublishedBatch, PublishInput } from './publish.js';
+export { MAX_BATCH_EVENTS } from './publish.js';
+export type { NoticeRule, NoticeRuleInput, RenderedNotice } from './notice-rules.js';
 export type { PulledEvent, PullPage } from './pull.js';
 export type { Delivery, DeliveryAttempt, DeliveryQuery } from './deliveries.js';
 export type { Notice } from './notices.js';
@@ -49,7 +52,7 @@ export function createEvents(deps: EventsDeps, options: EventsOptions = {}) {
   let errorListener: (error: unknown) => void = () => undefined;
   const workers = new Set<DeliveryWorker>();
   const poke = () => workers.forEach((w) => w.poke());
-  const publish = createPublisher(deps, validators, poke);
+  const publisher = createPublisher(deps, validators, poke);
   let background: DeliveryWorker | undefined;
   let sweeper: NodeJS.Timeout | undefined;
   let sweeping: Promise<unknown> | undefined;
@@ -88,7 +91,13 @@ export function createEvents(deps: EventsDeps, options: EventsOptions = {}) {
     enableSubscription: (actor: Actor, id: string) => subscriptions.enableSubscription(deps, actor, id),
 
     /** a signed publication by `input.publisherId` (see publish.ts) */
-    publish: (input: PublishInput) => publish(input),
+    publish: (input: PublishInput) => publisher.publish(input),
+    /** many events of one topic in one signed call: all or none */
+    publishBatch: (input: PublishBatchInput) => publisher.publishBatch(input),
+
+    setNoticeRule: (actor: Actor, topicId: string, input: noticeRules.NoticeRuleInput) => noticeRules.setNoticeRule(deps, actor, topicId, input),
+    getNoticeRule: (topicId: string) => noticeRules.getNoticeRule(deps, topicId),
+    deleteNoticeRule: (actor: Actor, topicId: string) => noticeRules.deleteNoticeRule(deps, actor, topicId),
     pull: (clientId: string, subscriptionId: string, page: { after?: string; limit?: number }) => pullEvents(deps, clientId, subscriptionId, page),
     ack: (clientId: string, subscriptionId: string, cursor: string) => ackEvents(deps, clientId, subscriptionId, cursor),
 

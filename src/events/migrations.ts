@@ -123,5 +123,18 @@ export const eventsMigrations: ModuleMigrations = (ctx) => {
         await db.schema.createIndex('event_notices_member').on('event_notices').columns(['member_id', 'id']).execute();
       },
     },
+    '0009_topic_notice_rules': {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable('topic_notice_rules')
+          .addColumn('topic_id', 'text', (c) => c.primaryKey().references('topics.id'))
+          .addColumn('text_ur', 'text', (c) => c.notNull())
+          .addColumn('text_en', 'text', (c) => c.notNull())
+          .addColumn('status_reply', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 };

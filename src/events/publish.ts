@@ -9,13 +9,14 @@ import type { RegistryView } from '../registry/index.js';
 import type { Database } from '../store/index.js';
 import { isTrue } from '../store/index.js';
 import { isUniqueViolation } from './deps.js';
-import type { EventsDeps } from './deps.js';
+import type { EventsDeps, PersonalEvent } from './deps.js';
+import { findNoticeRule, renderNotice } from './notice-rules.js';
 import { matchesFilter, valueAt } from './fields.js';
 import type { Filter } from './fields.js';
 import { eventId } from './ids.js';
 import { describeErrors } from './schemas.js';
 import type { createValidatorCache } from './schemas.js';
-import type { DeliveryRow, EventRow, TopicRow } from './tables.js';
+import type { DeliveryRow, EventRow, NoticeRuleRow, TopicRow } from './tables.js';
 import { findTopic } from './topics.js';
 import type { Insertable } from 'kysely';
 
@@ -37,8 +38,28 @@ export interface Published {
   created: boolean;
 }
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+export interface PublishBatchInput extends Omit<PublishInput, 'body'> {
+  /** the body as received: `{"events": [payload, …]}` */
+  body: Buffer;
+}
+
+export interface PublishedBatch {
+  ids: string[];
+  created: boolean;
+}
+
+/** The most events one batch publication carries: one transaction, bounded. */
+export const MAX_BATCH_EVENTS = 10_000;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,240}$/;
 const CHUNK = 500;
+/** How many rows with errors a refused batch lists. */
+const ERROR_ROWS = 100;
+
+interface Prepared {
+  event: EventRow;
+  payload: unknown;
+  subjects: string[];
+}
 
 /**
  * Publishing (DESIGN.md "Events and webhooks"): the topic's own subsystem
@@ -47,21 +68,12 @@ const CHUNK = 500;
  * (the outbox): the event, one delivery per matching subscription, the ledger
  * leaf (a salted commitment to id, topic, publisher, time and the payload's
  * digest — never the payload) and the subjects' tracker rows. Workers deliver
- * from there; nothing is sent before the commit.
+ * from there; nothing is sent before the commit. A batch is the same for many
+ * events at once: every row is checked first, and either all are written or
+ * none (a refusal lists the rows at fault).
  */
 export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof createValidatorCache>, onPublished: () => void) {
-  return async function publish(input: PublishInput): Promise<Published> {
-    const topic = await findTopic(deps, input.topicId);
-    if (topic.subsystem_id !== input.publisherId) {
-      throw new RabtaError('not-topic-publisher', `only ${topic.subsystem_id} publishes ${topic.id}`, { extensions: { topic: topic.id } });
-    }
-    const idempotencyKey = input.idempotencyKey === undefined ? undefined : checkIdempotencyKey(input.idempotencyKey);
-    const payloadDigest = createHash('sha256').update(input.body).digest('hex');
-    if (idempotencyKey !== undefined) {
-      const earlier = await sameKey(deps.db, input.publisherId, idempotencyKey);
-      if (earlier) return replayed(earlier, topic.id, payloadDigest);
-    }
-
+  async function publish(input: PublishInput): Promise<Published> {
     const text = input.body.toString('utf8');
     let payload: unknown;
     try {
@@ -69,20 +81,72 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
     } catch {
       throw new RabtaError('malformed-json', 'an event is a JSON document');
     }
-    const validate = validatorOf(topic);
-    if (!validate(payload)) {
-      throw new RabtaError('event-invalid', `the event does not satisfy the schema of ${topic.id} (version ${topic.version})`, {
-        extensions: { topic: topic.id, schemaVersion: topic.version, errors: describeErrors(validate.errors) },
-      });
+    const result = await publishPrepared(input, [{ text, payload }], input.idempotencyKey === undefined ? undefined : [checkIdempotencyKey(input.idempotencyKey)]);
+    return { id: result.ids[0] as string, created: result.created };
+  }
+
+  async function publishBatch(input: PublishBatchInput): Promise<PublishedBatch> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(input.body.toString('utf8'));
+    } catch {
+      throw new RabtaError('malformed-json', 'a batch is a JSON document: {"events": [ … ]}');
     }
-    const orderingKey = keyOf(topic, payload);
+    const list = (parsed as { events?: unknown } | null)?.events;
+    if (typeof parsed !== 'object' || parsed === null || !Array.isArray(list) || list.length === 0 || list.length > MAX_BATCH_EVENTS) {
+      throw new RabtaError('bad-request', `a batch is {"events": [ … ]} with 1 to ${MAX_BATCH_EVENTS} events`);
+    }
+    // Each event is kept as its own JSON text, the form a webhook delivers and its digest covers.
+    const items = list.map((payload: unknown) => ({ text: JSON.stringify(payload), payload }));
+    const base = input.idempotencyKey === undefined ? undefined : checkIdempotencyKey(input.idempotencyKey);
+    return publishPrepared(input, items, base === undefined ? undefined : items.map((_, i) => `${base}#${i}`));
+  }
+
+  async function publishPrepared(input: Omit<PublishInput, 'body'>, items: Array<{ text: string; payload: unknown }>, keys: string[] | undefined): Promise<PublishedBatch> {
+    const topic = await findTopic(deps, input.topicId);
+    if (topic.subsystem_id !== input.publisherId) {
+      throw new RabtaError('not-topic-publisher', `only ${topic.subsystem_id} publishes ${topic.id}`, { extensions: { topic: topic.id } });
+    }
+    const digests = items.map((item) => createHash('sha256').update(item.text).digest('hex'));
+    if (keys !== undefined) {
+      const earlier = await sameKeys(deps.db, input.publisherId, keys);
+      if (earlier) return replayed(earlier, topic.id, digests);
+    }
+
+    const validate = validatorOf(topic);
+    const invalid: Array<{ row: number; errors: ReturnType<typeof describeErrors> }> = [];
+    const orderingKeys: Array<string | null> = [];
+    items.forEach((item, row) => {
+      if (!validate(item.payload)) invalid.push({ row, errors: describeErrors(validate.errors) });
+      else {
+        const key = keyOf(topic, item.payload);
+        if (typeof key === 'object' && key !== null) invalid.push({ row, errors: [key] });
+        else orderingKeys[row] = key;
+      }
+    });
+    if (invalid.length > 0) throw invalidEvents(topic, items.length, invalid);
 
     const purposeRow = input.purpose === undefined ? undefined : await input.view.purpose(input.purpose);
     if (input.purpose !== undefined && !purposeRow) throw new RabtaError('unknown-purpose', `purpose ${input.purpose} is not in the catalogue`);
     const personal = isTrue(topic.personal);
     if (personal && !purposeRow) throw new RabtaError('purpose-required', `${topic.id} carries personal data: say why in Rabta-Purpose`);
-    const subjects = personal ? subjectsOf(topic.subject_path as string, undefined, () => payload) : [];
     const at = deps.now();
+    const prepared: Prepared[] = items.map((item, i) => ({
+      payload: item.payload,
+      subjects: personal ? subjectsOf(topic.subject_path as string, undefined, () => item.payload) : [],
+      event: {
+        id: eventId(at),
+        topic_id: topic.id,
+        publisher_id: input.publisherId,
+        at,
+        purpose: purposeRow?.code ?? null,
+        legal_basis: null,
+        ordering_key: orderingKeys[i] ?? null,
+        idempotency_key: keys?.[i] ?? null,
+        payload: item.text,
+        payload_digest: digests[i] as string,
+      },
+    }));
     let basis: LegalBasisAnswer | undefined;
     if (purposeRow) {
       basis = await deps.legalBasis.check({
@@ -90,39 +154,28 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
         // The exchange's question, with the topic where a service would be.
         serviceId: topic.id,
         purpose: { code: purposeRow.code, legalBasis: purposeRow.legal_basis, statute: purposeRow.statute },
-        subjects,
+        subjects: [...new Set(prepared.flatMap((p) => p.subjects))],
         at,
       });
+      for (const p of prepared) p.event.legal_basis = basis.legalBasis;
     }
 
-    const event: EventRow = {
-      id: eventId(at),
-      topic_id: topic.id,
-      publisher_id: input.publisherId,
-      at,
-      purpose: purposeRow?.code ?? null,
-      legal_basis: basis?.legalBasis ?? null,
-      ordering_key: orderingKey,
-      idempotency_key: idempotencyKey ?? null,
-      payload: text,
-      payload_digest: payloadDigest,
-    };
-    const subjectHashes = subjects.map((s) => subjectHash(deps.subjectSecret, s));
+    const rule = personal ? await findNoticeRule(deps, topic.id) : undefined;
     try {
-      await deps.batch.run((trx) => writeOutbox(trx, topic, event, payload, basis, subjectHashes));
+      await deps.batch.run((trx) => writeOutbox(trx, topic, prepared, basis, rule));
     } catch (error) {
-      // Two publications with one key raced; the loser answers with the winner's event.
-      if (idempotencyKey !== undefined && isUniqueViolation(error)) {
-        const earlier = await sameKey(deps.db, input.publisherId, idempotencyKey);
-        if (earlier) return replayed(earlier, topic.id, payloadDigest);
+      // Two publications with one key raced; the loser answers with the winner's events.
+      if (keys !== undefined && isUniqueViolation(error)) {
+        const earlier = await sameKeys(deps.db, input.publisherId, keys);
+        if (earlier) return replayed(earlier, topic.id, digests);
       }
       throw error;
     }
     onPublished();
-    return { id: event.id, created: true };
-  };
+    return { ids: prepared.map((p) => p.event.id), created: true };
+  }
 
-  async function writeOutbox(trx: Kysely<Database>, topic: TopicRow, event: EventRow, payload: unknown, basis: LegalBasisAnswer | undefined, subjectHashes: string[]): Promise<void> {
+  async function writeOutbox(trx: Kysely<Database>, topic: TopicRow, prepared: Prepared[], basis: LegalBasisAnswer | undefined, rule: NoticeRuleRow | undefined): Promise<void> {
     const candidates = await trx
       .selectFrom('event_subscriptions as s')
       .innerJoin('topic_access as a', (join) => join.onRef('a.topic_id', '=', 's.topic_id').onRef('a.subscriber_id', '=', 's.subscriber_id'))
@@ -131,44 +184,65 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
       .where('s.status', 'in', ['active', 'disabled'])
       .orderBy('s.id')
       .execute();
+    const purpose = prepared[0]?.event.purpose ?? null;
     // A subscriber receives an event only for a purpose its access right names.
-    const matching = candidates.filter(
-      (s) => (event.purpose === null || (JSON.parse(s.purposes) as string[]).includes(event.purpose)) && matchesFilter(payload, s.filter ? (JSON.parse(s.filter) as Filter) : null),
-    );
-    if (deps.dialect.name === 'postgres' && matching.some((s) => s.mode === 'pull')) {
+    const allowed = candidates.filter((s) => purpose === null || (JSON.parse(s.purposes) as string[]).includes(purpose));
+    const filters = new Map(allowed.map((s) => [s.id, s.filter ? (JSON.parse(s.filter) as Filter) : null]));
+    if (deps.dialect.name === 'postgres' && allowed.some((s) => s.mode === 'pull')) {
       // A pull cursor is a delivery id, so ids must be handed out in commit order for a topic:
       // the topic's row lock makes its publications commit one after another (SQLite writes one at a time anyway).
       await trx.selectFrom('topics').select('id').where('id', '=', topic.id).forUpdate().execute();
     }
-    await trx.insertInto('events').values(event).execute();
-    const deliveries: Array<Insertable<DeliveryRow>> = matching.map((s) => {
-      const base = { event_id: event.id, subscription_id: s.id, attempts: 0, ordering_key: event.ordering_key, created_at: event.at, locked_until: null, locked_by: null };
-      if (s.mode === 'pull') return { ...base, status: 'pending', next_at: null };
-      // A disabled endpoint gets nothing now, but the event waits as a dead letter: replay recovers it once enabled.
-      if (s.status === 'disabled') return { ...base, status: 'dead', next_at: event.at, dead_at: event.at, last_error: 'endpoint-disabled' };
-      return { ...base, status: 'pending', next_at: event.at };
-    });
+    for (let i = 0; i < prepared.length; i += CHUNK) await trx.insertInto('events').values(prepared.slice(i, i + CHUNK).map((p) => p.event)).execute();
+    const deliveries: Array<Insertable<DeliveryRow>> = [];
+    const personal: PersonalEvent[] = [];
+    for (const { event, payload, subjects } of prepared) {
+      const matching = allowed.filter((s) => matchesFilter(payload, filters.get(s.id) ?? null));
+      for (const s of matching) {
+        const base = { event_id: event.id, subscription_id: s.id, attempts: 0, ordering_key: event.ordering_key, created_at: event.at, locked_until: null, locked_by: null };
+        if (s.mode === 'pull') deliveries.push({ ...base, status: 'pending', next_at: null });
+        // A disabled endpoint gets nothing now, but the event waits as a dead letter: replay recovers it once enabled.
+        else if (s.status === 'disabled') deliveries.push({ ...base, status: 'dead', next_at: event.at, dead_at: event.at, last_error: 'endpoint-disabled' });
+        else deliveries.push({ ...base, status: 'pending', next_at: event.at });
+      }
+      if (subjects.length > 0 && basis && event.purpose !== null) {
+        personal.push({
+          eventId: event.id,
+          topic: event.topic_id,
+          publisher: event.publisher_id,
+          at: event.at,
+          purpose: event.purpose,
+          legalBasis: basis.legalBasis,
+          reference: basis.reference,
+          subjectHashes: [...new Set(subjects.map((s) => subjectHash(deps.subjectSecret, s)))],
+          recipients: [...new Set(matching.map((s) => s.subscriber_id))].sort(),
+          ...(rule ? { notice: renderNotice(rule, payload) } : {}),
+        });
+      }
+    }
     for (let i = 0; i < deliveries.length; i += CHUNK) await trx.insertInto('event_deliveries').values(deliveries.slice(i, i + CHUNK)).execute();
-    await deps.ledger.append(trx, {
-      kind: LEAF_KIND.event,
-      ref: event.id,
-      at: event.at,
-      record: { id: event.id, topic: event.topic_id, publisher: event.publisher_id, at: event.at, payloadDigest: event.payload_digest },
-    });
-    if (subjectHashes.length > 0 && basis && event.purpose !== null) {
-      await deps.onPersonalEvent?.(trx, {
-        eventId: event.id,
-        topic: event.topic_id,
-        publisher: event.publisher_id,
+    for (const { event } of prepared) {
+      await deps.ledger.append(trx, {
+        kind: LEAF_KIND.event,
+        ref: event.id,
         at: event.at,
-        purpose: event.purpose,
-        legalBasis: basis.legalBasis,
-        reference: basis.reference,
-        subjectHashes: [...new Set(subjectHashes)],
-        recipients: [...new Set(matching.map((s) => s.subscriber_id))].sort(),
+        record: { id: event.id, topic: event.topic_id, publisher: event.publisher_id, at: event.at, payloadDigest: event.payload_digest },
       });
     }
+    if (personal.length > 0) await deps.onPersonalEvents?.(trx, personal);
   }
+
+  return { publish, publishBatch };
+}
+
+function invalidEvents(topic: TopicRow, count: number, invalid: Array<{ row: number; errors: unknown[] }>): RabtaError {
+  const extensions = { topic: topic.id, schemaVersion: topic.version };
+  if (count === 1) {
+    return new RabtaError('event-invalid', `the event does not satisfy the schema of ${topic.id} (version ${topic.version})`, { extensions: { ...extensions, errors: invalid[0]?.errors ?? [] } });
+  }
+  return new RabtaError('event-invalid', `${invalid.length} of ${count} events do not satisfy the schema of ${topic.id} (version ${topic.version}); none was published`, {
+    extensions: { ...extensions, invalidRows: invalid.length, rows: invalid.slice(0, ERROR_ROWS) },
+  });
 }
 
 function checkIdempotencyKey(raw: string): string {
@@ -178,24 +252,40 @@ function checkIdempotencyKey(raw: string): string {
   return key;
 }
 
-async function sameKey(db: Kysely<Database>, publisherId: string, key: string) {
-  return db.selectFrom('events').select(['id', 'topic_id', 'payload_digest']).where('publisher_id', '=', publisherId).where('idempotency_key', '=', key).executeTakeFirst();
+/** The events an earlier publication with these keys made, if there was one. */
+async function sameKeys(db: Kysely<Database>, publisherId: string, keys: string[]) {
+  const rows = await db
+    .selectFrom('events')
+    .select(['id', 'topic_id', 'payload_digest', 'idempotency_key'])
+    .where('publisher_id', '=', publisherId)
+    .where('idempotency_key', '=', keys[0] as string)
+    .execute();
+  if (rows.length === 0) return undefined;
+  if (keys.length === 1) return rows;
+  const all = await db
+    .selectFrom('events')
+    .select(['id', 'topic_id', 'payload_digest', 'idempotency_key'])
+    .where('publisher_id', '=', publisherId)
+    .where('idempotency_key', 'like', `${(keys[0] as string).slice(0, -2)}#%`)
+    .execute();
+  const byKey = new Map(all.map((r) => [r.idempotency_key, r]));
+  return keys.map((k) => byKey.get(k));
 }
 
-/** The same key again: the original event if it is the same publication, else a refusal (the key was reused for something else). */
-function replayed(earlier: { id: string; topic_id: string; payload_digest: string }, topicId: string, payloadDigest: string): Published {
-  if (earlier.topic_id !== topicId || earlier.payload_digest !== payloadDigest) {
-    throw new RabtaError('idempotency-key-reused', 'this Idempotency-Key was used for a different event', { extensions: { event: earlier.id } });
+/** The same key again: the original events if it is the same publication, else a refusal (the key was reused for something else). */
+function replayed(earlier: Array<{ id: string; topic_id: string; payload_digest: string } | undefined>, topicId: string, digests: string[]): PublishedBatch {
+  const first = earlier.find((e) => e !== undefined);
+  if (earlier.length !== digests.length || earlier.some((e, i) => e === undefined || e.topic_id !== topicId || e.payload_digest !== digests[i])) {
+    throw new RabtaError('idempotency-key-reused', 'this Idempotency-Key was used for a different publication', { extensions: first ? { event: first.id } : {} });
   }
-  return { id: earlier.id, created: false };
+  return { ids: earlier.map((e) => (e as { id: string }).id), created: false };
 }
 
-function keyOf(topic: TopicRow, payload: unknown): string | null {
+/** The event's ordering key, or the reason it has none although the topic asks for one. */
+function keyOf(topic: TopicRow, payload: unknown): string | null | { instancePath: string; keyword: string; message: string } {
   if (topic.ordering_key_path === null) return null;
   const value = valueAt(payload, topic.ordering_key_path);
   if (typeof value === 'string' && value !== '') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  throw new RabtaError('event-invalid', `${topic.id} orders events by ${topic.ordering_key_path}, which must be a non-empty string or a number`, {
-    extensions: { topic: topic.id, errors: [{ instancePath: `/${topic.ordering_key_path.replaceAll('.', '/')}`, keyword: 'orderingKey', message: 'must be a non-empty string or a number' }] },
-  });
+  return { instancePath: `/${topic.ordering_key_path.replaceAll('.', '/')}`, keyword: 'orderingKey', message: `must be a non-empty string or a number (${topic.id} orders events by it)` };
 }

@@ -118,6 +118,16 @@ export interface EventNoticeRow {
   detail: string;
 }
 
+/** What a personal topic's subjects are told by SMS (see notice-rules.ts). */
+export interface NoticeRuleRow {
+  topic_id: string;
+  text_ur: string;
+  text_en: string;
+  status_reply: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface EventsTables {
   topics: TopicRow;
   topic_access: TopicAccessRow;
@@ -126,4 +136,5 @@ export interface EventsTables {
   event_deliveries: DeliveryRow;
   event_delivery_attempts: DeliveryAttemptRow;
   event_notices: EventNoticeRow;
+  topic_notice_rules: NoticeRuleRow;
 }

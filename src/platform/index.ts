@@ -23,7 +23,6 @@ import type { HttpChannel } from '../notify/index.js';
 import type { CitizenMessenger, Consent } from '../consent/index.js';
 import { createEvents, eventsMigrations } from '../events/index.js';
 import type { Events, EventsOptions, PersonalEventHook } from '../events/index.js';
-import { statuteOnly } from '../exchange/legal-basis.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
 export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations];
@@ -59,7 +58,7 @@ export interface PlatformOptions {
   /** how SMS reach citizens; default: the notify module over RABTA_SMPP_URL (or the console) */
   messenger?: CitizenMessenger;
   /** the delivery worker's options (a compressed retry schedule in tests, `worker: false` for none) and the data tracker's hook for personal events */
-  events?: EventsOptions & { onPersonalEvent?: PersonalEventHook };
+  events?: EventsOptions & { onPersonalEvents?: PersonalEventHook };
 }
 
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
@@ -115,9 +114,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       ledger,
       egress,
       egressAllow: config.egressAllow,
-      // Statute purposes pass; the consent module's check for events plugs in here once it exists.
-      legalBasis: statuteOnly,
-      onPersonalEvent: options.events?.onPersonalEvent,
+      // A personal event is a disclosure by its publisher: the same legal-basis rules as a service, with the topic in its place.
+      legalBasis: consent.legalBasis,
+      onPersonalEvents: async (trx, published) => {
+        await consent.personalEvents(trx, published);
+        await options.events?.onPersonalEvents?.(trx, published);
+      },
       subjectSecret: keyring.subjectSecret,
       now,
     },

@@ -49,6 +49,8 @@ const AccessEntry = Type.Object({
   consentId: Type.Union([Type.String(), Type.Null()]),
   outcome: Type.String({ description: 'ok, upstream-error, or the problem code the call was refused with' }),
   allowed: Type.Boolean({ description: 'whether the call passed the legal-basis check and was forwarded' }),
+  kind: Type.Union([Type.Literal('exchange'), Type.Literal('event')], { description: 'exchange: a call about me; event: an institution published an event about me (its topic is in service)' }),
+  recipients: Type.Array(Name, { description: 'for an event, the institutions it went to' }),
 });
 
 const Notification = Type.Object({
@@ -172,6 +174,33 @@ export async function citizenRoutes(base: FastifyInstance, { platform }: { platf
         },
       },
       async (request) => consent.citizen.access(sessionOf(request), pageOf(request.query)),
+    );
+
+    const StoppedInstitutions = Type.Object({ stopped: Type.Array(Type.String({ description: 'a member id, e.g. PK/GOV/BISP' }), { maxItems: 200 }) }, { additionalProperties: false });
+    api.get(
+      '/citizen/notice-settings',
+      {
+        schema: {
+          tags: ['citizen'],
+          summary: 'The institutions whose SMS notices I stopped (also by SMS: BAND <code>, SHURU <code>)',
+          security: bearer,
+          response: { 200: StoppedInstitutions },
+        },
+      },
+      async (request) => ({ stopped: await consent.citizen.stoppedInstitutions(sessionOf(request)) }),
+    );
+    api.put(
+      '/citizen/notice-settings',
+      {
+        schema: {
+          tags: ['citizen'],
+          summary: 'Stop (or resume) SMS notices per institution; STATUS still answers from stopped notices',
+          security: bearer,
+          body: StoppedInstitutions,
+          response: { 200: StoppedInstitutions },
+        },
+      },
+      async (request) => ({ stopped: await consent.citizen.setStoppedInstitutions(sessionOf(request), request.body.stopped) }),
     );
 
     api.get(

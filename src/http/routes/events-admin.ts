@@ -86,6 +86,41 @@ export async function eventsAdminRoutes(base: FastifyInstance, { events, registr
     async (request) => events.getTopic(topicId(request.params)),
   );
 
+  const NoticeRule = Type.Object(
+    {
+      ur: Type.String({ minLength: 1, maxLength: 200, description: 'the Urdu text; {field.path} is replaced by that field of the event' }),
+      en: Type.String({ minLength: 1, maxLength: 200, description: 'the English text, with the same placeholders' }),
+      status: Type.Optional(Type.Boolean({ description: 'the latest such notice answers the citizen’s STATUS / حالت text' })),
+    },
+    { additionalProperties: false },
+  );
+  app.put(
+    '/admin/topics/:class/:member/:subsystem/:topic/notice-rule',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Tell each subject of a personal topic’s events by SMS, with a template in Urdu and English (the topic’s member or the authority)',
+        security: bearer,
+        params: TopicParams,
+        body: NoticeRule,
+      },
+    },
+    async (request) => events.setNoticeRule(actorOf(request), topicId(request.params), request.body),
+  );
+  app.get(
+    '/admin/topics/:class/:member/:subsystem/:topic/notice-rule',
+    { schema: { tags: ['events'], summary: 'A topic’s citizen notification rule', security: bearer, params: TopicParams } },
+    async (request) => events.getNoticeRule(topicId(request.params)),
+  );
+  app.delete(
+    '/admin/topics/:class/:member/:subsystem/:topic/notice-rule',
+    { schema: { tags: ['events'], summary: 'Stop notifying citizens of a topic’s events', security: bearer, params: TopicParams } },
+    async (request, reply) => {
+      await events.deleteNoticeRule(actorOf(request), topicId(request.params));
+      return reply.status(204).send();
+    },
+  );
+
   app.post(
     '/admin/topic-access',
     {

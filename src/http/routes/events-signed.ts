@@ -3,13 +3,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RabtaError } from '../../core/problems.js';
-import { pullPageJson, subsystemActor } from '../../events/index.js';
+import { MAX_BATCH_EVENTS, pullPageJson, subsystemActor } from '../../events/index.js';
 import { authenticateSigned } from '../../exchange/index.js';
 import type { SignedCaller } from '../../exchange/index.js';
 import type { Platform } from '../../platform/index.js';
 import { digestMatches, requestHasBody } from '../../sdk/index.js';
 import { Code, Id } from '../schemas.js';
 import { Delivery, Filter } from './events-schemas.js';
+
+/** A full batch of modest events; the schema check bounds what each may hold. */
+const BATCH_BODY_LIMIT = 32 * 1024 * 1024;
 
 const signed =
   'An RFC 9421-signed request (tag rabta-request) by the subsystem named in Rabta-Client, covering Content-Digest when there is a body — as for /x calls.';
@@ -97,6 +100,35 @@ export async function eventsSignedRoutes(base: FastifyInstance, { platform }: { 
         view: caller.view,
       });
       return reply.status(published.created ? 201 : 200).send({ id: published.id });
+    },
+  );
+
+  app.post(
+    '/events/:instance/:class/:member/:subsystem/:topic/batch',
+    {
+      config: { rawBody: true },
+      bodyLimit: BATCH_BODY_LIMIT,
+      schema: {
+        tags: ['events'],
+        summary: `Publish up to ${MAX_BATCH_EVENTS} events of one topic at once, all or none (the topic’s subsystem, signed)`,
+        description: `${signed} The body is {"events": [ … ]}; every event must satisfy the topic's schema, else nothing is published and the 422 event-invalid problem lists the rows at fault (\`rows\`: row index and reasons, the first 100). One Rabta-Purpose covers the batch. An Idempotency-Key makes the whole batch safe to retry.`,
+        params: Type.Object({ instance: Code, class: Code, member: Code, subsystem: Code, topic: Code }),
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 300 })), 'rabta-purpose': Type.Optional(Type.String({ maxLength: 64 })) }),
+        response: { '2xx': Type.Object({ events: Type.Array(Type.Object({ id: Type.String() })), created: Type.Boolean({ description: 'false when an earlier batch with the same Idempotency-Key is returned' }) }) },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const p = request.params;
+      const published = await events.publishBatch({
+        publisherId: caller.clientId,
+        topicId: `${p.instance}/${p.class}/${p.member}/${p.subsystem}/${p.topic}`,
+        body: raw.get(request) ?? Buffer.alloc(0),
+        idempotencyKey: header(request, 'idempotency-key'),
+        purpose: header(request, 'rabta-purpose'),
+        view: caller.view,
+      });
+      return reply.status(published.created ? 201 : 200).send({ events: published.ids.map((id) => ({ id })), created: published.created });
     },
   );
 

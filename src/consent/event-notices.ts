@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { memberIdOf } from '../core/ids.js';
+import type { PersonalEvent } from '../events/index.js';
+import type { Database } from '../store/index.js';
+import type { ConsentDeps } from './deps.js';
+import { inLanguage } from './names.js';
+import type { Names } from './names.js';
+import type { CitizenNotificationRow, CitizenRow, TrackerRow } from './tables.js';
+
+/** Rows per INSERT: well under either database's parameter limit. */
+const CHUNK = 400;
+
+/** What an event notice keeps: the text in the citizen's language as it was sent, and whether it answers STATUS. */
+export interface EventNoticeParams {
+  institution: string;
+  text: string;
+  status: boolean;
+  event: string;
+  topic: string;
+}
+
+/**
+ * The consent module's side of a personal event, in the publishing
+ * transaction: each subject gets a tracker row (who published what about
+ * them, why, and to whom it went), and — when the topic has a notification
+ * rule — a notice in their language, queued for the sender, or kept as
+ * `suppressed` if they stopped that institution's messages (STATUS still
+ * finds it). Subjects with no registered phone get the tracker row only.
+ */
+export function personalEventRecorder(deps: Pick<ConsentDeps, 'now'>) {
+  return async (trx: Kysely<Database>, events: PersonalEvent[]): Promise<void> => {
+    const tracker: TrackerRow[] = [];
+    for (const event of events) {
+      const member = memberIdOf(event.publisher);
+      for (const hash of event.subjectHashes) {
+        tracker.push({
+          exchange_id: event.eventId,
+          subject_hash: hash,
+          at: event.at,
+          client_id: event.publisher,
+          client_member_id: member,
+          service_id: event.topic,
+          provider_id: member,
+          purpose: event.purpose,
+          legal_basis: event.legalBasis,
+          statute: event.legalBasis === 'statute' ? event.reference : null,
+          consent_id: event.legalBasis === 'consent' && event.subjectHashes.length === 1 ? event.reference : null,
+          outcome: 'published',
+          status: 201,
+          kind: 'event',
+          recipients: JSON.stringify(event.recipients),
+        });
+      }
+    }
+    for (let i = 0; i < tracker.length; i += CHUNK) await trx.insertInto('tracker_entries').values(tracker.slice(i, i + CHUNK)).execute();
+
+    const noticed = events.filter((e) => e.notice !== undefined);
+    if (noticed.length === 0) return;
+    const citizens = await citizensOf(trx, [...new Set(noticed.flatMap((e) => e.subjectHashes))]);
+    const rows: CitizenNotificationRow[] = [];
+    for (const event of noticed) {
+      const notice = event.notice as NonNullable<PersonalEvent['notice']>;
+      const member = memberIdOf(event.publisher);
+      for (const hash of event.subjectHashes) {
+        const citizen = citizens.get(hash);
+        if (!citizen) continue;
+        const params: EventNoticeParams = { institution: member, text: notice[citizen.language], status: notice.status, event: event.eventId, topic: event.topic };
+        const stopped = (JSON.parse(citizen.opted_out) as string[]).includes(member);
+        rows.push({ id: randomUUID(), subject_hash: hash, at: event.at, template: 'event-notice', language: citizen.language, params: JSON.stringify(params), status: stopped ? 'suppressed' : 'queued' });
+      }
+    }
+    for (let i = 0; i < rows.length; i += CHUNK) await trx.insertInto('citizen_notifications').values(rows.slice(i, i + CHUNK)).execute();
+  };
+}
+
+async function citizensOf(db: Kysely<Database>, hashes: string[]): Promise<Map<string, CitizenRow>> {
+  const found = new Map<string, CitizenRow>();
+  for (let i = 0; i < hashes.length; i += CHUNK) {
+    const rows = await db.selectFrom('citizens').selectAll().where('subject_hash', 'in', hashes.slice(i, i + CHUNK)).execute();
+    for (const row of rows) found.set(row.subject_hash, row);
+  }
+  return found;
+}
+
+export interface NoticeSenderOptions {
+  /** how often the queue is looked at when nothing pokes it */
+  intervalMs?: number;
+  /** notices claimed and sent at once */
+  batchSize?: number;
+  /** a claim older than this is taken to be a crashed sender's and is sent again */
+  claimTtlMs?: number;
+}
+
+/**
+ * Sends queued event notices through the messenger. Any number of nodes may
+ * run one: a notice is claimed by a conditional update (only one node's
+ * update finds it still queued), so it goes out once in normal operation,
+ * and a claim whose node died lapses and is sent again — at least once.
+ */
+export function createNoticeSender(deps: ConsentDeps, names: Names, onError: (error: unknown) => void, options: NoticeSenderOptions = {}) {
+  const node = randomUUID();
+  const intervalMs = options.intervalMs ?? 250;
+  const batchSize = options.batchSize ?? 200;
+  const claimTtlMs = options.claimTtlMs ?? 5 * 60_000;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let again = false;
+
+  async function sendOnce(): Promise<number> {
+    const now = deps.now();
+    await deps.db
+      .updateTable('citizen_notifications')
+      .set({ status: 'queued', claimed_by: null, claimed_at: null })
+      .where('status', '=', 'sending')
+      .where('claimed_at', '<', now - claimTtlMs)
+      .execute();
+    const waiting = deps.db.selectFrom('citizen_notifications').select('id').where('status', '=', 'queued').where('template', '=', 'event-notice').orderBy('at').limit(batchSize);
+    const claim = `${node}:${now}`;
+    await deps.db
+      .updateTable('citizen_notifications')
+      .set({ status: 'sending', claimed_by: claim, claimed_at: now })
+      .where('id', 'in', waiting)
+      .where('status', '=', 'queued')
+      .execute();
+    const claimed = await deps.db
+      .selectFrom('citizen_notifications as n')
+      .innerJoin('citizens as c', 'c.subject_hash', 'n.subject_hash')
+      .select(['n.id', 'n.language', 'n.params', 'c.mobile'])
+      .where('n.claimed_by', '=', claim)
+      .where('n.status', '=', 'sending')
+      .execute();
+    if (claimed.length === 0) return 0;
+    const sent: string[] = [];
+    const failed: string[] = [];
+    await Promise.all(
+      claimed.map(async (row) => {
+        const params = JSON.parse(row.params) as EventNoticeParams;
+        try {
+          const institution = inLanguage(await names.member(params.institution), row.language);
+          await deps.messenger.send(row.mobile, row.language, 'event-notice', { institution, text: params.text });
+          sent.push(row.id);
+        } catch {
+          failed.push(row.id);
+        }
+      }),
+    );
+    for (const [status, ids] of [['sent', sent], ['failed', failed]] as const) {
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        await deps.db.updateTable('citizen_notifications').set({ status }).where('id', 'in', ids.slice(i, i + CHUNK)).where('claimed_by', '=', claim).execute();
+      }
+    }
+    return claimed.length;
+  }
+
+  /** Drains the queue: runs until a round finds nothing; a poke during a round asks for another. */
+  function poke(): void {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = (async () => {
+      let total = 0;
+      do {
+        again = false;
+        let n: number;
+        do total += n = await sendOnce();
+        while (n > 0);
+      } while (again);
+      return total;
+    })()
+      .catch((error: unknown) => {
+        onError(error);
+        return 0;
+      })
+      .finally(() => (running = undefined));
+  }
+
+  return {
+    poke,
+    /** one round, for tests: how many notices it handled */
+    sendOnce,
+    /** waits for a round in progress */
+    idle: async () => {
+      await running;
+    },
+    start() {
+      timer ??= setInterval(poke, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
+
+export type NoticeSender = ReturnType<typeof createNoticeSender>;

@@ -1,0 +1,106 @@
+import type { Kysely } from 'kysely';
+import { normalizeCnic, subjectHash } from '../core/cnic.js';
+import type { Database } from '../store/index.js';
+import type { ConsentDeps } from './deps.js';
+import type { EventNoticeParams } from './event-notices.js';
+import type { CitizenTemplate, CitizenTemplateParams } from './messages.js';
+import { inLanguage, pakistanDate } from './names.js';
+import type { Names } from './names.js';
+import { dispatch, queueMessage } from './notifications.js';
+import type { SelfServiceCommand } from './sms-parse.js';
+import type { CitizenRow, Language } from './tables.js';
+
+export type SelfServiceOutcome = 'status' | 'status-none' | 'status-unknown' | 'stopped' | 'resumed' | 'institution-unknown';
+
+/** How far back STATUS looks through a citizen's notices for the latest one marked as a status. */
+const STATUS_LOOKBACK = 50;
+/** One phone may serve a household; STATUS answers for at most this many of its CNICs. */
+const MAX_PER_PHONE = 5;
+
+/**
+ * STATUS, and stopping or resuming an institution's messages, by SMS. A
+ * STATUS answers, for each CNIC registered to the sending phone (or only the
+ * one named, if it is registered to this phone), the latest notice an
+ * institution marked as a status — in the citizen's language, CNIC masked. A
+ * number with no citizen, or a CNIC that is not registered to it, learns
+ * nothing: not even whether that CNIC is known.
+ */
+export async function handleSelfService(deps: ConsentDeps, names: Names, mobile: string, citizens: CitizenRow[], command: SelfServiceCommand): Promise<SelfServiceOutcome> {
+  const language: Language = citizens[0]?.language ?? 'ur';
+  const send = async <K extends CitizenTemplate>(to: CitizenRow | null, lang: Language, template: K, params: CitizenTemplateParams[K]) => {
+    const outgoing = await queueMessage(deps.db, deps.now(), { subjectHash: to?.subject_hash ?? null, mobile, language: lang, template, params });
+    await dispatch(deps, [outgoing]);
+  };
+
+  if (command.kind === 'status') {
+    let asked = citizens;
+    if (command.cnic !== undefined) {
+      const digits = normalizeCnic(command.cnic);
+      const hash = digits === undefined ? undefined : subjectHash(deps.keyring.subjectSecret, digits);
+      asked = citizens.filter((c) => c.subject_hash === hash);
+    }
+    if (asked.length === 0) {
+      await send(null, language, 'status-unknown', {});
+      return 'status-unknown';
+    }
+    let outcome: SelfServiceOutcome = 'status-none';
+    for (const citizen of asked.slice(0, MAX_PER_PHONE)) {
+      const latest = await latestStatus(deps.db, citizen.subject_hash);
+      if (!latest) {
+        await send(citizen, citizen.language, 'status-none', { cnic: citizen.masked_cnic });
+        continue;
+      }
+      outcome = 'status';
+      const institution = inLanguage(await names.member(latest.params.institution), citizen.language);
+      await send(citizen, citizen.language, 'status-reply', { cnic: citizen.masked_cnic, institution, text: latest.params.text, date: pakistanDate(latest.at) });
+    }
+    return outcome;
+  }
+
+  const member = (await deps.registry.listMembers()).find((m) => m.code.toUpperCase() === command.institution);
+  if (!member || citizens.length === 0) {
+    await send(null, language, 'institution-unknown', { code: command.institution });
+    return 'institution-unknown';
+  }
+  // Whoever holds the phone decides what it receives: the choice applies to every CNIC registered to it.
+  await setOptOut(deps, citizens.map((c) => c.subject_hash), member.id, command.kind === 'stop');
+  const institution = inLanguage({ nameEn: member.nameEn, nameUr: member.nameUr }, language);
+  await send(citizens[0] as CitizenRow, language, command.kind === 'stop' ? 'notices-stopped' : 'notices-resumed', { institution });
+  return command.kind === 'stop' ? 'stopped' : 'resumed';
+}
+
+async function latestStatus(db: Kysely<Database>, hash: string): Promise<{ at: number; params: EventNoticeParams } | undefined> {
+  const rows = await db
+    .selectFrom('citizen_notifications')
+    .select(['at', 'params'])
+    .where('subject_hash', '=', hash)
+    .where('template', '=', 'event-notice')
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(STATUS_LOOKBACK)
+    .execute();
+  for (const row of rows) {
+    const params = JSON.parse(row.params) as EventNoticeParams;
+    if (params.status) return { at: row.at, params };
+  }
+  return undefined;
+}
+
+/** Which institutions' messages these citizens stopped (a phone's own choices, so two at once are the same person's). */
+export async function setOptOut(deps: Pick<ConsentDeps, 'db' | 'now'>, hashes: string[], memberId: string, stop: boolean): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    for (const hash of hashes) {
+      const row = await trx.selectFrom('citizens').select('opted_out').where('subject_hash', '=', hash).executeTakeFirst();
+      if (!row) continue;
+      const current = new Set(JSON.parse(row.opted_out) as string[]);
+      if (stop) current.add(memberId);
+      else current.delete(memberId);
+      await trx.updateTable('citizens').set({ opted_out: JSON.stringify([...current].sort()), updated_at: deps.now() }).where('subject_hash', '=', hash).execute();
+    }
+  });
+}
+
+export async function optOutsOf(db: Kysely<Database>, hash: string): Promise<string[]> {
+  const row = await db.selectFrom('citizens').select('opted_out').where('subject_hash', '=', hash).executeTakeFirst();
+  return row ? (JSON.parse(row.opted_out) as string[]) : [];
+}
