@@ -3,6 +3,8 @@ import { request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { PROBLEM_BASE, RabtaError, problemCodeOf } from '../core/problems.js';
 import type { ProblemCode, ProblemDocument } from '../core/problems.js';
+import { deliveryToWire, expectStatus, publishCall, pullQuery, subscriptionFromWire, subscriptionPath, topicPath } from './events-client.js';
+import type { EventSubscription, PublishOptions, PublishedEvent, PublishedEvents, PullOptions, PulledPage, SubscribeInput, WireSubscription } from './events-client.js';
 import { fetchInstanceKeys, keyResolverOf } from './instance-keys.js';
 import { loadKeyFile } from './key-file.js';
 import { privateKeyFrom } from './keys.js';
@@ -16,6 +18,8 @@ import { verifyResponse } from './verify.js';
  * knows Rabta's exchange keys, and turns Rabta's own refusals into
  * RabtaProblemError — while an upstream's error (marked `Rabta-Origin:
  * upstream`) is handed back as an ordinary response, never mistaken for Rabta's.
+ * The same signed calls publish events and manage subscriptions (publish,
+ * subscribe, pull, ack…; shapes in events-client.ts).
  */
 
 export interface RabtaClientOptions {
@@ -35,7 +39,7 @@ export interface RabtaClientOptions {
 export interface CallOptions {
   /** default GET */
   method?: string;
-  /** the /x/… path, with its query */
+  /** the path with its query: /x/… for services, /events/… and /subscriptions… for events */
   path: string;
   purpose?: string;
   /** the data subject's CNIC */
@@ -112,6 +116,64 @@ export class RabtaClient {
   }
 
   async call(call: CallOptions): Promise<RabtaResponse> {
+    return this.send(call, 'required');
+  }
+
+  /**
+   * Publishes an event to one of this subsystem's topics. `payload` is a JSON
+   * value, or a Uint8Array holding JSON text sent as is (numbers beyond 2^53
+   * stay exact). `created` is false when the Idempotency-Key named an earlier
+   * publication of the same body.
+   */
+  async publish(topicId: string, payload: unknown, options: PublishOptions = {}): Promise<PublishedEvent> {
+    const call = publishCall(topicPath(topicId), payload, options);
+    const response = expectStatus(await this.events(call), call, 200, 201);
+    return { id: response.json<{ id: string }>().id, created: response.status === 201 };
+  }
+
+  /** Publishes several events to one topic at once: all are accepted, or none (the problem lists the rows at fault). */
+  async publishBatch(topicId: string, payloads: readonly unknown[], options: PublishOptions = {}): Promise<PublishedEvents> {
+    const call = publishCall(topicPath(topicId, '/batch'), { events: payloads }, options);
+    const answer = expectStatus(await this.events(call), call, 200, 201).json<{ events: Array<{ id: string }>; created: boolean }>();
+    return { ids: answer.events.map((event) => event.id), created: answer.created };
+  }
+
+  /** Subscribes this subsystem to a topic it has an access right on; a webhook subscription's answer carries its secret, this once. */
+  async subscribe(input: SubscribeInput, signal?: AbortSignal): Promise<EventSubscription> {
+    const call = { method: 'POST', path: '/subscriptions', json: { topic: input.topic, delivery: deliveryToWire(input.delivery), filter: input.filter }, signal };
+    return subscriptionFromWire(expectStatus(await this.events(call), call, 201).json());
+  }
+
+  /** This subsystem's subscriptions (without secrets). */
+  async subscriptions(signal?: AbortSignal): Promise<EventSubscription[]> {
+    const call = { path: '/subscriptions', signal };
+    return expectStatus(await this.events(call), call, 200).json<WireSubscription[]>().map(subscriptionFromWire);
+  }
+
+  /** The next events of a pull subscription; nothing moves until `ack`. */
+  async pull<T = unknown>(subscriptionId: string, options: PullOptions = {}): Promise<PulledPage<T>> {
+    const call = { path: subscriptionPath(subscriptionId, `/events${pullQuery(options)}`), signal: options.signal };
+    return expectStatus(await this.events(call), call, 200).json();
+  }
+
+  /** Acknowledges every event up to and including `cursor`; answers the subscription's position, which never moves back. */
+  async ack(subscriptionId: string, cursor: string, signal?: AbortSignal): Promise<string> {
+    const call = { method: 'POST', path: subscriptionPath(subscriptionId, '/ack'), json: { cursor }, signal };
+    return expectStatus(await this.events(call), call, 200).json<{ cursor: string }>().cursor;
+  }
+
+  /** Ends a subscription; what still waited for it is cancelled. */
+  async unsubscribe(subscriptionId: string, signal?: AbortSignal): Promise<void> {
+    const call = { method: 'DELETE', path: subscriptionPath(subscriptionId), signal };
+    expectStatus(await this.events(call), call, 204);
+  }
+
+  /** Rabta signs the exchange's answers only; its events API answers unsigned, so a signature is checked when present, not demanded. */
+  private events(call: CallOptions): Promise<RabtaResponse> {
+    return this.send(call, 'if-present');
+  }
+
+  private async send(call: CallOptions, responseSignature: 'required' | 'if-present'): Promise<RabtaResponse> {
     if (!call.path.startsWith('/')) throw new TypeError('path must start with /, e.g. /x/PK/GOV/BISP/payments/…');
     // Sign exactly the URL undici will send: the WHATWG parser normalizes it the same way for both.
     const url = new URL(this.baseUrl + call.path);
@@ -149,16 +211,17 @@ export class RabtaClient {
       dispatcher: this.options.dispatcher,
     });
     const bytes = new Uint8Array(await response.body.arrayBuffer());
-    return this.answer(response.statusCode, flatHeaders(response.headers), bytes, signed.signature);
+    return this.answer(response.statusCode, flatHeaders(response.headers), bytes, signed.signature, responseSignature);
   }
 
-  private async answer(status: number, headers: Record<string, string>, body: Uint8Array, requestSignature: string): Promise<RabtaResponse> {
+  private async answer(status: number, headers: Record<string, string>, body: Uint8Array, requestSignature: string, responseSignature: 'required' | 'if-present'): Promise<RabtaResponse> {
     const origin = headers['rabta-origin'] === 'upstream' ? 'upstream' : 'rabta';
     const problem = origin === 'rabta' ? rabtaProblem(headers, body) : undefined;
     const exchangeId = headers['rabta-exchange-id'];
     let verified = false;
     // Refusals before authentication cannot be bound to a request signature, so an unsigned problem is accepted as such.
-    if (this.options.exchangeKeys && (headers['signature'] !== undefined || !problem)) {
+    const signed = headers['signature'] !== undefined;
+    if (this.options.exchangeKeys && (signed || (!problem && responseSignature === 'required'))) {
       try {
         await verifyResponse({ status, headers, body, request: { signature: requestSignature }, resolveKey: keyResolverOf(this.options.exchangeKeys) });
       } catch (error) {

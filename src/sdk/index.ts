@@ -1,6 +1,7 @@
 /**
  * The Rabta SDK: the RFC 9421 profile (sign, verify), the client institutions
- * call services with, and the provider-side check of Rabta's forwarded calls.
+ * call services and publish or take events with, the provider-side check of
+ * Rabta's forwarded calls, and the receiver's check of Rabta's webhooks.
  */
 export { contentDigest, contentDigestOfHash, createBodyHasher, digestMatches, sha256 } from './digest.js';
 export type { BodyHasher } from './digest.js';
@@ -31,6 +32,20 @@ export { fetchInstanceKeys, instanceKeySource, keyResolverOf, wellKnownUrl } fro
 export type { KeySourceOptions } from './instance-keys.js';
 export { RabtaClient, RabtaProblemError, fromKeyFile } from './client.js';
 export type { CallOptions, RabtaClientOptions, RabtaResponse } from './client.js';
+export type {
+  EventFilter,
+  EventSubscription,
+  PublishOptions,
+  PublishedEvent,
+  PublishedEvents,
+  PulledEvent,
+  PulledPage,
+  PullOptions,
+  SubscribeInput,
+  SubscriptionDelivery,
+} from './events-client.js';
+export { WebhookVerificationError, verifyWebhook, webhookListener } from './webhooks.js';
+export type { VerifiedWebhook, VerifyWebhookOptions, WebhookEnvelope, WebhookErrorCode, WebhookHeaders, WebhookListenerOptions } from './webhooks.js';
 export { verifyForwarded } from './provider.js';
 export type { ForwardedRequest, VerifyForwardedInput } from './provider.js';
 export { rabtaListener, rabtaProvider } from './provider-http.js';

@@ -34,7 +34,8 @@ export interface RabtaProviderRequest extends IncomingMessage {
 
 export type VerifiedProviderRequest = RabtaProviderRequest & { rabta: ForwardedRequest; rawBody: Buffer };
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** The body, buffered up to `limit` bytes (body-too-large beyond). */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) return Promise.reject(new RabtaError('body-too-large', `the body is ${declared} bytes, at most ${limit}`));
   return new Promise((resolve, reject) => {
