@@ -137,6 +137,12 @@ export function demoMembers(subject: string, batchExample: unknown): DemoMember[
           ],
           example: { method: 'GET', path: '/x/PK/GOV/NADRA/identity/verify-identity/citizens/verify', headers: { 'Rabta-Purpose': 'identity-verification', 'Rabta-Subject': subject } },
         },
+        {
+          code: 'complaints',
+          name: 'Complaints desk',
+          services: [],
+          example: { method: 'GET', path: '/subscriptions' },
+        },
       ],
     },
     {

@@ -4,6 +4,12 @@ import { verifyForwarded } from '../../src/sdk/index.js';
 import { demoBeneficiaries } from './people.js';
 import { seedDemo } from './seed.js';
 import { startUpstreams } from './upstreams.js';
+import type { PaymentBatch, VerifiedCall } from './upstreams.js';
+import { runDisbursement } from './scenario/disbursement.js';
+import type { DisbursementReport } from './scenario/disbursement.js';
+import { terminalProgress } from './scenario/progress.js';
+import type { Progress } from './scenario/progress.js';
+import type { Smsc } from '../smsc/smsc.js';
 import { startDemoWitness } from './witness.js';
 
 export { startDemoSmsc } from './sms.js';
@@ -16,9 +22,11 @@ export { startDemoSmsc } from './sms.js';
 export async function startDemo(platform: Platform) {
   const people = demoBeneficiaries();
   const exchangeKeys = new Map(platform.keyring.exchange.map((k) => [k.kid, k.publicKey]));
+  let paymentIntake: (batch: PaymentBatch, call: VerifiedCall) => void = () => undefined;
   const upstreams = await startUpstreams({
     port: Number(process.env.RABTA_DEMO_UPSTREAM_PORT ?? 8090),
     people,
+    onPaymentBatch: (batch, call) => paymentIntake(batch, call),
     // The upstream rebuilds @target-uri from its own base URL, as a provider behind Rabta does.
     verify: async (request, body, _path) => {
       const verified = await verifyForwarded({
@@ -50,6 +58,7 @@ export async function startDemo(platform: Platform) {
     `  npm run rabta -- member list`,
     `  npm run rabta -- service list`,
     `  npm run rabta -- ledger verify --url ${base} --witness-quorum 1   # check the whole log from public keys`,
+    `  npm start -- --scenario disbursement   # BISP → HBL → beneficiaries, end to end`,
     '',
     'Demo key files (one per client subsystem, with an example call each):',
     ...keyFiles.map((file) => `  ${relative(process.cwd(), file)}`),
@@ -59,6 +68,11 @@ export async function startDemo(platform: Platform) {
     banner,
     keyFiles,
     upstreamUrl: upstreams.baseUrl,
+    /** runs a story of the demo against this instance; the SMSC is the beneficiaries' phone network */
+    runScenario(name: string, smsc: Smsc, progress: Progress = terminalProgress()): Promise<DisbursementReport> {
+      if (name !== 'disbursement') throw new Error(`no scenario "${name}" (there is: disbursement)`);
+      return runDisbursement({ platform, keyFiles, people, smsc, progress, setPaymentIntake: (handler) => (paymentIntake = handler) });
+    },
     stop: async () => {
       await witness.close();
       await upstreams.close();

@@ -31,27 +31,30 @@ export function openapiFor(serviceId: string, service: DemoService): Record<stri
       },
     };
   } else {
-    paths['/batches/validate'] = {
-      post: {
-        summary: 'Validate a payment batch row by row',
-        parameters: [purposeHeader],
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['batchId', 'rows'],
-                properties: {
-                  batchId: { type: 'string' },
-                  quarter: { type: 'string' },
-                  rows: { type: 'array', items: { type: 'object', required: ['cnic', 'amountPkr'], properties: { cnic: { type: 'string' }, amountPkr: { type: 'integer' }, district: { type: 'string' } } } },
-                },
-              },
+    const batch = {
+      required: true,
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            required: ['batchId', 'rows'],
+            properties: {
+              batchId: { type: 'string' },
+              quarter: { type: 'string' },
+              rows: { type: 'array', maxItems: 5000, items: { type: 'object', required: ['cnic', 'amountPkr'], properties: { cnic: { type: 'string' }, amountPkr: { type: 'integer' }, district: { type: 'string' } } } },
             },
           },
         },
-        responses: { 200: { description: 'per-row results' } },
+      },
+    };
+    const verdict = { description: 'per-row results: rows, accepted, rejected[{row, errors}]' };
+    paths['/batches/validate'] = { post: { summary: 'Validate a payment batch row by row', parameters: [purposeHeader], requestBody: batch, responses: { 200: verdict, 422: verdict } } };
+    paths['/batches'] = {
+      post: {
+        summary: 'Submit a payment batch to credit: all rows or none',
+        parameters: [purposeHeader],
+        requestBody: batch,
+        responses: { 202: { description: 'accepted; each credit is published as PK/BANK/HBL/disbursement/payment.credited' }, 422: verdict },
       },
     };
   }

@@ -23,14 +23,32 @@ export interface Upstreams {
   close(): Promise<void>;
 }
 
-export async function startUpstreams(options: { port: number; people: Beneficiary[]; verify: Verify }): Promise<Upstreams> {
+/** A payment batch HBL accepted: every row valid, nothing half-imported. */
+export interface PaymentBatch {
+  batchId: string;
+  quarter: string;
+  rows: Array<{ cnic: string; amountPkr: number; district?: string }>;
+}
+
+export interface UpstreamOptions {
+  port: number;
+  people: Beneficiary[];
+  verify: Verify;
+  /** HBL's core banking takes an accepted batch from here (the disbursement scenario plugs in) */
+  onPaymentBatch?: (batch: PaymentBatch, call: VerifiedCall) => void;
+}
+
+/** The most rows one intake call carries; BISP splits larger batches. */
+export const MAX_BATCH_ROWS = 5_000;
+
+export async function startUpstreams(options: UpstreamOptions): Promise<Upstreams> {
   const byCnic = new Map(options.people.map((p) => [p.cnic, p]));
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => json(response, 500, { error: String(error) }));
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse) {
-    const body = await readBody(request, 1024 * 1024);
+    const body = await readBody(request, 4 * 1024 * 1024);
     const path = (request.url ?? '/').split('?')[0] as string;
     let call: VerifiedCall;
     try {
@@ -57,25 +75,54 @@ export async function startUpstreams(options: { port: number; people: Beneficiar
     if (request.method === 'POST' && path === '/hbl/disbursement/batches/validate') {
       return validateBatch(response, body);
     }
+    if (request.method === 'POST' && path === '/hbl/disbursement/batches') {
+      const batch = validateBatch(response, body);
+      if (!batch) return;
+      if (!options.onPaymentBatch) return problem(response, 503, 'intake-closed', 'HBL is not taking payment batches now');
+      options.onPaymentBatch(batch, call);
+      return json(response, 202, { batchId: batch.batchId, rows: batch.rows.length, accepted: batch.rows.length, rejected: [] });
+    }
     return problem(response, 404, 'no-such-endpoint', `${request.method} ${path} is not served here`);
   }
 
-  function validateBatch(response: ServerResponse, body: Buffer) {
-    let batch: { batchId?: unknown; rows?: unknown };
+  /**
+   * Every row is checked and every bad row reported; a batch with any bad row
+   * is refused whole (422), so nothing is half-imported. Answers for the
+   * validate-only call; returns the batch when all rows are good.
+   */
+  function validateBatch(response: ServerResponse, body: Buffer): PaymentBatch | undefined {
+    let batch: { batchId?: unknown; quarter?: unknown; rows?: unknown };
     try {
       batch = JSON.parse(body.toString('utf8')) as typeof batch;
     } catch {
-      return problem(response, 400, 'bad-batch', 'the batch is not JSON');
+      problem(response, 400, 'bad-batch', 'the batch is not JSON');
+      return undefined;
     }
-    if (typeof batch.batchId !== 'string' || !Array.isArray(batch.rows)) return problem(response, 400, 'bad-batch', 'a batch has batchId and rows');
+    if (typeof batch.batchId !== 'string' || !Array.isArray(batch.rows) || batch.rows.length === 0 || batch.rows.length > MAX_BATCH_ROWS) {
+      problem(response, 400, 'bad-batch', `a batch has batchId and 1 to ${MAX_BATCH_ROWS} rows`);
+      return undefined;
+    }
+    const seen = new Set<string>();
     const results = batch.rows.map((row: { cnic?: unknown; amountPkr?: unknown }, index: number) => {
       const errors: string[] = [];
       if (typeof row.cnic !== 'string' || !/^\d{5}-\d{7}-\d$/.test(row.cnic)) errors.push('cnic is not NNNNN-NNNNNNN-N');
+      else if (seen.has(row.cnic)) errors.push('this CNIC is already in the batch');
+      else if (byCnic.get(row.cnic)?.bank !== undefined && byCnic.get(row.cnic)?.bank !== 'HBL') errors.push('no HBL account is open for this CNIC');
+      else seen.add(row.cnic);
       if (typeof row.amountPkr !== 'number' || !Number.isInteger(row.amountPkr) || row.amountPkr <= 0 || row.amountPkr > 100_000) errors.push('amountPkr must be a whole number of rupees between 1 and 100,000');
       return { row: index, ok: errors.length === 0, errors };
     });
-    const bad = results.filter((r) => !r.ok);
-    return json(response, bad.length ? 422 : 200, { batchId: batch.batchId, rows: results.length, accepted: bad.length === 0 ? results.length : 0, rejected: bad });
+    const bad = results.filter((r) => !r.ok).map(({ row, errors }) => ({ row, errors }));
+    const verdict = { batchId: batch.batchId, rows: results.length, accepted: bad.length === 0 ? results.length : 0, rejected: bad };
+    if (bad.length > 0) {
+      json(response, 422, verdict);
+      return undefined;
+    }
+    if ((response.req.url ?? '').endsWith('/validate')) {
+      json(response, 200, verdict);
+      return undefined;
+    }
+    return { batchId: batch.batchId, quarter: typeof batch.quarter === 'string' ? batch.quarter : '', rows: batch.rows as PaymentBatch['rows'] };
   }
 
   await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));

@@ -10,8 +10,13 @@ import { configOrExit } from './local.js';
 import { platformPlugins } from '../platform/plugins.js';
 
 interface DemoModule {
-  startDemoSmsc(env: Record<string, string | undefined>): Promise<{ close(): Promise<void> }>;
+  startDemoSmsc(env: Record<string, string | undefined>): Promise<DemoSmsc>;
   startDemo(platform: Platform): Promise<DemoHandle>;
+}
+
+/** The demo's SMSC, as the CLI sees it: something to close and to hand to a scenario. */
+interface DemoSmsc {
+  close(): Promise<void>;
 }
 
 async function loadDemo(): Promise<DemoModule> {
@@ -22,6 +27,8 @@ async function loadDemo(): Promise<DemoModule> {
 export interface DemoHandle {
   /** what a newcomer can do next, printed after start */
   banner: string;
+  /** runs a demo story and resolves to its report, whose `lines` say what each party saw */
+  runScenario(name: string, smsc: DemoSmsc): Promise<{ lines: string[] }>;
   stop(): Promise<void>;
 }
 
@@ -29,8 +36,9 @@ export interface DemoHandle {
  * Serves the instance. With `demo`, the demo federation in examples/ is loaded
  * by path at run time: simulated institutions are never imported by src/.
  */
-export async function startServer(options: { demo: boolean; workers?: number }): Promise<void> {
+export async function startServer(options: { demo: boolean; workers?: number; scenario?: string }): Promise<void> {
   const workers = options.workers ?? 1;
+  if (options.scenario && !options.demo) throw new Error('--scenario runs on the demo federation: add --demo (npm start does)');
   if (workers > 1 && cluster.isPrimary) {
     if (options.demo) throw new Error('--workers is for a real instance; the demo runs in one process');
     return startCluster(workers);
@@ -53,6 +61,16 @@ export async function startServer(options: { demo: boolean; workers?: number }):
   if (demoModule) {
     demo = await demoModule.startDemo(platform);
     process.stdout.write(demo.banner);
+    if (options.scenario && smsc) {
+      process.stdout.write(`\nScenario "${options.scenario}":\n`);
+      try {
+        const report = await demo.runScenario(options.scenario, smsc);
+        process.stdout.write(`\nWhat each party saw:\n${report.lines.map((line) => `  ${line}`).join('\n')}\n\nThe instance keeps running; Ctrl-C stops it.\n`);
+      } catch (error) {
+        process.stderr.write(`\nthe scenario failed: ${(error as Error).message}\n`);
+        process.exitCode = 1;
+      }
+    }
   } else {
     logger.info({ url: config.publicUrl, database: platform.store.dialect.name }, 'rabta is serving');
   }

@@ -61,8 +61,8 @@ export async function parseKeyFile(text: string, name = 'key file'): Promise<Key
   const result: KeyFile = { client, keyId, privateKey, publicJwk };
   if (example !== undefined) {
     const e = (typeof example === 'object' && example !== null ? example : {}) as Record<string, unknown>;
-    if (typeof e.method !== 'string' || typeof e.path !== 'string' || !e.path.startsWith('/x/')) {
-      fail('"example" must be {"method": "GET", "path": "/x/…"}');
+    if (typeof e.method !== 'string' || typeof e.path !== 'string' || !e.path.startsWith('/')) {
+      fail('"example" must be {"method": "GET", "path": "/x/…"} (or another signed path, such as /subscriptions)');
     }
     result.example = { method: e.method, path: e.path };
   }

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestInstance } from '../../src/platform/testing.js';
+import type { TestInstance } from '../../src/platform/testing.js';
+import type { Smsc } from '../smsc/smsc.js';
+import { startDemo, startDemoSmsc } from './index.js';
+import type { DisbursementReport } from './scenario/disbursement.js';
+import { silentProgress } from './scenario/progress.js';
+import { createNetServer } from './test-port.js';
+
+/*
+ * The founding scenario end to end, as `npm start -- --scenario disbursement`
+ * runs it: real HTTP between the parties, signed calls with each party's own
+ * key, webhooks verified with the standardwebhooks library, SMS over SMPP to
+ * the demo SMSC, the citizen's tracker read through the citizen API.
+ */
+describe('demo: the disbursement scenario, BISP → HBL → beneficiaries', () => {
+  let t: TestInstance;
+  let smsc: Smsc;
+  let demo: Awaited<ReturnType<typeof startDemo>>;
+  let report: DisbursementReport;
+
+  beforeAll(async () => {
+    const env: Record<string, string | undefined> = {};
+    smsc = await startDemoSmsc(env, 0);
+    const port = await createNetServer();
+    process.env.RABTA_DEMO_UPSTREAM_PORT = '0';
+    process.env.RABTA_DEMO_WITNESS_PORT = '0';
+    t = await startTestInstance('sqlite', null, { env: { PORT: String(port), RABTA_SMPP_URL: env.RABTA_SMPP_URL as string, RABTA_EGRESS_ALLOW: 'loopback' } });
+    await t.app.listen({ port, host: '127.0.0.1' });
+    demo = await startDemo(t.platform);
+    report = await demo.runScenario('disbursement', smsc, silentProgress);
+  }, 120_000);
+  afterAll(async () => {
+    await demo?.stop();
+    await t?.close();
+    await smsc?.close();
+  });
+
+  it('refuses a batch with bad rows whole, row by row, and credits the corrected one', async () => {
+    expect(report.refused.status).toBe(422);
+    expect(report.refused.accepted).toBe(0);
+    expect(report.refused.rejected.map((r) => r.row)).toEqual([report.rows, report.rows + 1, report.rows + 2]);
+    expect(report.refused.rejected.map((r) => r.errors[0])).toEqual(['no HBL account is open for this CNIC', 'this CNIC is already in the batch', expect.stringMatching(/^amountPkr/)]);
+    expect(report.accepted.map((a) => a.status)).toEqual([202]);
+    // Nothing of the refused attempt was credited: one credit per beneficiary of the accepted batch.
+    const credited = await t.platform.store.db.selectFrom('events').select('payload').where('topic_id', '=', 'PK/BANK/HBL/disbursement/payment.credited').execute();
+    expect(credited.filter((e) => (JSON.parse(e.payload) as { batchId: string }).batchId === report.batchId)).toHaveLength(report.rows);
+    expect(report.published).toBe(report.rows);
+  });
+
+  it('brings every credit to BISP by verified webhook, and the failed withdrawal to BISP and the complaints desk', () => {
+    expect(report.rows).toBeGreaterThanOrEqual(5);
+    expect(report.bispRecords).toEqual({ credited: report.rows - 1, withdrawalFailed: 1, webhooks: report.rows + 1, refusedDeliveries: 0 });
+    expect(report.tickets).toHaveLength(1);
+    expect(report.tickets[0]).toMatchObject({ cnic: report.failure.cnic, reason: 'biometric-mismatch' });
+    expect(report.failure.smsReply).toContain('انگوٹھے کی تصدیق نہیں ہو سکی');
+  });
+
+  it('texts every registered beneficiary, in her language, and answers حالت with her status, CNIC masked', () => {
+    expect(report.sms.expected).toBeGreaterThanOrEqual(4);
+    expect(report.sms.sent).toBe(report.sms.expected);
+    expect(report.sms.sample).toMatch(/^حبیب بینک لمیٹڈ: آپ کی کفالت کی رقم 13500 روپے/);
+    expect(report.status.asked).toBe('حالت');
+    expect(report.status.reply).toMatch(/^رابطہ: شناختی کارڈ \d{5}-\*{5}\d\d-\d، حبیب بینک لمیٹڈ/);
+    expect(report.status.reply).toContain('13500');
+  });
+
+  it('shows the batch and the credit in every beneficiary’s data tracker', () => {
+    expect(report.tracker).toHaveLength(report.rows);
+    for (const entry of report.tracker) expect(entry).toMatchObject({ exchange: true, credited: true });
+    const kinds = report.trackerShown.map((row) => `${row.kind} ${row.service} ${row.outcome}`);
+    expect(kinds).toContain('event PK/BANK/HBL/disbursement/payment.credited published');
+    expect(kinds).toContain('exchange PK/BANK/HBL/disbursement/payment-batches ok');
+    expect(report.trackerShown.find((row) => row.kind === 'event')?.recipients).toEqual(['Benazir Income Support Programme']);
+  });
+});

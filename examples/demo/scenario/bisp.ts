@@ -1,0 +1,91 @@
+import type { RabtaClient } from '../../../src/sdk/index.js';
+import { RabtaProblemError } from '../../../src/sdk/index.js';
+import type { Beneficiary } from '../people.js';
+import { MAX_BATCH_ROWS } from '../upstreams.js';
+import { resubscribe } from './hbl.js';
+import type { WebhookEndpoints } from './receiver.js';
+import { CREDITED, PURPOSE, WITHDRAWAL_FAILED } from './topics.js';
+import type { Credited, WithdrawalFailed } from './topics.js';
+
+export const INTAKE = '/x/PK/BANK/HBL/disbursement/payment-batches/batches';
+
+export interface BatchRow {
+  cnic: string;
+  amountPkr: number;
+  district?: string;
+}
+
+export interface IntakeAnswer {
+  status: number;
+  batchId: string;
+  rows: number;
+  accepted: number;
+  rejected: Array<{ row: number; errors: string[] }>;
+}
+
+export interface PaymentRecord {
+  state: 'sent-to-bank' | 'credited' | 'withdrawal-failed';
+  amountPkr: number;
+  withdrawableFrom?: string;
+  reason?: string;
+}
+
+/**
+ * BISP's side: it sends the quarter's payment batch to the bank through the
+ * exchange (a statute purpose: the BISP Act), in parts the bank's intake
+ * takes, and keeps a record per beneficiary that the bank's webhooks update.
+ */
+export function bispSystem(client: RabtaClient) {
+  const records = new Map<string, PaymentRecord>();
+  const listeners: Array<() => void> = [];
+  let webhooks = 0;
+
+  async function sendBatch(batchId: string, quarter: string, rows: BatchRow[], onPart?: (sent: number) => void): Promise<IntakeAnswer[]> {
+    const answers: IntakeAnswer[] = [];
+    for (let i = 0; i < rows.length; i += MAX_BATCH_ROWS) {
+      const part = rows.slice(i, i + MAX_BATCH_ROWS);
+      const partId = rows.length > MAX_BATCH_ROWS ? `${batchId}-${String(i / MAX_BATCH_ROWS + 1).padStart(4, '0')}` : batchId;
+      const response = await client.call({ method: 'POST', path: INTAKE, purpose: PURPOSE, json: { batchId: partId, quarter, rows: part } });
+      const answer = { status: response.status, ...response.json<Omit<IntakeAnswer, 'status'>>() };
+      answers.push(answer);
+      if (response.status !== 202) return answers;
+      for (const row of part) records.set(row.cnic, { state: 'sent-to-bank', amountPkr: row.amountPkr });
+      onPart?.(i + part.length);
+    }
+    return answers;
+  }
+
+  async function subscribe(endpoints: WebhookEndpoints): Promise<void> {
+    const endpoint = endpoints.endpoint('/bisp/webhooks', (envelope) => {
+      webhooks++;
+      if (envelope.type === CREDITED) {
+        const credited = envelope.data as Credited;
+        records.set(credited.cnic, { state: 'credited', amountPkr: credited.amountPkr, withdrawableFrom: credited.withdrawableFrom });
+      } else if (envelope.type === WITHDRAWAL_FAILED) {
+        const failed = envelope.data as WithdrawalFailed;
+        const record = records.get(failed.cnic);
+        records.set(failed.cnic, { state: 'withdrawal-failed', amountPkr: record?.amountPkr ?? 0, reason: failed.reason });
+      }
+      for (const listener of listeners) listener();
+    });
+    for (const topic of [CREDITED, WITHDRAWAL_FAILED]) await resubscribe(client, topic, endpoint);
+  }
+
+  return {
+    sendBatch,
+    subscribe,
+    records,
+    onWebhook: (listener: () => void) => listeners.push(listener),
+    get webhooks() {
+      return webhooks;
+    },
+    count: (state: PaymentRecord['state']) => [...records.values()].filter((r) => r.state === state).length,
+  };
+}
+
+/** The quarter's rows for the beneficiaries a bank pays. */
+export function batchRows(people: Beneficiary[]): BatchRow[] {
+  return people.filter((p) => p.status === 'active').map((p) => ({ cnic: p.cnic, amountPkr: p.quarterlyAmountPkr, district: p.district.district }));
+}
+
+export { RabtaProblemError };
