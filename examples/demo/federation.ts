@@ -141,7 +141,7 @@ export function demoMembers(subject: string, batchExample: unknown): DemoMember[
           code: 'complaints',
           name: 'Complaints desk',
           services: [],
-          example: { method: 'GET', path: '/subscriptions' },
+          example: { method: 'GET', path: '/x/PK/GOV/BISP/payments/beneficiary-status/beneficiaries/status', headers: { 'Rabta-Purpose': 'cash-transfer-disbursement', 'Rabta-Subject': subject } },
         },
       ],
     },
@@ -186,4 +186,6 @@ export const ACCESS = [
   { service: 'PK/GOV/NADRA/identity/verify-identity', client: 'PK/TELCO/JAZZ/sim-registration', purposes: ['sim-verification'] },
   { service: 'PK/GOV/NADRA/identity/verify-identity', client: 'PK/BANK/HBL/disbursement', purposes: ['identity-verification'] },
   { service: 'PK/BANK/HBL/disbursement/payment-batches', client: 'PK/GOV/BISP/payments', purposes: ['cash-transfer-disbursement'] },
+  // The complaints desk looks up a beneficiary whose withdrawal failed.
+  { service: 'PK/GOV/BISP/payments/beneficiary-status', client: 'PK/BANK/HBL/complaints', purposes: ['cash-transfer-disbursement'] },
 ];

@@ -32,7 +32,7 @@ export async function seedDemo(platform: Platform, options: { upstreamBase: stri
   const batch = {
     batchId: 'KAF-2026-Q4-0001',
     quarter: '2026-Q4',
-    rows: options.people.slice(0, 3).map((p) => ({ cnic: p.cnic, amountPkr: p.quarterlyAmountPkr, district: p.district.district })),
+    rows: options.people.filter((p) => p.bank === 'HBL' && p.status === 'active').slice(0, 3).map((p) => ({ cnic: p.cnic, amountPkr: p.quarterlyAmountPkr, district: p.district.district })),
   };
 
   for (const purpose of PURPOSES) await ignoreConflict(() => registry.createPurpose(actor, purpose));
