@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +17,7 @@ import { startWebhookEndpoints } from '../../examples/demo/scenario/receiver.js'
 import { declareDisbursementTopics } from '../../examples/demo/scenario/topics.js';
 import { forkChild, nextMessage, stopChild, trackDir } from './processes.js';
 import type { BenchMessage } from './processes.js';
+import { freePort } from './ports.js';
 
 const CLUSTER = fileURLToPath(new URL('../servers/cluster.ts', import.meta.url));
 
@@ -33,14 +32,6 @@ export interface BatchFigures {
   batch_intake_s: number;
   /** the same pace carried to 9 million beneficiaries */
   batch_9m_minutes: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A synthetic quarter: `count` beneficiaries with distinct, well-formed CNICs. */

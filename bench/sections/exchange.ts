@@ -1,7 +1,5 @@
 import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
@@ -14,6 +12,7 @@ import { BenchFailure, fixed, table, whole } from '../lib/section.js';
 import { startUpstream } from '../lib/upstream.js';
 import type { LoadConfig, LoadResult } from '../loadgen/main.js';
 import type { WorkerCounters } from '../servers/counters.js';
+import { freePort } from '../lib/ports.js';
 
 /**
  * The exchange under load: the bare proxy (baseline), the gateway on a
@@ -36,14 +35,6 @@ const DISTURBED = 0.1;
 
 const figures = (r: LoadResult): Figures => ({ rps: Math.round(r.rps), p50_ms: round2(r.p50_ms), p99_ms: round2(r.p99_ms) });
 const round2 = (n: number) => Math.round(n * 100) / 100;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function startCluster(role: 'gateway' | 'proxy', workers: number, env: NodeJS.ProcessEnv): Promise<ChildProcess & { workerPids: number[] }> {
   const child = forkChild(CLUSTER, { args: [role, String(workers)], env });

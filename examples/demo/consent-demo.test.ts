@@ -1,12 +1,12 @@
-import { createNetServer } from './test-port.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RabtaClient, RabtaProblemError, loadKeyFile, fetchInstanceKeys } from '../../src/sdk/index.js';
-import { startTestInstance } from '../../src/platform/testing.js';
 import type { TestInstance } from '../../src/platform/testing.js';
 import type { Smsc } from '../smsc/smsc.js';
 import { demoBeneficiaries } from './people.js';
 import { asReceipt, verifyReceipt } from '../../src/ledger/receipt-verify.js';
-import { startDemo, startDemoSmsc } from './index.js';
+import type { startDemo } from './index.js';
+import { startDemoUnderTest } from './testing.js';
+import type { DemoUnderTest } from './testing.js';
 
 /*
  * The consent story of the demo, with the SMS going over real SMPP to the
@@ -16,6 +16,7 @@ import { startDemo, startDemoSmsc } from './index.js';
  * still shows in the citizen's tracker.
  */
 describe('demo: consent by SMS over SMPP', () => {
+  let running: DemoUnderTest;
   let t: TestInstance;
   let smsc: Smsc;
   let demo: Awaited<ReturnType<typeof startDemo>>;
@@ -37,23 +38,13 @@ describe('demo: consent by SMS over SMPP', () => {
     parts.map((p) => (p.dataCoding === 8 ? Buffer.from(p.shortMessage.subarray(p.esmClass & 0x40 ? 6 : 0)).swap16().toString('utf16le') : p.shortMessage.subarray(p.esmClass & 0x40 ? 6 : 0).toString('latin1'))).join('');
 
   beforeAll(async () => {
-    const env: Record<string, string | undefined> = {};
-    smsc = await startDemoSmsc(env, 0);
-    const port = await createNetServer();
-    process.env.RABTA_DEMO_UPSTREAM_PORT = '0';
-    process.env.RABTA_DEMO_WITNESS_PORT = '0';
-    t = await startTestInstance('sqlite', null, { env: { PORT: String(port), RABTA_SMPP_URL: env.RABTA_SMPP_URL as string } });
-    await t.app.listen({ port, host: '127.0.0.1' });
-    demo = await startDemo(t.platform);
+    running = await startDemoUnderTest();
+    ({ t, smsc, demo } = running);
     const key = await loadKeyFile(demo.keyFiles.find((f) => f.endsWith('HBL-branch-app.json')) as string);
     bank = new RabtaClient({ baseUrl: t.platform.config.publicUrl, client: key.client, keyId: key.keyId, privateKey: key.privateKey, exchangeKeys: await fetchInstanceKeys(t.platform.config.publicUrl) });
     bankApi = new RabtaClient({ baseUrl: t.platform.config.publicUrl, client: key.client, keyId: key.keyId, privateKey: key.privateKey });
   });
-  afterAll(async () => {
-    await demo?.stop();
-    await t?.close();
-    await smsc?.close();
-  });
+  afterAll(async () => running?.close());
 
   it('refuses, asks by SMS, passes after HAAN, fails after WAPIS', async () => {
     const ask = () => bank.call({ method: 'GET', path: statusPath, purpose: 'beneficiary-support', subject: citizen.cnic });

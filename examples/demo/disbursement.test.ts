@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestInstance } from '../../src/platform/testing.js';
 import type { TestInstance } from '../../src/platform/testing.js';
-import type { Smsc } from '../smsc/smsc.js';
-import { startDemo, startDemoSmsc } from './index.js';
 import type { DisbursementReport } from './scenario/disbursement.js';
 import { silentProgress } from './scenario/progress.js';
-import { createNetServer } from './test-port.js';
+import { startDemoUnderTest } from './testing.js';
+import type { DemoUnderTest } from './testing.js';
 
 /*
  * The founding scenario end to end, as `npm start -- --scenario disbursement`
@@ -14,27 +12,16 @@ import { createNetServer } from './test-port.js';
  * the demo SMSC, the citizen's tracker read through the citizen API.
  */
 describe('demo: the disbursement scenario, BISP → HBL → beneficiaries', () => {
+  let running: DemoUnderTest;
   let t: TestInstance;
-  let smsc: Smsc;
-  let demo: Awaited<ReturnType<typeof startDemo>>;
   let report: DisbursementReport;
 
   beforeAll(async () => {
-    const env: Record<string, string | undefined> = {};
-    smsc = await startDemoSmsc(env, 0);
-    const port = await createNetServer();
-    process.env.RABTA_DEMO_UPSTREAM_PORT = '0';
-    process.env.RABTA_DEMO_WITNESS_PORT = '0';
-    t = await startTestInstance('sqlite', null, { env: { PORT: String(port), RABTA_SMPP_URL: env.RABTA_SMPP_URL as string, RABTA_EGRESS_ALLOW: 'loopback' } });
-    await t.app.listen({ port, host: '127.0.0.1' });
-    demo = await startDemo(t.platform);
-    report = await demo.runScenario('disbursement', smsc, silentProgress);
+    running = await startDemoUnderTest({ RABTA_EGRESS_ALLOW: 'loopback' });
+    t = running.t;
+    report = await running.demo.runScenario('disbursement', running.smsc, silentProgress);
   }, 120_000);
-  afterAll(async () => {
-    await demo?.stop();
-    await t?.close();
-    await smsc?.close();
-  });
+  afterAll(async () => running?.close());
 
   it('refuses a batch with bad rows whole, row by row, and credits the corrected one', async () => {
     expect(report.refused.status).toBe(422);

@@ -67,6 +67,18 @@ export async function eventsSignedRoutes(base: FastifyInstance, { platform }: { 
     const value = request.headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
   };
+  /** What a publication call says: who, to which topic, the body as signed, its key and purpose. */
+  const publication = (request: FastifyRequest, p: Record<'instance' | 'class' | 'member' | 'subsystem' | 'topic', string>) => {
+    const caller = callerOf(request);
+    return {
+      publisherId: caller.clientId,
+      topicId: `${p.instance}/${p.class}/${p.member}/${p.subsystem}/${p.topic}`,
+      body: raw.get(request) ?? Buffer.alloc(0),
+      idempotencyKey: header(request, 'idempotency-key'),
+      purpose: header(request, 'rabta-purpose'),
+      view: caller.view,
+    };
+  };
   /** A subsystem sees only its own subscriptions; another's is as good as absent. */
   const own = async (request: FastifyRequest, id: string) => {
     const client = callerOf(request).clientId;
@@ -89,16 +101,7 @@ export async function eventsSignedRoutes(base: FastifyInstance, { platform }: { 
       },
     },
     async (request, reply) => {
-      const caller = callerOf(request);
-      const p = request.params;
-      const published = await events.publish({
-        publisherId: caller.clientId,
-        topicId: `${p.instance}/${p.class}/${p.member}/${p.subsystem}/${p.topic}`,
-        body: raw.get(request) ?? Buffer.alloc(0),
-        idempotencyKey: header(request, 'idempotency-key'),
-        purpose: header(request, 'rabta-purpose'),
-        view: caller.view,
-      });
+      const published = await events.publish(publication(request, request.params));
       return reply.status(published.created ? 201 : 200).send({ id: published.id });
     },
   );
@@ -118,16 +121,7 @@ export async function eventsSignedRoutes(base: FastifyInstance, { platform }: { 
       },
     },
     async (request, reply) => {
-      const caller = callerOf(request);
-      const p = request.params;
-      const published = await events.publishBatch({
-        publisherId: caller.clientId,
-        topicId: `${p.instance}/${p.class}/${p.member}/${p.subsystem}/${p.topic}`,
-        body: raw.get(request) ?? Buffer.alloc(0),
-        idempotencyKey: header(request, 'idempotency-key'),
-        purpose: header(request, 'rabta-purpose'),
-        view: caller.view,
-      });
+      const published = await events.publishBatch(publication(request, request.params));
       return reply.status(published.created ? 201 : 200).send({ events: published.ids.map((id) => ({ id })), created: published.created });
     },
   );

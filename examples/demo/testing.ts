@@ -1,0 +1,38 @@
+import { startTestInstance } from '../../src/platform/testing.js';
+import type { TestInstance } from '../../src/platform/testing.js';
+import type { Smsc } from '../smsc/smsc.js';
+import { startDemo, startDemoSmsc } from './index.js';
+import { createNetServer } from './test-port.js';
+
+export interface DemoUnderTest {
+  t: TestInstance;
+  smsc: Smsc;
+  demo: Awaited<ReturnType<typeof startDemo>>;
+  close(): Promise<void>;
+}
+
+/**
+ * The demo as `npm start` runs it, for tests: the SMSC first, the instance
+ * listening on a port chosen before it starts (signatures cover the public
+ * URL), then the demo federation with its upstreams and witness on free ports.
+ */
+export async function startDemoUnderTest(env: Record<string, string> = {}): Promise<DemoUnderTest> {
+  const smppEnv: Record<string, string | undefined> = {};
+  const smsc = await startDemoSmsc(smppEnv, 0);
+  const port = await createNetServer();
+  process.env.RABTA_DEMO_UPSTREAM_PORT = '0';
+  process.env.RABTA_DEMO_WITNESS_PORT = '0';
+  const t = await startTestInstance('sqlite', null, { env: { PORT: String(port), RABTA_SMPP_URL: smppEnv.RABTA_SMPP_URL as string, ...env } });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  const demo = await startDemo(t.platform);
+  return {
+    t,
+    smsc,
+    demo,
+    async close() {
+      await demo.stop();
+      await t.close();
+      await smsc.close();
+    },
+  };
+}
