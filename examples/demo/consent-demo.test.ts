@@ -6,6 +6,7 @@ import { demoBeneficiaries } from './people.js';
 import { asReceipt, verifyReceipt } from '../../src/ledger/receipt-verify.js';
 import type { startDemo } from './index.js';
 import { startDemoUnderTest } from './testing.js';
+import { smsInbox } from './scenario/phones.js';
 import type { DemoUnderTest } from './testing.js';
 
 /*
@@ -26,14 +27,6 @@ describe('demo: consent by SMS over SMPP', () => {
   const citizen = demoBeneficiaries()[0]!;
   const statusPath = '/x/PK/GOV/BISP/payments/beneficiary-status/beneficiaries/status';
 
-  const waitForSms = async (to: string, count: number) => {
-    for (let i = 0; i < 200; i++) {
-      const mine = smsc.received.filter((r) => r.destination === to.replace(/^\+/, '') || r.destination === to);
-      if (mine.length >= count) return mine;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`no SMS #${count} reached ${to}`);
-  };
   const textOf = (parts: { shortMessage: Buffer; esmClass: number; dataCoding: number }[]) =>
     parts.map((p) => (p.dataCoding === 8 ? Buffer.from(p.shortMessage.subarray(p.esmClass & 0x40 ? 6 : 0)).swap16().toString('utf16le') : p.shortMessage.subarray(p.esmClass & 0x40 ? 6 : 0).toString('latin1'))).join('');
 
@@ -50,14 +43,15 @@ describe('demo: consent by SMS over SMPP', () => {
     const ask = () => bank.call({ method: 'GET', path: statusPath, purpose: 'beneficiary-support', subject: citizen.cnic });
     await expect(ask()).rejects.toMatchObject({ code: 'consent-missing' });
 
-    const before = (await waitForSms(citizen.mobile, 0)).length;
+    const mark = smsc.received.length;
     const request = await bankApi.call({
       method: 'POST',
       path: '/consents',
       json: { cnic: citizen.cnic, services: ['PK/GOV/BISP/payments/beneficiary-status'], purpose: 'beneficiary-support', validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString(), dataLifeDays: 30, frequency: { count: 10, per: 'day' } },
     });
     expect(request.status).toBe(201);
-    const sms = textOf((await waitForSms(citizen.mobile, before + 1)).slice(before));
+    // The request is a multipart SMS: wait for the whole of it, not its first part.
+    const sms = await smsInbox(smsc).waitFor(citizen.mobile, (text) => / \d{4,6} /.test(text) && text.endsWith('۔'), 10_000, mark);
     // Urdu, over UCS-2, naming the bank, with the CNIC masked and the code to answer.
     expect(sms).toContain('حبیب بینک');
     expect(sms).not.toContain(citizen.cnic.slice(6, 12));

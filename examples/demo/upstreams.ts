@@ -130,7 +130,12 @@ export async function startUpstreams(options: UpstreamOptions): Promise<Upstream
   return {
     server,
     baseUrl: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Rabta's keep-alive connections would hold the demo's stop for their idle timeout.
+        server.closeAllConnections();
+      }),
   };
 }
 
