@@ -131,6 +131,43 @@ for (const dialect of testDialects(postgresUrl)) {
       expect(messenger.last(AMINA.mobile, 'event-notice')?.text).toContain('15000');
     });
 
+    it('sends again a notice whose sender died holding it, and lets the citizen stop institutions on the web too', async () => {
+      messenger.clear();
+      expect((await publish(credited(BILAL.cnic, 16000))).status).toBe(201);
+      await until(() => messenger.last(BILAL.mobile, 'event-notice'), 10_000, 'the notice');
+      await t.platform.consent.notices.idle();
+      // As if a node had claimed it long ago and died before it could say "sent".
+      const row = await t.platform.store.db.selectFrom('citizen_notifications').select('id').where('subject_hash', '=', hashOf(BILAL.cnic)).orderBy('at', 'desc').executeTakeFirstOrThrow();
+      await t.platform.store.db.updateTable('citizen_notifications').set({ status: 'sending', claimed_by: 'dead-node', claimed_at: Date.now() - 3_600_000 }).where('id', '=', row.id).execute();
+      messenger.clear();
+      await until(() => messenger.last(BILAL.mobile, 'event-notice'), 10_000, 'the notice sent again');
+      expect(messenger.last(BILAL.mobile, 'event-notice')?.text).toContain('16000');
+
+      const post = (url: string, payload: unknown) => t.app.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
+      expect((await post('/citizen/otp', { cnic: BILAL.cnic })).statusCode).toBe(202);
+      const code = messenger.last(BILAL.mobile, 'otp')?.params.code as string;
+      const session = await post('/citizen/session', { cnic: BILAL.cnic, code });
+      const auth = { authorization: `Bearer ${(JSON.parse(session.body) as { token: string }).token}` };
+      const settings = async (method: 'GET' | 'PUT', payload?: unknown) => {
+        const r = await t.app.inject({ method, url: '/citizen/notice-settings', headers: auth, ...(payload ? { payload: payload as Record<string, unknown> } : {}) });
+        return { status: r.statusCode, body: JSON.parse(r.body) as { stopped?: string[]; type?: string } };
+      };
+      expect(await settings('GET')).toEqual({ status: 200, body: { stopped: [] } });
+      expect(await settings('PUT', { stopped: ['PK/BANK/HBL'] })).toEqual({ status: 200, body: { stopped: ['PK/BANK/HBL'] } });
+      expect((await settings('PUT', { stopped: ['PK/BANK/NOPE'] })).status).toBe(400);
+      messenger.clear();
+      expect((await publish(credited(BILAL.cnic, 17000))).status).toBe(201);
+      await until(async () => {
+        const latest = await t.platform.store.db.selectFrom('citizen_notifications').select('status').where('subject_hash', '=', hashOf(BILAL.cnic)).where('template', '=', 'event-notice').orderBy('at', 'desc').executeTakeFirst();
+        return latest?.status === 'suppressed';
+      });
+      expect(messenger.last(BILAL.mobile, 'event-notice')).toBeUndefined();
+      const access = await t.app.inject({ method: 'GET', url: '/citizen/access', headers: auth });
+      const items = (JSON.parse(access.body) as { items: Array<{ kind: string; service: string; recipients: Array<{ id: string }> }> }).items;
+      expect(items[0]).toMatchObject({ kind: 'event', service: TOPIC, recipients: [{ id: 'PK/GOV/BISP' }] });
+      expect(await settings('PUT', { stopped: [] })).toEqual({ status: 200, body: { stopped: [] } });
+    });
+
     it('publishes a batch all or none: rows at fault are listed and nothing is written; a retry with the key returns the same events', async () => {
       const before = await countEvents();
       const bad = await batch([credited(AMINA.cnic, 1), { cnic: 'x', amount: 0, from: '' }, credited(BILAL.cnic, 2), { amount: 5 }]);
