@@ -41,6 +41,13 @@ export const DEFAULT_LIMITS: ConsentLimits = {
   maxValidityMs: 5 * 365 * DAY,
 };
 
+/** What the consent module may ask about event topics (the events module answers; it is built later, so the answer comes late). */
+export interface TopicCatalogue {
+  /** the purposes this subscriber may receive the topic for; undefined when the topic does not exist or it has no access right */
+  purposes(topicId: string, subscriberId: string): Promise<string[] | undefined>;
+  exists(topicId: string): Promise<boolean>;
+}
+
 export interface ConsentDeps {
   db: Kysely<Database>;
   batch: WriteBatcher<Database>;
@@ -53,4 +60,6 @@ export interface ConsentDeps {
   limits: ConsentLimits;
   /** where each consent status change goes besides its row (the ledger) */
   changeSink?: ConsentChangeSink;
+  /** consents may name event topics as well as services */
+  topics?: () => TopicCatalogue | undefined;
 }

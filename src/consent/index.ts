@@ -9,7 +9,7 @@ import type { ConsentChangeSink } from './changes.js';
 import { registerCitizen } from './citizens.js';
 import type { CitizenInput } from './citizens.js';
 import { DEFAULT_LIMITS } from './deps.js';
-import type { ConsentDeps, ConsentLimits } from './deps.js';
+import type { ConsentDeps, ConsentLimits, TopicCatalogue } from './deps.js';
 import { actOnConsent } from './lifecycle.js';
 import type { CitizenAction } from './lifecycle.js';
 import type { CitizenMessenger } from './messenger.js';
@@ -50,7 +50,7 @@ export type { Page } from './paging.js';
 export type { CitizenAction } from './lifecycle.js';
 export type { CitizenSession } from './session.js';
 export type { Citizen, CitizenInput } from './citizens.js';
-export type { ConsentLimits } from './deps.js';
+export type { ConsentLimits, TopicCatalogue } from './deps.js';
 export type { ConsentTables, ConsentStatus, Language } from './tables.js';
 export { CONSENT_STATUSES } from './tables.js';
 export { normalizeMobile } from './mobile.js';
@@ -68,6 +68,8 @@ export interface ConsentOptions {
   onError?: (error: unknown) => void;
   /** how queued event notices are sent (tests make it quick) */
   noticeSender?: NoticeSenderOptions;
+  /** the events module's topics, once it exists: consents may cover them */
+  topics?: () => TopicCatalogue | undefined;
 }
 
 /**
@@ -86,6 +88,7 @@ export function createConsent(options: ConsentOptions) {
     now: options.now,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ...(options.changeSink ? { changeSink: options.changeSink } : {}),
+    ...(options.topics ? { topics: options.topics } : {}),
   };
   const names = registryNames(options.registry);
   const secrets = citizenSecrets(options.keyring);

@@ -15,7 +15,7 @@ import type { ConsentArtefactRow, ConsentStatus } from './tables.js';
 
 export interface ConsentRequestInput {
   cnic: string;
-  /** service ids, all of one provider member */
+  /** service ids (or event topic ids), all of one provider member */
   services: string[];
   purpose: string;
   /** ms; default now (never earlier) */
@@ -57,8 +57,13 @@ export async function requestConsent(deps: ConsentDeps, names: Names, clientId: 
   const services = [...new Set(input.services)];
   if (services.length === 0 || services.length > 20) throw new RabtaError('bad-request', 'name 1 to 20 services');
   const view = await deps.registry.view();
+  const topics = deps.topics?.();
+  // A consent may also cover an event topic of the provider: its events then reach this subscriber for the purpose.
+  const isTopic = new Set<string>();
   for (const id of services) {
-    if (!(await view.service(id))) throw new RabtaError('unknown-service', `no service ${id}`, { extensions: { service: id } });
+    if (await view.service(id)) continue;
+    if (topics && (await topics.exists(id))) isTopic.add(id);
+    else throw new RabtaError('unknown-service', `no service or topic ${id}`, { extensions: { service: id } });
   }
   const provider = memberIdOf(services[0] as string);
   if (services.some((s) => memberIdOf(s) !== provider)) throw new RabtaError('bad-request', 'one consent covers the services of one provider; ask each provider separately');
@@ -66,7 +71,7 @@ export async function requestConsent(deps: ConsentDeps, names: Names, clientId: 
   if (!purpose) throw new RabtaError('unknown-purpose', `purpose ${input.purpose} is not in the catalogue`);
   if (purpose.legal_basis !== 'consent') throw new RabtaError('bad-request', `purpose ${purpose.code} rests on ${purpose.statute ?? 'a statute'}: it needs no consent`);
   for (const id of services) {
-    const allowed = await view.allowedPurposes(id, clientId);
+    const allowed = isTopic.has(id) ? await topics?.purposes(id, clientId) : await view.allowedPurposes(id, clientId);
     if (!allowed) throw new RabtaError('no-access-right', `${clientId} has no access right to ${id}`);
     if (!allowed.includes(purpose.code)) throw new RabtaError('purpose-not-allowed', `${clientId} may call ${id} only for ${allowed.join(', ')}`, { extensions: { allowed } });
   }

@@ -50,10 +50,11 @@ for (const dialect of testDialects(postgresUrl)) {
       await r.createSubsystem(SYSTEM_ACTOR, 'PK/BANK/HBL', { code: 'disbursement', name: 'disbursement' });
       await r.createSubsystem(SYSTEM_ACTOR, 'PK/GOV/BISP', { code: 'payments', name: 'payments' });
       await r.createPurpose(SYSTEM_ACTOR, { code: 'disbursement', nameEn: 'd', nameUr: 'd', legalBasis: 'statute', statute: 'BISP Act 2010' });
+      await r.createPurpose(SYSTEM_ACTOR, { code: 'support', nameEn: 'support', nameUr: 'مدد', legalBasis: 'consent', statute: null });
       hbl = await approvedKey(t, 'PK/BANK/HBL/disbursement');
       hblToken = (await r.createOperator(SYSTEM_ACTOR, { name: 'HBL admin', role: 'member-admin', memberId: 'PK/BANK/HBL' })).token;
       await t.platform.events.createTopic(SYSTEM_ACTOR, 'PK/BANK/HBL/disbursement', { code: 'payment.credited', title: 'credited', schema: SCHEMA, personal: true, subjectPath: 'cnic' });
-      await t.platform.events.grantTopicAccess(SYSTEM_ACTOR, { topicId: TOPIC, subscriberId: 'PK/GOV/BISP/payments', purposes: ['disbursement'] });
+      await t.platform.events.grantTopicAccess(SYSTEM_ACTOR, { topicId: TOPIC, subscriberId: 'PK/GOV/BISP/payments', purposes: ['disbursement', 'support'] });
       await t.platform.events.createSubscription(SYSTEM_ACTOR, { topicId: TOPIC, subscriberId: 'PK/GOV/BISP/payments', delivery: { pull: true }, filter: null });
       await t.platform.consent.registerCitizen(SYSTEM_ACTOR, { ...AMINA, language: 'ur' });
       await t.platform.consent.registerCitizen(SYSTEM_ACTOR, { ...BILAL, language: 'en' });
@@ -166,6 +167,36 @@ for (const dialect of testDialects(postgresUrl)) {
       const items = (JSON.parse(access.body) as { items: Array<{ kind: string; service: string; recipients: Array<{ id: string }> }> }).items;
       expect(items[0]).toMatchObject({ kind: 'event', service: TOPIC, recipients: [{ id: 'PK/GOV/BISP' }] });
       expect(await settings('PUT', { stopped: [] })).toEqual({ status: 200, body: { stopped: [] } });
+    });
+
+    it('under a consent purpose, delivers only to the subscribers the subject consented to, and the consent can name the topic', async () => {
+      const deliveries = async (eventId: string) => t.platform.store.db.selectFrom('event_deliveries').select('subscription_id').where('event_id', '=', eventId).execute();
+      const before = await publish(credited(AMINA.cnic, 500), { 'rabta-purpose': 'support' });
+      expect(before.status).toBe(201);
+      expect(await deliveries(before.json().id as string)).toHaveLength(0);
+
+      messenger.clear();
+      const asked = await t.platform.consent.requestConsent('PK/GOV/BISP/payments', {
+        cnic: AMINA.cnic,
+        services: [TOPIC],
+        purpose: 'support',
+        validUntil: Date.now() + 30 * 86_400_000,
+        dataLifeDays: 30,
+        frequency: { count: 10, per: 'day' },
+      });
+      const code = messenger.last(AMINA.mobile, 'consent-request')?.params.code as string;
+      expect(await sms(AMINA.mobile, `HAAN ${code}`)).toMatchObject({ outcome: 'approved' });
+      const after = await publish(credited(AMINA.cnic, 600), { 'rabta-purpose': 'support' });
+      expect(after.status).toBe(201);
+      expect(await deliveries(after.json().id as string)).toHaveLength(1);
+      const tracked = await t.platform.store.db.selectFrom('tracker_entries').selectAll().where('exchange_id', '=', after.json().id as string).executeTakeFirstOrThrow();
+      expect(tracked).toMatchObject({ legal_basis: 'consent', consent_id: asked.id });
+      // Bilal consented to nothing: an event about him under this purpose reaches no one.
+      const other = await publish(credited(BILAL.cnic, 700), { 'rabta-purpose': 'support' });
+      expect(await deliveries(other.json().id as string)).toHaveLength(0);
+      await expect(
+        t.platform.consent.requestConsent('PK/GOV/BISP/payments', { cnic: AMINA.cnic, services: [`${TOPIC}x`], purpose: 'support', validUntil: Date.now() + 86_400_000, dataLifeDays: 1, frequency: { count: 1, per: 'day' } }),
+      ).rejects.toMatchObject({ code: 'unknown-service' });
     });
 
     it('publishes a batch all or none: rows at fault are listed and nothing is written; a retry with the key returns the same events', async () => {

@@ -177,8 +177,6 @@ for (const dialect of testDialects(postgresUrl)) {
       const noPurpose = await send(k.hbl, 'POST', `/events/${TOPIC}`, { body: credited('bad') });
       expect(problem(noPurpose)).toEqual({ status: 400, type: 'purpose-required' });
       expect(problem(await publish(credited('bad', { cnic: '123' })))).toEqual({ status: 422, type: 'event-invalid' });
-      // A consent purpose needs the citizen's consent to this publisher and topic, which nobody gave.
-      expect(problem(await publish(credited('bad'), { 'rabta-purpose': 'support' }))).toEqual({ status: 403, type: 'consent-missing' });
       expect(problem(await publish({ ...credited('bad'), account: '' }))).toEqual({ status: 422, type: 'event-invalid' });
       const after = await t.platform.store.db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       expect(Number(after.n)).toBe(Number(before.n));

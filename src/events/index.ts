@@ -81,6 +81,9 @@ export function createEvents(deps: EventsDeps, options: EventsOptions = {}) {
     getTopic: (topicId: string) => topics.getTopic(deps, topicId),
 
     grantTopicAccess: (actor: Actor, input: { topicId: string; subscriberId: string; purposes: string[] }) => access.grantTopicAccess(deps, actor, input),
+    /** the purposes a subscriber may receive a topic for (undefined: no such topic or no access right) */
+    topicPurposes: (topicId: string, subscriberId: string) => access.topicPurposes(deps, topicId, subscriberId),
+    topicExists: async (topicId: string) => (await topics.findTopicRow(deps, topicId)) !== undefined,
     revokeTopicAccess: (actor: Actor, id: string) => access.revokeTopicAccess(deps, actor, id),
     listTopicAccess: (filter?: { topicId?: string; subscriberId?: string; memberId?: string }) => access.listTopicAccess(deps, filter),
 

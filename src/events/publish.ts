@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { subjectHash } from '../core/cnic.js';
 import { RabtaError } from '../core/problems.js';
 import { subjectsOf } from '../exchange/index.js';
-import type { LegalBasisAnswer } from '../exchange/index.js';
+import type { LegalBasisAnswer, LegalBasisQuestion } from '../exchange/index.js';
 import { LEAF_KIND } from '../ledger/canonical.js';
 import type { RegistryView } from '../registry/index.js';
 import type { Database } from '../store/index.js';
@@ -148,21 +148,26 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
       },
     }));
     let basis: LegalBasisAnswer | undefined;
+    let consented: Set<string> | undefined;
     if (purposeRow) {
-      basis = await deps.legalBasis.check({
-        clientId: input.publisherId,
-        // The exchange's question, with the topic where a service would be.
+      // The exchange's question, with the topic where a service would be.
+      const question = {
         serviceId: topic.id,
         purpose: { code: purposeRow.code, legalBasis: purposeRow.legal_basis, statute: purposeRow.statute },
         subjects: [...new Set(prepared.flatMap((p) => p.subjects))],
         at,
-      });
+      };
+      if (purposeRow.legal_basis === 'consent' && question.subjects.length > 0) {
+        ({ basis, consented } = await consentingSubscribers(deps, topic.id, question));
+      } else {
+        basis = await deps.legalBasis.check({ ...question, clientId: input.publisherId });
+      }
       for (const p of prepared) p.event.legal_basis = basis.legalBasis;
     }
 
     const rule = personal ? await findNoticeRule(deps, topic.id) : undefined;
     try {
-      await deps.batch.run((trx) => writeOutbox(trx, topic, prepared, basis, rule));
+      await deps.batch.run((trx) => writeOutbox(trx, topic, prepared, basis, rule, consented));
     } catch (error) {
       // Two publications with one key raced; the loser answers with the winner's events.
       if (keys !== undefined && isUniqueViolation(error)) {
@@ -175,7 +180,14 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
     return { ids: prepared.map((p) => p.event.id), created: true };
   }
 
-  async function writeOutbox(trx: Kysely<Database>, topic: TopicRow, prepared: Prepared[], basis: LegalBasisAnswer | undefined, rule: NoticeRuleRow | undefined): Promise<void> {
+  async function writeOutbox(
+    trx: Kysely<Database>,
+    topic: TopicRow,
+    prepared: Prepared[],
+    basis: LegalBasisAnswer | undefined,
+    rule: NoticeRuleRow | undefined,
+    consented: Set<string> | undefined,
+  ): Promise<void> {
     const candidates = await trx
       .selectFrom('event_subscriptions as s')
       .innerJoin('topic_access as a', (join) => join.onRef('a.topic_id', '=', 's.topic_id').onRef('a.subscriber_id', '=', 's.subscriber_id'))
@@ -186,7 +198,9 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
       .execute();
     const purpose = prepared[0]?.event.purpose ?? null;
     // A subscriber receives an event only for a purpose its access right names.
-    const allowed = candidates.filter((s) => purpose === null || (JSON.parse(s.purposes) as string[]).includes(purpose));
+    const allowed = candidates.filter(
+      (s) => (purpose === null || (JSON.parse(s.purposes) as string[]).includes(purpose)) && (consented === undefined || consented.has(s.subscriber_id)),
+    );
     const filters = new Map(allowed.map((s) => [s.id, s.filter ? (JSON.parse(s.filter) as Filter) : null]));
     if (deps.dialect.name === 'postgres' && allowed.some((s) => s.mode === 'pull')) {
       // A pull cursor is a delivery id, so ids must be handed out in commit order for a topic:
@@ -233,6 +247,40 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
   }
 
   return { publish, publishBatch };
+}
+
+/** The refusals that withhold an event from one subscriber rather than refuse the publication. */
+const CONSENT_REFUSALS = new Set(['consent-missing', 'consent-revoked', 'consent-expired', 'consent-purpose-not-covered', 'consent-frequency-exceeded']);
+
+/**
+ * Consent is given to a recipient: under a consent purpose each subscriber
+ * (with an access right for it) is checked for itself — the citizen's active
+ * consent naming that subscriber, the publisher and the topic, for every
+ * subject — and only those that pass receive the event. The publication
+ * itself stands; it reaches nobody the citizens did not agree to.
+ */
+async function consentingSubscribers(deps: EventsDeps, topicId: string, question: Omit<LegalBasisQuestion, 'clientId'>): Promise<{ basis: LegalBasisAnswer; consented: Set<string> }> {
+  const rows = await deps.db
+    .selectFrom('event_subscriptions as s')
+    .innerJoin('topic_access as a', (join) => join.onRef('a.topic_id', '=', 's.topic_id').onRef('a.subscriber_id', '=', 's.subscriber_id'))
+    .select(['s.subscriber_id', 'a.purposes'])
+    .distinct()
+    .where('s.topic_id', '=', topicId)
+    .where('s.status', 'in', ['active', 'disabled'])
+    .execute();
+  const consented = new Set<string>();
+  const references: string[] = [];
+  for (const row of rows) {
+    if (!(JSON.parse(row.purposes) as string[]).includes(question.purpose.code) || consented.has(row.subscriber_id)) continue;
+    try {
+      const answer = await deps.legalBasis.check({ ...question, clientId: row.subscriber_id });
+      consented.add(row.subscriber_id);
+      if (answer.reference) references.push(answer.reference);
+    } catch (error) {
+      if (!(error instanceof RabtaError && CONSENT_REFUSALS.has(error.code))) throw error;
+    }
+  }
+  return { basis: { legalBasis: 'consent', reference: references.length > 0 ? references.join(',') : null }, consented };
 }
 
 function invalidEvents(topic: TopicRow, count: number, invalid: Array<{ row: number; errors: unknown[] }>): RabtaError {

@@ -98,13 +98,15 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     publicUrl: config.publicUrl,
     now,
     changeSink: consentChangeSink(ledger),
+    // Consents may cover event topics; the events module is built below, and asked only once it exists.
+    topics: () => (events ? { purposes: (topicId, subscriberId) => events.topicPurposes(topicId, subscriberId), exists: (topicId) => events.topicExists(topicId) } : undefined),
   });
   if (options.background !== false) consent.start();
   // Whatever a citizen texts, on any channel, goes to the one self-service handler.
   smsChannel?.onInbound(async (sms) => {
     await consent.handleInboundSms({ from: sms.from, text: sms.text });
   });
-  const events = createEvents(
+  const events: Events = createEvents(
     {
       db: store.db,
       batch: store.batch,
