@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -61,6 +61,23 @@ describe('rabta admin commands', () => {
     expect(JSON.parse(list.out)).toEqual([expect.objectContaining({ serviceId: 'PK/PROV/PSPA/cases/case-status', clientId: 'PK/PROV/PSPA/portal', purposes: ['social-protection'] })]);
     const rotated = await run('key', 'rotate', '--key-file', keyFile, '--out', join(dir, 'pspa-2.json'), ...mine);
     expect(rotated.out).toContain(`replacing ${keyId}`);
+  });
+
+  it('declares a topic, grants it, notifies its subjects, subscribes and searches deliveries', async () => {
+    const auth = ['--token', t.token];
+    const schema = join(dir, 'case-closed.schema.json');
+    writeFileSync(schema, JSON.stringify({ type: 'object', required: ['cnic', 'case'], properties: { cnic: { type: 'string' }, case: { type: 'string' } } }));
+    const added = await run('topic', 'add', 'PK/PROV/PSPA/cases', 'case.closed', '--title', 'A case was closed', '--schema', schema, '--personal', '--subject-path', 'cnic', '--ordering-key', 'case', ...auth);
+    expect(added.out).toContain('PK/PROV/PSPA/cases/case.closed');
+    expect((await run('topic', 'grant', '--topic', 'PK/PROV/PSPA/cases/case.closed', '--subscriber', 'PK/PROV/PSPA/portal', '--purpose', 'social-protection', ...auth)).failed).toBe(false);
+    const rule = await run('topic', 'notify', 'PK/PROV/PSPA/cases/case.closed', '--ur', 'آپ کا کیس {case} بند ہو گیا', '--en', 'Your case {case} is closed', '--status', '--json', ...auth);
+    expect(JSON.parse(rule.out)).toMatchObject({ topic: 'PK/PROV/PSPA/cases/case.closed', fields: ['case'], status: true });
+    expect((await run('topic', 'notify', 'PK/PROV/PSPA/cases/case.closed', '--ur', '{nope}', '--en', 'x', ...auth)).err).toContain('nope');
+    const subscribed = await run('subscription', 'add', '--topic', 'PK/PROV/PSPA/cases/case.closed', '--client', 'PK/PROV/PSPA/portal', '--pull', '--filter', 'case=C-1', '--json', ...auth);
+    expect(JSON.parse(subscribed.out)).toMatchObject({ subscriber: 'PK/PROV/PSPA/portal', delivery: { pull: true }, filter: { case: 'C-1' } });
+    await expect(run('subscription', 'add', '--topic', 'PK/PROV/PSPA/cases/case.closed', '--client', 'PK/PROV/PSPA/portal', ...auth)).rejects.toThrow(/--webhook <url> or --pull/);
+    expect(JSON.parse((await run('topic', 'list', '--member', 'PK/PROV/PSPA', '--json', ...auth)).out)).toEqual([expect.objectContaining({ id: 'PK/PROV/PSPA/cases/case.closed', personal: true })]);
+    expect(JSON.parse((await run('delivery', 'list', '--status', 'dead', '--json', ...auth)).out)).toEqual([]);
   });
 
   it('explains problems and missing tokens, and exits 1', async () => {

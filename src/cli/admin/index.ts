@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { catalogueCommands } from './catalogue.js';
 import { consoleOutput } from './client.js';
 import type { Output } from './client.js';
+import { eventsCommands } from './events.js';
 import { governanceCommands } from './governance.js';
 import { keyCommands } from './keys.js';
 import { memberCommands } from './members.js';
@@ -15,4 +16,5 @@ export function registerAdminCommands(program: Command, output: Output = console
   keyCommands(program, output);
   catalogueCommands(program, output);
   governanceCommands(program, output);
+  eventsCommands(program, output);
 }
