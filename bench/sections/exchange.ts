@@ -13,6 +13,8 @@ import { startUpstream } from '../lib/upstream.js';
 import type { LoadConfig, LoadResult } from '../loadgen/main.js';
 import type { WorkerCounters } from '../servers/counters.js';
 import { freePort } from '../lib/ports.js';
+import { DISTURBED, disturbance, sampleCpu } from '../lib/cpu.js';
+import type { CpuSample, Disturbance } from '../lib/cpu.js';
 
 /**
  * The exchange under load: the bare proxy (baseline), the gateway on a
@@ -30,9 +32,6 @@ interface Figures {
   p99_ms: number;
 }
 
-/** Above this share of the machine taken by other work, a run is reported as disturbed. */
-const DISTURBED = 0.1;
-
 const figures = (r: LoadResult): Figures => ({ rps: Math.round(r.rps), p50_ms: round2(r.p50_ms), p99_ms: round2(r.p99_ms) });
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -43,56 +42,6 @@ async function startCluster(role: 'gateway' | 'proxy', workers: number, env: Nod
 }
 
 const pidsOf = (cluster: ChildProcess & { workerPids?: number[] }): number[] => [cluster.pid ?? 0, ...(cluster.workerPids ?? [])];
-
-/** What else used the machine during a measured period, as shares of all its CPU time (Linux /proc; zeros elsewhere). */
-export interface Disturbance {
-  /** processes that are not this bench's */
-  others: number;
-  /** time the hypervisor gave to other guests */
-  steal: number;
-  /** this bench's own processes: servers, load generator, upstream */
-  bench: number;
-}
-
-interface CpuSample {
-  total: number;
-  busy: number;
-  steal: number;
-  ours: number;
-}
-
-/** Clock ticks from /proc/stat (the machine) and /proc/PID/stat (each of our processes). */
-function sampleCpu(pids: readonly number[]): CpuSample | undefined {
-  try {
-    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string).trim().split(/\s+/).slice(1).map(Number);
-    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
-    let ours = 0;
-    for (const pid of pids) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        // After the command name, which may hold spaces: utime and stime are fields 14 and 15.
-        const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        ours += Number(rest[11]) + Number(rest[12]);
-      } catch {
-        // a process that has exited no longer counts
-      }
-    }
-    return { total: user + nice + system + idle + iowait + irq + softirq + steal, busy: user + nice + system + irq + softirq, steal, ours };
-  } catch {
-    return undefined;
-  }
-}
-
-function disturbance(start: CpuSample | undefined, end: CpuSample | undefined): Disturbance {
-  if (!start || !end || end.total <= start.total) return { others: 0, steal: 0, bench: 0 };
-  const total = end.total - start.total;
-  const ours = end.ours - start.ours;
-  return {
-    others: Math.max(0, (end.busy - start.busy - ours) / total),
-    steal: (end.steal - start.steal) / total,
-    bench: ours / total,
-  };
-}
 
 type Measured = LoadResult & { disturbance: Disturbance; counters?: WorkerCounters[] | undefined };
 

@@ -1,4 +1,4 @@
-import { Webhook } from 'standardwebhooks';
+import { createHmac } from 'node:crypto';
 import { RabtaError } from '../core/problems.js';
 import type { Egress } from '../egress/index.js';
 import { parseRetryAfter } from './schedule.js';
@@ -41,14 +41,24 @@ export interface AttemptInput {
 }
 
 /**
+ * The Standard Webhooks signature `v1,<base64 HMAC-SHA-256 of "id.timestamp.body">`
+ * with the secret after `whsec_`. node:crypto rather than the standardwebhooks
+ * package, whose HMAC is pure JavaScript: a delivery worker signs every attempt.
+ */
+function signWebhook(secret: string, messageId: string, seconds: number, body: string): string {
+  const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
+  return `v1,${createHmac('sha256', key).update(`${messageId}.${seconds}.${body}`).digest('base64')}`;
+}
+
+/**
  * One attempt: signed afresh (a new `webhook-timestamp` each time, so a
  * receiver's tolerance window never rejects a late retry), POSTed through the
  * egress policy, never following redirects. Only a 2xx counts.
  */
 export async function attemptDelivery(egress: Egress, input: AttemptInput): Promise<AttemptOutcome> {
   const started = input.now();
-  const timestamp = new Date(started);
-  const signature = new Webhook(input.secret).sign(input.messageId, timestamp, input.body);
+  const seconds = Math.floor(started / 1000);
+  const signature = signWebhook(input.secret, input.messageId, seconds, input.body);
   try {
     const response = await egress.call({
       url: input.url,
@@ -57,7 +67,7 @@ export async function attemptDelivery(egress: Egress, input: AttemptInput): Prom
         'content-type': 'application/json',
         'user-agent': 'Rabta-Webhooks/1',
         'webhook-id': input.messageId,
-        'webhook-timestamp': String(Math.floor(started / 1000)),
+        'webhook-timestamp': String(seconds),
         'webhook-signature': signature,
       },
       body: Buffer.from(input.body),
