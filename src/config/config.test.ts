@@ -23,4 +23,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://x/y' })).toThrow(/RABTA_KEYS_FILE/);
     expect(loadConfig({ DATABASE_URL: 'postgres://x/y', RABTA_KEYS_FILE: '/k.json' }).keysFile).toBe('/k.json');
   });
+
+  it('reads the delivery worker’s retry schedule and lease, and refuses a schedule that is not delays', () => {
+    expect(loadConfig({})).toMatchObject({ eventsRetryScheduleMs: undefined, eventsLeaseMs: undefined });
+    expect(loadConfig({ RABTA_EVENTS_RETRY_SCHEDULE_MS: '0, 200,1000', RABTA_EVENTS_LEASE_MS: '1500' })).toMatchObject({ eventsRetryScheduleMs: [0, 200, 1000], eventsLeaseMs: 1500 });
+    expect(() => loadConfig({ RABTA_EVENTS_RETRY_SCHEDULE_MS: '0,soon' })).toThrow(/RABTA_EVENTS_RETRY_SCHEDULE_MS/);
+    expect(() => loadConfig({ RABTA_EVENTS_LEASE_MS: '5' })).toThrow(/RABTA_EVENTS_LEASE_MS/);
+  });
 });

@@ -27,6 +27,10 @@ export interface Config {
   smsSource: string;
   smsHttpUrl: string | undefined;
   smsHttpSecret: string | undefined;
+  /** the delivery worker's retry schedule (RABTA_EVENTS_RETRY_SCHEDULE_MS); undefined: the events module's default */
+  eventsRetryScheduleMs: number[] | undefined;
+  /** how long a delivery worker holds its claims (RABTA_EVENTS_LEASE_MS); undefined: the events module's default */
+  eventsLeaseMs: number | undefined;
 }
 
 export const VARIABLES: Record<string, string> = {
@@ -47,6 +51,9 @@ export const VARIABLES: Record<string, string> = {
   RABTA_SMS_SOURCE: 'the sender citizens see on SMS (default RABTA)',
   RABTA_SMS_HTTP_URL: 'an HTTP SMS gateway to POST messages to, when there is no SMPP link; it sends citizens’ replies to POST /sms/inbound',
   RABTA_SMS_HTTP_SECRET: 'the secret the HTTP SMS gateway signs inbound requests with (required with RABTA_SMS_HTTP_URL)',
+  RABTA_EVENTS_RETRY_SCHEDULE_MS:
+    'comma-separated delays in ms before each webhook delivery attempt, counted from the previous failure; their number is the number of attempts (default 0,5000,300000,1800000,7200000,18000000,36000000,36000000: eight attempts over about 27 h)',
+  RABTA_EVENTS_LEASE_MS: 'how long a delivery worker holds the deliveries it claimed; those of a crashed process are attempted again after it (default 60000)',
 };
 
 export class ConfigError extends Error {
@@ -95,6 +102,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (sms === 'smpp' && smppUrl === undefined) problems.push('RABTA_SMS=smpp needs RABTA_SMPP_URL');
   if (sms === 'http' && smsHttpUrl === undefined) problems.push('RABTA_SMS=http needs RABTA_SMS_HTTP_URL');
+  const eventsRetryScheduleMs = delays(env.RABTA_EVENTS_RETRY_SCHEDULE_MS, 'RABTA_EVENTS_RETRY_SCHEDULE_MS', problems);
+  const eventsLeaseMs = env.RABTA_EVENTS_LEASE_MS ? integer(env.RABTA_EVENTS_LEASE_MS, 0, 'RABTA_EVENTS_LEASE_MS', problems, 100) : undefined;
   const smsSource = env.RABTA_SMS_SOURCE || 'RABTA';
   // Alphanumeric senders are at most 11 characters; numeric ones at most 15 digits (after an optional +).
   if (!/^(?=.*[A-Za-z])[\x20-\x7e]{1,11}$|^\+?\d{3,15}$/.test(smsSource)) problems.push('RABTA_SMS_SOURCE must be a name of up to 11 plain characters (e.g. RABTA) or a number (e.g. 8171)');
@@ -116,6 +125,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smsSource,
     smsHttpUrl,
     smsHttpSecret: env.RABTA_SMS_HTTP_SECRET || undefined,
+    eventsRetryScheduleMs,
+    eventsLeaseMs,
   };
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -131,4 +142,15 @@ function integer(raw: string | undefined, fallback: number, name: string, proble
     return fallback;
   }
   return value;
+}
+
+/** A comma-separated list of delays in ms (at least one, none negative), or undefined when unset. */
+function delays(raw: string | undefined, name: string, problems: string[]): number[] | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const values = raw.split(',').map((s) => Number(s.trim()));
+  if (values.some((v) => !Number.isInteger(v) || v < 0)) {
+    problems.push(`${name} must be comma-separated whole numbers of milliseconds, e.g. 0,5000,300000, got "${raw}"`);
+    return undefined;
+  }
+  return values;
 }

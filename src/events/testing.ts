@@ -16,7 +16,7 @@ export interface ClientKey {
 }
 
 /** A subsystem with an approved key. */
-export async function approvedKey(t: TestInstance, client: string): Promise<ClientKey> {
+export async function approvedKey(t: Pick<TestInstance, 'platform'>, client: string): Promise<ClientKey> {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const jwk = publicKey.export({ format: 'jwk' }) as { kty: string; crv: string; x: string };
   const keyId = await calculateJwkThumbprint(jwk, 'sha256');

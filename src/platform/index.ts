@@ -125,7 +125,17 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       subjectSecret: keyring.subjectSecret,
       now,
     },
-    options.events,
+    // The configured retry schedule and lease shape the background worker; a caller's own worker options win.
+    options.events?.worker === false
+      ? options.events
+      : {
+          ...options.events,
+          worker: {
+            ...(config.eventsRetryScheduleMs ? { schedule: config.eventsRetryScheduleMs } : {}),
+            ...(config.eventsLeaseMs ? { leaseMs: config.eventsLeaseMs } : {}),
+            ...options.events?.worker,
+          },
+        },
   );
   if (options.background !== false) events.start();
   return {

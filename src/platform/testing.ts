@@ -1,3 +1,5 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/index.js';
 import type { Config } from '../config/index.js';
@@ -53,4 +55,13 @@ export async function startTestInstance(
       await database.drop();
     },
   };
+}
+
+/** A free TCP port on 127.0.0.1, for an instance in its own process: it signs with its public URL, so the port is known before it starts. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
