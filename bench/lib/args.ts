@@ -21,14 +21,17 @@ export interface BenchArgs {
   retries: number;
   /** run only these sections (default all) */
   only: string[] | undefined;
+  /** rows of the disbursement batch the events section sends end to end (0: none) */
+  batchRows: number;
 }
 
 const USAGE = `usage: npm run bench -- [--workers N] [--connections C] [--duration S] [--warmup S] [--json]
                         [--retries N] [--profile DIR] [--counters] [--only exchange,crypto,…]
+                        [--batch-rows N]   (events: the disbursement batch, default 1,000,000; 0 skips it)
   RABTA_SQLITE_SYNCHRONOUS=NORMAL npm run bench   measures without the per-commit fsync`;
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { workers: 2, connections: 32, duration: 10, warmup: 2, json: false, profileDir: undefined, counters: false, retries: 2, only: undefined };
+  const args: BenchArgs = { workers: 2, connections: 32, duration: 10, warmup: 2, json: false, profileDir: undefined, counters: false, retries: 2, only: undefined, batchRows: 1_000_000 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     const value = (): string => {
@@ -61,6 +64,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         break;
       case '--counters':
         args.counters = true;
+        break;
+      case '--batch-rows':
+        args.batchRows = Number(value());
+        if (!Number.isInteger(args.batchRows) || args.batchRows < 0) fail('--batch-rows must be a whole number');
         break;
       case '--only':
         args.only = value().split(',').map((s) => s.trim()).filter(Boolean);

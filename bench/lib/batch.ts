@@ -25,7 +25,7 @@ export interface BatchFigures {
   batch_rows: number;
   /** BISP's first intake call → BISP holding a webhook-confirmed credit for every row */
   batch_s: number;
-  /** the platform process's peak resident memory (VmHWM) */
+  /** the platform processes' peak resident memory (VmHWM), summed over the cluster's workers */
   batch_peak_mb: number;
   batch_rows_per_s: number;
   /** how long BISP's intake calls took, all parts */
@@ -52,7 +52,8 @@ function peakMb(pid: number): number {
 
 /**
  * The disbursement scenario at scale, end to end: the platform in its own
- * process (as `rabta start`, SQLite, delivery worker and sequencer running),
+ * processes (as `rabta start --workers N`, one SQLite file, delivery workers
+ * and the sequencer running),
  * and in this process the parties of the demo — BISP sending the quarter's
  * batch through the exchange in parts of 5,000 rows, HBL's intake validating
  * every row and publishing one `payment.credited` per row in batch
@@ -61,7 +62,7 @@ function peakMb(pid: number): number {
  * every row. Beneficiaries here have no registered phone, so no SMS is sent
  * (the notices' cost is the demo's and the scenario test's business).
  */
-export async function measureDisbursementBatch(count: number, log: (line: string) => void): Promise<BatchFigures> {
+export async function measureDisbursementBatch(count: number, log: (line: string) => void, workers = 1): Promise<BatchFigures> {
   const dataDir = trackDir(mkdtempSync(join(tmpdir(), 'rabta-bench-batch-')));
   const [port, partiesPort] = [await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = { ...process.env, RABTA_DATA_DIR: dataDir, PORT: String(port), RABTA_HOST: '127.0.0.1', RABTA_EGRESS_ALLOW: 'loopback', RABTA_LOG_LEVEL: 'warn' };
@@ -76,9 +77,9 @@ export async function measureDisbursementBatch(count: number, log: (line: string
     await setup.close();
   }
 
-  const server = forkChild(CLUSTER, { args: ['gateway', '1'], env });
+  const server = forkChild(CLUSTER, { args: ['gateway', String(workers)], env });
   const ready = await nextMessage<BenchMessage & { pids: number[] }>(server, 'ready', 60_000);
-  const platformPid = ready.pids[0] as number;
+  const platformPids = ready.pids;
   const base = config.publicUrl;
   const exchangeKeys = await fetchInstanceKeys(base);
   const client = async (suffix: string) => {
@@ -131,7 +132,7 @@ export async function measureDisbursementBatch(count: number, log: (line: string
     return {
       batch_rows: count,
       batch_s: +seconds.toFixed(1),
-      batch_peak_mb: peakMb(platformPid),
+      batch_peak_mb: platformPids.reduce((sum, pid) => sum + peakMb(pid), 0),
       batch_rows_per_s: Math.round(count / seconds),
       batch_intake_s: +((intakeDone - started) / 1000).toFixed(1),
       batch_9m_minutes: +((9_000_000 / (count / seconds)) / 60).toFixed(1),

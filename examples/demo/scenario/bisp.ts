@@ -45,11 +45,16 @@ export function bispSystem(client: RabtaClient) {
     for (let i = 0; i < rows.length; i += MAX_BATCH_ROWS) {
       const part = rows.slice(i, i + MAX_BATCH_ROWS);
       const partId = rows.length > MAX_BATCH_ROWS ? `${batchId}-${String(i / MAX_BATCH_ROWS + 1).padStart(4, '0')}` : batchId;
+      // Recorded before the call: the bank's webhooks may come back before its answer does.
+      const fresh = part.filter((row) => !records.has(row.cnic));
+      for (const row of fresh) records.set(row.cnic, { state: 'sent-to-bank', amountPkr: row.amountPkr });
       const response = await client.call({ method: 'POST', path: INTAKE, purpose: PURPOSE, json: { batchId: partId, quarter, rows: part } });
       const answer = { status: response.status, ...response.json<Omit<IntakeAnswer, 'status'>>() };
       answers.push(answer);
-      if (response.status !== 202) return answers;
-      for (const row of part) records.set(row.cnic, { state: 'sent-to-bank', amountPkr: row.amountPkr });
+      if (response.status !== 202) {
+        for (const row of fresh) records.delete(row.cnic);
+        return answers;
+      }
       onPart?.(i + part.length);
     }
     return answers;

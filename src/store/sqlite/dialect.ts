@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SqliteDialect } from 'kysely';
+import { CompiledQuery, SqliteDialect, SqliteDriver } from 'kysely';
+import type { DatabaseConnection, SqliteDialectConfig } from 'kysely';
 import type { StoreDialect } from '../dialect.js';
 
 const LEASE_MS = 15_000;
@@ -18,6 +19,29 @@ export interface SqliteOptions {
  * taken under SQLite's write lock; a lease outlives a crashed holder only
  * until it expires.
  */
+/**
+ * Transactions begin IMMEDIATE: they take the write lock at the start. A
+ * deferred one that read first and then writes fails at once (SQLITE_BUSY,
+ * whatever busy_timeout says) when another process on the file committed in
+ * between; an immediate one waits its turn instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver() {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
 export function sqliteDialect(options: SqliteOptions): StoreDialect {
   if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
   const connection = new Database(options.file);
@@ -37,7 +61,7 @@ export function sqliteDialect(options: SqliteOptions): StoreDialect {
     name: 'sqlite',
     binaryType: 'blob',
     supportsSkipLocked: false,
-    createKyselyDialect: () => new SqliteDialect({ database: connection }),
+    createKyselyDialect: () => new ImmediateSqliteDialect({ database: connection }),
     async tryWithLock(name, fn) {
       if (!take.immediate(name, Date.now())) return undefined;
       // Long work renews the lease, so it never lapses while the holder lives.
