@@ -17,7 +17,7 @@ import { startWebhookEndpoints } from '../../examples/demo/scenario/receiver.js'
 import { declareDisbursementTopics } from '../../examples/demo/scenario/topics.js';
 import { forkChild, nextMessage, stopChild, trackDir } from './processes.js';
 import type { BenchMessage } from './processes.js';
-import { freePort } from './ports.js';
+import { freePort } from '../../src/platform/testing.js';
 
 const CLUSTER = fileURLToPath(new URL('../servers/cluster.ts', import.meta.url));
 

@@ -12,7 +12,7 @@ import { BenchFailure, fixed, table, whole } from '../lib/section.js';
 import { startUpstream } from '../lib/upstream.js';
 import type { LoadConfig, LoadResult } from '../loadgen/main.js';
 import type { WorkerCounters } from '../servers/counters.js';
-import { freePort } from '../lib/ports.js';
+import { freePort } from '../../src/platform/testing.js';
 import { DISTURBED, disturbance, sampleCpu } from '../lib/cpu.js';
 import type { CpuSample, Disturbance } from '../lib/cpu.js';
 

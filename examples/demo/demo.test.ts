@@ -1,9 +1,8 @@
 import { sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { createSignature } from 'http-message-sig';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestInstance } from '../../src/platform/testing.js';
+import { freePort, startTestInstance } from '../../src/platform/testing.js';
 import type { TestInstance } from '../../src/platform/testing.js';
 import { contentDigest, fetchInstanceKeys, parseKeyFile, verifyResponse } from '../../src/sdk/index.js';
 import { startDemo } from './index.js';
@@ -14,15 +13,6 @@ import { startDemo } from './index.js';
  * real HTTP and comes back with a response signature that verifies against
  * /.well-known/rabta.json.
  */
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('demo federation', () => {
   let t: TestInstance;
   let base: string;

@@ -1,8 +1,7 @@
-import { startTestInstance } from '../../src/platform/testing.js';
+import { freePort, startTestInstance } from '../../src/platform/testing.js';
 import type { TestInstance } from '../../src/platform/testing.js';
 import type { Smsc } from '../smsc/smsc.js';
 import { startDemo, startDemoSmsc } from './index.js';
-import { createNetServer } from './test-port.js';
 
 export interface DemoUnderTest {
   t: TestInstance;
@@ -19,7 +18,7 @@ export interface DemoUnderTest {
 export async function startDemoUnderTest(env: Record<string, string> = {}): Promise<DemoUnderTest> {
   const smppEnv: Record<string, string | undefined> = {};
   const smsc = await startDemoSmsc(smppEnv, 0);
-  const port = await createNetServer();
+  const port = await freePort();
   process.env.RABTA_DEMO_UPSTREAM_PORT = '0';
   process.env.RABTA_DEMO_WITNESS_PORT = '0';
   const t = await startTestInstance('sqlite', null, { env: { PORT: String(port), RABTA_SMPP_URL: smppEnv.RABTA_SMPP_URL as string, ...env } });

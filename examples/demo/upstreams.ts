@@ -43,6 +43,7 @@ export const MAX_BATCH_ROWS = 5_000;
 
 export async function startUpstreams(options: UpstreamOptions): Promise<Upstreams> {
   const byCnic = new Map(options.people.map((p) => [p.cnic, p]));
+  const accepted = new Set<string>();
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => json(response, 500, { error: String(error) }));
   });
@@ -79,7 +80,9 @@ export async function startUpstreams(options: UpstreamOptions): Promise<Upstream
       const batch = validateBatch(response, body);
       if (!batch) return;
       if (!options.onPaymentBatch) return problem(response, 503, 'intake-closed', 'HBL is not taking payment batches now');
-      options.onPaymentBatch(batch, call);
+      // A batch sent again (BISP retrying after a lost answer) is acknowledged, not credited twice.
+      if (!accepted.has(batch.batchId)) options.onPaymentBatch(batch, call);
+      accepted.add(batch.batchId);
       return json(response, 202, { batchId: batch.batchId, rows: batch.rows.length, accepted: batch.rows.length, rejected: [] });
     }
     return problem(response, 404, 'no-such-endpoint', `${request.method} ${path} is not served here`);
@@ -125,6 +128,8 @@ export async function startUpstreams(options: UpstreamOptions): Promise<Upstream
     return { batchId: batch.batchId, quarter: typeof batch.quarter === 'string' ? batch.quarter : '', rows: batch.rows as PaymentBatch['rows'] };
   }
 
+  // Longer than any client's idle keep-alive, so the server never closes a connection a request is being sent on.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../core/changes.js';
 import { approvedKey, startReceiver, until } from '../events/testing.js';
 import type { ClientKey } from '../events/testing.js';
-import { startTestInstance } from '../platform/testing.js';
+import { freePort, startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';
 import { testDialects } from '../store/testing.js';
 import { RabtaClient, RabtaProblemError } from './client.js';
@@ -26,14 +26,6 @@ const SCHEMA = {
 const credited = (batch: string, note?: string) => ({ cnic: CNIC, amount: 13500, batch, ...(note === undefined ? {} : { note }) });
 
 /** The instance signs targets with its public URL, so the port must be known before it starts. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 for (const dialect of testDialects(postgresUrl)) {
   describe(`the SDK's events calls on ${dialect}`, () => {
     let t: TestInstance;

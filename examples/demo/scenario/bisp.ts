@@ -48,7 +48,7 @@ export function bispSystem(client: RabtaClient) {
       // Recorded before the call: the bank's webhooks may come back before its answer does.
       const fresh = part.filter((row) => !records.has(row.cnic));
       for (const row of fresh) records.set(row.cnic, { state: 'sent-to-bank', amountPkr: row.amountPkr });
-      const response = await client.call({ method: 'POST', path: INTAKE, purpose: PURPOSE, json: { batchId: partId, quarter, rows: part } });
+      const response = await sendPart(client, { batchId: partId, quarter, rows: part });
       const answer = { status: response.status, ...response.json<Omit<IntakeAnswer, 'status'>>() };
       answers.push(answer);
       if (response.status !== 202) {
@@ -86,6 +86,24 @@ export function bispSystem(client: RabtaClient) {
     },
     count: (state: PaymentRecord['state']) => [...records.values()].filter((r) => r.state === state).length,
   };
+}
+
+/**
+ * One part to the bank's intake. A part whose answer was lost (the connection
+ * dropped, Rabta could not reach the bank) is sent again: the bank
+ * acknowledges a batch id it already took without crediting it twice.
+ */
+async function sendPart(client: RabtaClient, part: { batchId: string; quarter: string; rows: BatchRow[] }, attempts = 4) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await client.call({ method: 'POST', path: INTAKE, purpose: PURPOSE, json: part });
+      if (response.status < 500 || attempt === attempts) return response;
+    } catch (error) {
+      const retriable = error instanceof RabtaProblemError ? error.status >= 500 : true;
+      if (!retriable || attempt === attempts) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+  }
 }
 
 /** The quarter's rows for the beneficiaries a bank pays. */
