@@ -135,8 +135,10 @@ const digest = (text: string): string => createHash('sha256').update(text).diges
 
 export const memberOf = (row: { subsystem_id: string }): string => row.subsystem_id.split('/').slice(0, 3).join('/');
 
+type TopicSettings = Pick<Topic, 'title' | 'version' | 'schemaDigest' | 'personal' | 'subjectPath' | 'orderingKeyPath' | 'retentionDays'>;
+
 /** What the public journal says of a topic: its settings and the schema's digest, never the schema (a leaf is at most 64 KiB). */
-function describe(row: TopicRow): Record<string, unknown> {
+function describe(row: TopicRow): TopicSettings {
   return {
     title: row.title,
     version: row.version,
@@ -154,13 +156,7 @@ export function toTopic(row: TopicRow): Topic {
     subsystemId: row.subsystem_id,
     memberId: memberOf(row),
     code: row.code,
-    title: row.title,
-    version: row.version,
-    schemaDigest: row.schema_digest,
-    personal: isTrue(row.personal),
-    subjectPath: row.subject_path,
-    orderingKeyPath: row.ordering_key_path,
-    retentionDays: row.retention_days,
+    ...describe(row),
     createdAt: iso(row.created_at) as string,
     updatedAt: iso(row.updated_at) as string,
   };
