@@ -109,18 +109,27 @@ export function createNoticeSender(deps: ConsentDeps, names: Names, onError: (er
 
   async function sendOnce(): Promise<number> {
     const now = deps.now();
-    await deps.db
-      .updateTable('citizen_notifications')
-      .set({ status: 'queued', claimed_by: null, claimed_at: null })
-      .where('status', '=', 'sending')
-      .where('claimed_at', '<', now - claimTtlMs)
-      .execute();
-    const waiting = deps.db.selectFrom('citizen_notifications').select('id').where('status', '=', 'queued').where('template', '=', 'event-notice').orderBy('at').limit(batchSize);
+    // Every round only reads unless there is work: a dead sender's lapsed claim, or notices waiting.
+    const lapsed = await deps.db.selectFrom('citizen_notifications').select('id').where('status', '=', 'sending').where('claimed_at', '<', now - claimTtlMs).limit(1).executeTakeFirst();
+    if (lapsed) {
+      await deps.db
+        .updateTable('citizen_notifications')
+        .set({ status: 'queued', claimed_by: null, claimed_at: null })
+        .where('status', '=', 'sending')
+        .where('claimed_at', '<', now - claimTtlMs)
+        .execute();
+    }
+    const waiting = await deps.db.selectFrom('citizen_notifications').select('id').where('status', '=', 'queued').where('template', '=', 'event-notice').orderBy('at').limit(batchSize).execute();
+    if (waiting.length === 0) return 0;
     const claim = `${node}:${now}`;
     await deps.db
       .updateTable('citizen_notifications')
       .set({ status: 'sending', claimed_by: claim, claimed_at: now })
-      .where('id', 'in', waiting)
+      .where(
+        'id',
+        'in',
+        waiting.map((w) => w.id),
+      )
       .where('status', '=', 'queued')
       .execute();
     const claimed = await deps.db

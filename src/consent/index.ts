@@ -29,7 +29,7 @@ import { trackingRecorder, trackerHas } from './tracker.js';
 import { consentLegalBasis } from './legal-basis.js';
 import { createNoticeSender, personalEventRecorder } from './event-notices.js';
 import type { NoticeSenderOptions } from './event-notices.js';
-import { optOutsOf, setOptOut } from './self-service.js';
+import { optOutsOf, replaceOptOuts } from './self-service.js';
 import { accessOfCitizen, consentForCitizen, consentsOfCitizen } from './views.js';
 
 export { consentMigrations } from './migrations.js';
@@ -53,7 +53,8 @@ export type { Citizen, CitizenInput } from './citizens.js';
 export type { ConsentLimits, TopicCatalogue } from './deps.js';
 export type { ConsentTables, ConsentStatus, Language } from './tables.js';
 export { CONSENT_STATUSES } from './tables.js';
-export { normalizeMobile } from './mobile.js';
+export { maskMobile, normalizeMobile } from './mobile.js';
+export { pakistanDate } from './names.js';
 
 export interface ConsentOptions {
   db: Kysely<Database>;
@@ -138,9 +139,7 @@ export function createConsent(options: ConsentOptions) {
         const known = new Set((await options.registry.listMembers()).map((m) => m.id));
         const unknown = memberIds.filter((id) => !known.has(id));
         if (unknown.length > 0) throw new RabtaError('bad-request', `no such institution: ${unknown.join(', ')}`, { extensions: { unknown } });
-        const current = await optOutsOf(deps.db, session.subjectHash);
-        for (const id of current) if (!memberIds.includes(id)) await setOptOut(deps, [session.subjectHash], id, false);
-        for (const id of memberIds) if (!current.includes(id)) await setOptOut(deps, [session.subjectHash], id, true);
+        await replaceOptOuts(deps, session.subjectHash, memberIds);
         return optOutsOf(deps.db, session.subjectHash);
       },
     },

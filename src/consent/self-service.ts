@@ -100,6 +100,11 @@ export async function setOptOut(deps: Pick<ConsentDeps, 'db' | 'now'>, hashes: s
   });
 }
 
+/** The whole list at once, as the web settings page sends it. */
+export async function replaceOptOuts(deps: Pick<ConsentDeps, 'db' | 'now'>, hash: string, memberIds: string[]): Promise<void> {
+  await deps.db.updateTable('citizens').set({ opted_out: JSON.stringify([...new Set(memberIds)].sort()), updated_at: deps.now() }).where('subject_hash', '=', hash).execute();
+}
+
 export async function optOutsOf(db: Kysely<Database>, hash: string): Promise<string[]> {
   const row = await db.selectFrom('citizens').select('opted_out').where('subject_hash', '=', hash).executeTakeFirst();
   return row ? (JSON.parse(row.opted_out) as string[]) : [];

@@ -188,14 +188,7 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
     rule: NoticeRuleRow | undefined,
     consented: Set<string> | undefined,
   ): Promise<void> {
-    const candidates = await trx
-      .selectFrom('event_subscriptions as s')
-      .innerJoin('topic_access as a', (join) => join.onRef('a.topic_id', '=', 's.topic_id').onRef('a.subscriber_id', '=', 's.subscriber_id'))
-      .select(['s.id', 's.subscriber_id', 's.mode', 's.status', 's.filter', 'a.purposes'])
-      .where('s.topic_id', '=', topic.id)
-      .where('s.status', 'in', ['active', 'disabled'])
-      .orderBy('s.id')
-      .execute();
+    const candidates = await liveSubscriptions(trx, topic.id);
     const purpose = prepared[0]?.event.purpose ?? null;
     // A subscriber receives an event only for a purpose its access right names.
     const allowed = candidates.filter(
@@ -249,6 +242,18 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
   return { publish, publishBatch };
 }
 
+/** A topic's subscriptions that still receive (a disabled one collects dead letters), with the purposes of their access right. */
+function liveSubscriptions(db: Kysely<Database>, topicId: string) {
+  return db
+    .selectFrom('event_subscriptions as s')
+    .innerJoin('topic_access as a', (join) => join.onRef('a.topic_id', '=', 's.topic_id').onRef('a.subscriber_id', '=', 's.subscriber_id'))
+    .select(['s.id', 's.subscriber_id', 's.mode', 's.status', 's.filter', 'a.purposes'])
+    .where('s.topic_id', '=', topicId)
+    .where('s.status', 'in', ['active', 'disabled'])
+    .orderBy('s.id')
+    .execute();
+}
+
 /** The refusals that withhold an event from one subscriber rather than refuse the publication. */
 const CONSENT_REFUSALS = new Set(['consent-missing', 'consent-revoked', 'consent-expired', 'consent-purpose-not-covered', 'consent-frequency-exceeded']);
 
@@ -260,14 +265,7 @@ const CONSENT_REFUSALS = new Set(['consent-missing', 'consent-revoked', 'consent
  * itself stands; it reaches nobody the citizens did not agree to.
  */
 async function consentingSubscribers(deps: EventsDeps, topicId: string, question: Omit<LegalBasisQuestion, 'clientId'>): Promise<{ basis: LegalBasisAnswer; consented: Set<string> }> {
-  const rows = await deps.db
-    .selectFrom('event_subscriptions as s')
-    .innerJoin('topic_access as a', (join) => join.onRef('a.topic_id', '=', 's.topic_id').onRef('a.subscriber_id', '=', 's.subscriber_id'))
-    .select(['s.subscriber_id', 'a.purposes'])
-    .distinct()
-    .where('s.topic_id', '=', topicId)
-    .where('s.status', 'in', ['active', 'disabled'])
-    .execute();
+  const rows = await liveSubscriptions(deps.db, topicId);
   const consented = new Set<string>();
   const references: string[] = [];
   for (const row of rows) {
@@ -302,21 +300,13 @@ function checkIdempotencyKey(raw: string): string {
 
 /** The events an earlier publication with these keys made, if there was one. */
 async function sameKeys(db: Kysely<Database>, publisherId: string, keys: string[]) {
-  const rows = await db
-    .selectFrom('events')
-    .select(['id', 'topic_id', 'payload_digest', 'idempotency_key'])
-    .where('publisher_id', '=', publisherId)
-    .where('idempotency_key', '=', keys[0] as string)
-    .execute();
-  if (rows.length === 0) return undefined;
-  if (keys.length === 1) return rows;
-  const all = await db
-    .selectFrom('events')
-    .select(['id', 'topic_id', 'payload_digest', 'idempotency_key'])
-    .where('publisher_id', '=', publisherId)
-    .where('idempotency_key', 'like', `${(keys[0] as string).slice(0, -2)}#%`)
-    .execute();
-  const byKey = new Map(all.map((r) => [r.idempotency_key, r]));
+  const withKeys = (some: string[]) =>
+    db.selectFrom('events').select(['id', 'topic_id', 'payload_digest', 'idempotency_key']).where('publisher_id', '=', publisherId).where('idempotency_key', 'in', some).execute();
+  // The first key answers whether there was an earlier publication; only then are the others read.
+  const first = await withKeys(keys.slice(0, 1));
+  if (first.length === 0) return undefined;
+  const byKey = new Map(first.map((r) => [r.idempotency_key, r]));
+  for (let i = 1; i < keys.length; i += CHUNK) for (const r of await withKeys(keys.slice(i, i + CHUNK))) byKey.set(r.idempotency_key, r);
   return keys.map((k) => byKey.get(k));
 }
 

@@ -1,4 +1,5 @@
 import { maskCnic, subjectHash } from '../../../src/core/cnic.js';
+import { maskMobile, pakistanDate } from '../../../src/consent/index.js';
 import type { Platform } from '../../../src/platform/index.js';
 import { RabtaClient, fetchInstanceKeys, loadKeyFile } from '../../../src/sdk/index.js';
 import type { Smsc } from '../../smsc/smsc.js';
@@ -69,7 +70,7 @@ export async function runDisbursement(ctx: ScenarioContext): Promise<Disbursemen
   };
   const runStarted = Date.now();
   const batchId = `KAF-2026-Q4-HBL-${new Date(runStarted).toISOString().replace(/\D/g, '').slice(0, 14)}`;
-  const today = () => new Date(Date.now() + 5 * 3_600_000).toISOString().slice(0, 10);
+  const today = () => pakistanDate(Date.now());
   const lines: string[] = [];
   const say = (line: string) => {
     lines.push(line);
@@ -205,10 +206,6 @@ async function trackerOf(platform: Platform, cnics: string[], since: number) {
     });
   }
   return result;
-}
-
-function maskMobile(mobile: string): string {
-  return `${mobile.slice(0, 6)}****${mobile.slice(-3)}`;
 }
 
 export async function until<T>(probe: () => Promise<T | false> | T | false, timeoutMs: number, what: string): Promise<T> {
