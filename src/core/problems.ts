@@ -11,6 +11,7 @@ export const PROBLEMS = {
   'malformed-json': { status: 400, title: 'The body is not valid JSON' },
   'unsupported-media-type': { status: 415, title: 'The content type is not supported' },
   'body-too-large': { status: 413, title: 'The body is larger than allowed' },
+  'body-incomplete': { status: 400, title: 'The connection closed before the body was complete' },
   'not-found': { status: 404, title: 'No such resource' },
   'uri-too-long': { status: 414, title: 'The request path is too long' },
   'method-not-allowed': { status: 405, title: 'The method is not allowed here' },

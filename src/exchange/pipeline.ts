@@ -72,9 +72,9 @@ export function createPipeline(deps: PipelineDeps) {
     try {
       auth = await authenticate(request);
     } catch (error) {
-      request.body.resume();
       const problem = asProblem(error);
       deps.observe?.({ authenticated: false, outcome: problem.code, seconds: (deps.now() - started) / 1000 });
+      // The body of an unauthenticated call is never read (the route closes the connection).
       return problemReply(problem, request.url);
     }
 

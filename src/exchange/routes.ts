@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { requestHasBody } from '../sdk/index.js';
 import type { createPipeline } from './pipeline.js';
 
 /**
@@ -21,6 +22,8 @@ export async function exchangeRoutes(app: FastifyInstance, mediate: ReturnType<t
     },
     handler: async (request, reply) => {
       const result = await mediate({ method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body: request.raw });
+      // A body the pipeline refused before reading it to the end (unauthenticated, unauthorised, over the limit) is not read now either.
+      if (requestHasBody(request.headers) && !request.raw.readableEnded) reply.header('connection', 'close');
       return reply.status(result.status).headers(result.headers).send(Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength));
     },
   });
