@@ -47,3 +47,32 @@ export async function journaledChange<T>(
     return result;
   });
 }
+
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * The journal is public and kept forever, while a URL a member registers may
+ * carry a secret in its userinfo or query (`…/hook?token=…`). A URL goes into
+ * the journal as scheme, host and path; `?…` says a query was left out.
+ */
+export function journalUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return value;
+  }
+  if (url.origin === 'null') return value;
+  return `${url.origin}${url.pathname}${url.search ? '?…' : ''}`;
+}
+
+/** A change's details as the public journal keeps them: every URL in them through `journalUrl`. */
+export function journalDetails(details: Record<string, unknown>): Record<string, unknown> {
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') return URL_LIKE.test(value) ? journalUrl(value) : value;
+    if (Array.isArray(value)) return value.map(walk);
+    if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    return value;
+  };
+  return walk(details) as Record<string, unknown>;
+}

@@ -6,6 +6,7 @@ import { change, isUniqueViolation, iso, notFound, requireMemberScope } from './
 import type { EventsDeps } from './deps.js';
 import type { TopicAccessRow } from './tables.js';
 import { findTopic, memberOf } from './topics.js';
+import { underMember } from '../store/index.js';
 
 export interface TopicAccess {
   id: string;
@@ -60,8 +61,8 @@ export async function listTopicAccess(deps: EventsDeps, filter: { topicId?: stri
   if (filter.topicId) query = query.where('topic_id', '=', filter.topicId);
   if (filter.subscriberId) query = query.where('subscriber_id', '=', filter.subscriberId);
   if (filter.memberId) {
-    const prefix = `${filter.memberId}/%`;
-    query = query.where((eb) => eb.or([eb('topic_id', 'like', prefix), eb('subscriber_id', 'like', prefix)]));
+    const member = filter.memberId;
+    query = query.where((eb) => eb.or([underMember('topic_id', member), underMember('subscriber_id', member)]));
   }
   return (await query.execute()).map(toAccess);
 }

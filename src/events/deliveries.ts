@@ -4,6 +4,7 @@ import { iso, notFound } from './deps.js';
 import type { EventsDeps } from './deps.js';
 import { requireSubscriberOrPublisher } from './subscriptions.js';
 import type { DeliveryStatus } from './tables.js';
+import { underMember } from '../store/index.js';
 
 export interface Delivery {
   id: number;
@@ -65,8 +66,8 @@ function baseQuery(deps: EventsDeps, actor: Actor) {
     ]);
   // A member admin sees what its member publishes and what it receives.
   if (actor.role === 'member-admin') {
-    const prefix = `${actor.memberId ?? '-'}/%`;
-    query = query.where((eb) => eb.or([eb('s.subscriber_id', 'like', prefix), eb('s.topic_id', 'like', prefix)]));
+    const member = actor.memberId ?? '-';
+    query = query.where((eb) => eb.or([underMember('s.subscriber_id', member), underMember('s.topic_id', member)]));
   }
   return query;
 }
@@ -130,8 +131,8 @@ export async function replayDeliveries(deps: EventsDeps, actor: Actor, range: { 
   if (range.subscriptionId) chosen = chosen.where('d.subscription_id', '=', range.subscriptionId);
   if (range.topicId) chosen = chosen.where('s.topic_id', '=', range.topicId);
   if (actor.role === 'member-admin') {
-    const prefix = `${actor.memberId ?? '-'}/%`;
-    chosen = chosen.where((eb) => eb.or([eb('s.subscriber_id', 'like', prefix), eb('s.topic_id', 'like', prefix)]));
+    const member = actor.memberId ?? '-';
+    chosen = chosen.where((eb) => eb.or([underMember('s.subscriber_id', member), underMember('s.topic_id', member)]));
   }
   const result = await deps.db.updateTable('event_deliveries').set(requeued(deps.now())).where('status', '=', 'dead').where('id', 'in', chosen).executeTakeFirst();
   return { replayed: Number(result.numUpdatedRows) };

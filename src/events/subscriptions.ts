@@ -11,6 +11,7 @@ import { checkFilter } from './fields.js';
 import type { Filter } from './fields.js';
 import type { SubscriptionRow, SubscriptionStatus } from './tables.js';
 import { findTopic } from './topics.js';
+import { underMember } from '../store/index.js';
 
 export type DeliveryInput = { webhook: string } | { pull: true };
 
@@ -91,8 +92,8 @@ export async function listSubscriptions(deps: EventsDeps, filter: { topicId?: st
   if (filter.topicId) query = query.where('topic_id', '=', filter.topicId);
   if (filter.subscriberId) query = query.where('subscriber_id', '=', filter.subscriberId);
   if (filter.memberId) {
-    const prefix = `${filter.memberId}/%`;
-    query = query.where((eb) => eb.or([eb('subscriber_id', 'like', prefix), eb('topic_id', 'like', prefix)]));
+    const member = filter.memberId;
+    query = query.where((eb) => eb.or([underMember('subscriber_id', member), underMember('topic_id', member)]));
   }
   if (!filter.includeDeleted) query = query.where('status', '!=', 'deleted');
   return (await query.execute()).map(toSubscription);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Actor } from '../core/changes.js';
 import { assertCode } from '../core/ids.js';
 import { RabtaError } from '../core/problems.js';
-import { bool, conflictOnDuplicate, isTrue } from '../store/index.js';
+import { bool, conflictOnDuplicate, isTrue, underMember } from '../store/index.js';
 import { change, iso, requireMemberScope } from './deps.js';
 import type { EventsDeps } from './deps.js';
 import { checkFieldPath, checkSubjectPath } from './fields.js';
@@ -97,7 +97,7 @@ export async function updateTopic(deps: EventsDeps, actor: Actor, topicId: strin
 
 export async function listTopics(deps: EventsDeps, filter: { memberId?: string; subsystemId?: string } = {}): Promise<Topic[]> {
   let query = deps.db.selectFrom('topics').selectAll().orderBy('id');
-  if (filter.memberId) query = query.where('id', 'like', `${filter.memberId}/%`);
+  if (filter.memberId) query = query.where(underMember('id', filter.memberId));
   if (filter.subsystemId) query = query.where('subsystem_id', '=', filter.subsystemId);
   return (await query.execute()).map(toTopic);
 }

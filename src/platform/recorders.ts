@@ -1,4 +1,5 @@
 import type { ConsentChangeSink } from '../consent/changes.js';
+import { journalDetails } from '../core/changes.js';
 import type { ChangeRecorder } from '../core/changes.js';
 import type { ExchangeRecorder } from '../exchange/index.js';
 import { LEAF_KIND } from '../ledger/canonical.js';
@@ -11,9 +12,10 @@ import type { Ledger } from '../ledger/service.js';
  */
 export function registryChangeRecorder(ledger: Ledger): ChangeRecorder {
   return {
-    async record(db, change) {
+    async record(db, recorded) {
+      // Registry changes hold no personal data: in clear, for anyone to read, so no secret a URL carries goes in.
+      const change = { ...recorded, details: journalDetails(recorded.details) };
       const seq = await journalRecorder.record(db, change);
-      // Registry changes hold no personal data: in clear, for anyone to read.
       await ledger.append(db, { kind: LEAF_KIND.registryChange, ref: String(seq), at: change.at, record: { seq, ...change }, clear: true });
     },
   };

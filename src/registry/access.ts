@@ -8,6 +8,7 @@ import type { RegistryDeps } from './deps.js';
 import { getPurpose } from './purposes.js';
 import { getService } from './services.js';
 import { getSubsystem } from './subsystems.js';
+import { underMember } from '../store/index.js';
 
 export interface AccessRight {
   id: string;
@@ -53,8 +54,8 @@ export async function listAccess(deps: RegistryDeps, filter: { serviceId?: strin
   if (filter.serviceId) query = query.where('service_id', '=', filter.serviceId);
   if (filter.clientId) query = query.where('client_id', '=', filter.clientId);
   if (filter.memberId) {
-    const prefix = `${filter.memberId}/%`;
-    query = query.where((eb) => eb.or([eb('service_id', 'like', prefix), eb('client_id', 'like', prefix)]));
+    const member = filter.memberId;
+    query = query.where((eb) => eb.or([underMember('service_id', member), underMember('client_id', member)]));
   }
   return (await query.execute()).map(toAccess);
 }

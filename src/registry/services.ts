@@ -1,7 +1,7 @@
 import type { Actor } from '../core/changes.js';
 import { assertCode } from '../core/ids.js';
 import { RabtaError } from '../core/problems.js';
-import { bool, isTrue } from '../store/index.js';
+import { bool, isTrue, underMember } from '../store/index.js';
 import type { ServiceRow } from './tables.js';
 import { change, conflictOnDuplicate, iso, notFound, requireMemberScope } from './deps.js';
 import type { RegistryDeps } from './deps.js';
@@ -92,7 +92,7 @@ export async function updateService(deps: RegistryDeps, actor: Actor, serviceId:
 
 export async function listServices(deps: RegistryDeps, filter: { memberId?: string } = {}): Promise<Service[]> {
   let query = deps.db.selectFrom('services').selectAll().orderBy('id');
-  if (filter.memberId) query = query.where('id', 'like', `${filter.memberId}/%`);
+  if (filter.memberId) query = query.where(underMember('id', filter.memberId));
   return (await query.execute()).map(toService);
 }
 

@@ -14,6 +14,7 @@ export type { MigrationContext, ModuleMigrations } from './migrate.js';
 export type { Database } from './schema.js';
 export type { WriteBatcher } from './batcher.js';
 export { conflictOnDuplicate, isUniqueViolation } from './errors.js';
+export { startsWith, underMember } from './prefix.js';
 
 export interface Store {
   readonly db: Kysely<Database>;
