@@ -6,6 +6,7 @@ import { freePort, startTestInstance } from '../../src/platform/testing.js';
 import type { TestInstance } from '../../src/platform/testing.js';
 import { contentDigest, fetchInstanceKeys, parseKeyFile, verifyResponse } from '../../src/sdk/index.js';
 import { startDemo } from './index.js';
+import { FREE_PORTS } from './testing.js';
 
 /*
  * The demo as a newcomer meets it: every key file's example call, signed by
@@ -47,14 +48,12 @@ describe('demo federation', () => {
   }
 
   beforeAll(async () => {
-    process.env.RABTA_DEMO_UPSTREAM_PORT = '0';
-    process.env.RABTA_DEMO_WITNESS_PORT = '0';
     // The public URL is what signatures cover, so the port is chosen before the instance starts.
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     t = await startTestInstance('sqlite', null, { env: { PORT: String(port) } });
     await t.app.listen({ port, host: '127.0.0.1' });
-    demo = await startDemo(t.platform);
+    demo = await startDemo(t.platform, { ports: FREE_PORTS });
     keyFiles = demo.keyFiles;
   });
   afterAll(async () => {
@@ -110,13 +109,30 @@ describe('demo federation', () => {
     expect(await response.text()).toContain('not-signed-by-rabta');
   });
 
+  it('has its log cosigned by two witnesses, NADRA’s and HBL’s', async () => {
+    let checkpoint = '';
+    for (let i = 0; i < 1000 && !(checkpoint.includes('— witness.nadra.demo ') && checkpoint.includes('— witness.hbl.demo ')); i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      checkpoint = await (await fetch(`${base}/ledger/checkpoint`)).text();
+    }
+    expect(checkpoint).toContain('— witness.nadra.demo ');
+    expect(checkpoint).toContain('— witness.hbl.demo ');
+    expect((await t.platform.registry.listWitnesses()).map((w) => w.memberId)).toEqual(['PK/BANK/HBL', 'PK/GOV/NADRA']);
+  });
+
   it('seeds idempotently', async () => {
     const before = (await t.platform.registry.listChanges({ limit: 1000 })).length;
-    const again = await startDemo(t.platform).catch((error: unknown) => error);
+    const witnessesBefore = await t.platform.registry.listWitnesses();
+    const again = await startDemo(t.platform, { ports: FREE_PORTS }).catch((error: unknown) => error);
     expect(again).not.toBeInstanceOf(Error);
+    const witnessesAfter = await t.platform.registry.listWitnesses();
     await (again as typeof demo).stop();
     const after = await t.platform.registry.listChanges({ limit: 1000 });
-    // a restart may move upstream URLs (new port), but adds no member, key or right
-    expect(after.slice(before).every((c) => (c as { action: string }).action === 'service.update')).toBe(true);
+    // a restart may move upstream and witness URLs (new ports), but adds no member, key, right or witness
+    expect(after.slice(before).every((c) => ['service.update', 'witness.update'].includes((c as { action: string }).action))).toBe(true);
+    expect(witnessesAfter.map((w) => w.name)).toEqual(['witness.hbl.demo', 'witness.nadra.demo']);
+    // the registry follows the ports this start got: checkpoints go to the witnesses now listening
+    expect(witnessesAfter.map((w) => w.url)).not.toEqual(witnessesBefore.map((w) => w.url));
+    expect(after.slice(before).filter((c) => (c as { action: string }).action === 'witness.update')).toHaveLength(2);
   });
 });

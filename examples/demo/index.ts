@@ -10,7 +10,9 @@ import type { DisbursementReport } from './scenario/disbursement.js';
 import { terminalProgress } from './scenario/progress.js';
 import type { Progress } from './scenario/progress.js';
 import type { Smsc } from '../smsc/smsc.js';
-import { startDemoWitness } from './witness.js';
+import { startDemoWitnesses } from './witness.js';
+import { demoPorts } from './ports.js';
+import type { DemoPorts } from './ports.js';
 
 export { startDemoSmsc } from './sms.js';
 
@@ -19,12 +21,13 @@ export { startDemoSmsc } from './sms.js';
  * upstream systems that accept only calls Rabta signed. Loaded by
  * `rabta start --demo` (and `npm start`).
  */
-export async function startDemo(platform: Platform) {
+export async function startDemo(platform: Platform, options: { smscPort?: number; ports?: Partial<DemoPorts> } = {}) {
   const people = demoBeneficiaries();
   const exchangeKeys = new Map(platform.keyring.exchange.map((k) => [k.kid, k.publicKey]));
   let paymentIntake: (batch: PaymentBatch, call: VerifiedCall) => void = () => undefined;
+  const ports = { ...demoPorts({ ...process.env, PORT: String(platform.config.port) }), ...options.ports };
   const upstreams = await startUpstreams({
-    port: Number(process.env.RABTA_DEMO_UPSTREAM_PORT ?? 8090),
+    port: ports.upstreams,
     people,
     onPaymentBatch: (batch, call) => paymentIntake(batch, call),
     // The upstream rebuilds @target-uri from its own base URL, as a provider behind Rabta does.
@@ -40,8 +43,17 @@ export async function startDemo(platform: Platform) {
     },
   });
   const { keyFiles, adminTokenFile } = await seedDemo(platform, { upstreamBase: upstreams.baseUrl, people });
-  const witness = await startDemoWitness(platform, Number(process.env.RABTA_DEMO_WITNESS_PORT ?? 8091));
+  let witnesses: Awaited<ReturnType<typeof startDemoWitnesses>>;
+  try {
+    witnesses = await startDemoWitnesses(platform, ports.witnesses);
+  } catch (error) {
+    await upstreams.close();
+    throw error;
+  }
   const base = platform.config.publicUrl;
+  // The CLI's default is the default port's URL; any other instance is named in every command.
+  const url = base === 'http://127.0.0.1:8080' ? '' : ` --url ${base}`;
+  const smscPort = options.smscPort;
   const banner = [
     '',
     `Rabta demo federation is up at ${base}`,
@@ -49,16 +61,17 @@ export async function startDemo(platform: Platform) {
     `  instance keys       ${base}/.well-known/rabta.json`,
     `  demo upstreams      ${upstreams.baseUrl} (they refuse calls not signed by Rabta)`,
     `  citizens' SMS       over SMPP to the demo SMSC (printed below as [SMSC]); sign in with POST ${base}/citizen/otp`,
-    `  ledger              ${base}/ledger/checkpoint, co-signed by NADRA's witness at ${witness.url}`,
+    `  ledger              ${base}/ledger/checkpoint, co-signed by ${witnesses.map((w) => `${w.label}'s witness at ${w.url}`).join(' and ')}`,
     `  members             NADRA, BISP, HBL, Bank Alfalah (BAFL), Jazz — beneficiaries in Quetta, Khuzdar, Kech, Tharparkar…`,
     '',
     'Try next (in another shell):',
-    ...keyFiles.map((file) => `  npm run rabta -- call --key-file ${relative(process.cwd(), file)}`),
+    ...keyFiles.map((file) => `  npm run rabta -- call${url} --key-file ${relative(process.cwd(), file)}`),
     `  export RABTA_TOKEN=$(cat ${relative(process.cwd(), adminTokenFile)})   # the demo authority's admin token`,
-    `  npm run rabta -- member list`,
-    `  npm run rabta -- service list`,
-    `  npm run rabta -- ledger verify --url ${base} --witness-quorum 1   # check the whole log from public keys`,
-    `  npm start -- --scenario disbursement   # BISP → HBL → beneficiaries, end to end`,
+    `  npm run rabta -- member list${url}`,
+    `  npm run rabta -- service list${url}`,
+    `  npm run rabta -- ledger verify --url ${base} --witness-quorum 2   # check the whole log from public keys`,
+    ...(smscPort === undefined ? [] : [`  npm run rabta -- demo sms --smsc-port ${smscPort} --from ${people[0]?.mobile} STATUS   # text the platform as a beneficiary's phone`]),
+    `  PORT=${platform.config.port + 10} npm start -- --scenario disbursement   # BISP → HBL → beneficiaries, end to end, beside this demo`,
     '',
     'Demo key files (one per client subsystem, with an example call each):',
     ...keyFiles.map((file) => `  ${relative(process.cwd(), file)}`),
@@ -74,7 +87,7 @@ export async function startDemo(platform: Platform) {
       return runDisbursement({ platform, keyFiles, people, smsc, progress, setPaymentIntake: (handler) => (paymentIntake = handler) });
     },
     stop: async () => {
-      await witness.close();
+      for (const w of witnesses) await w.close();
       await upstreams.close();
     },
   };

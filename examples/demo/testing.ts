@@ -3,9 +3,12 @@ import type { TestInstance } from '../../src/platform/testing.js';
 import type { Smsc } from '../smsc/smsc.js';
 import { startDemo, startDemoSmsc } from './index.js';
 
+/** Every side port taken free: no test depends on a fixed port. */
+export const FREE_PORTS = { smsc: 0, upstreams: 0, witnesses: { nadra: 0, hbl: 0 } };
+
 export interface DemoUnderTest {
   t: TestInstance;
-  smsc: Smsc;
+  smsc: Smsc & { port: number };
   demo: Awaited<ReturnType<typeof startDemo>>;
   close(): Promise<void>;
 }
@@ -19,11 +22,9 @@ export async function startDemoUnderTest(env: Record<string, string> = {}): Prom
   const smppEnv: Record<string, string | undefined> = {};
   const smsc = await startDemoSmsc(smppEnv, 0);
   const port = await freePort();
-  process.env.RABTA_DEMO_UPSTREAM_PORT = '0';
-  process.env.RABTA_DEMO_WITNESS_PORT = '0';
   const t = await startTestInstance('sqlite', null, { env: { PORT: String(port), RABTA_SMPP_URL: smppEnv.RABTA_SMPP_URL as string, ...env } });
   await t.app.listen({ port, host: '127.0.0.1' });
-  const demo = await startDemo(t.platform);
+  const demo = await startDemo(t.platform, { smscPort: smsc.port, ports: FREE_PORTS });
   return {
     t,
     smsc,

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Beneficiary } from './people.js';
+import { listenAs } from './ports.js';
 
 /**
  * The simulated institutions' own systems: NADRA's identity check, BISP's
@@ -130,7 +131,15 @@ export async function startUpstreams(options: UpstreamOptions): Promise<Upstream
 
   // Longer than any client's idle keep-alive, so the server never closes a connection a request is being sent on.
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));
+  await listenAs('demo upstreams (NADRA, BISP and HBL systems)', '127.0.0.1', options.port, 'RABTA_DEMO_UPSTREAM_PORT', () =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }),
+  );
   const { port } = server.address() as AddressInfo;
   return {
     server,

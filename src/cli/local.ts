@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, loadConfig, VARIABLES } from '../config/index.js';
+import { ConfigError, DEMO_VARIABLES, loadConfig, VARIABLES } from '../config/index.js';
 import { SYSTEM_ACTOR } from '../core/changes.js';
 import { newKeysFile, rotateKey, writeKeysFile } from '../keyring/index.js';
 import { existsSync } from 'node:fs';
@@ -81,7 +81,9 @@ export function registerLocalCommands(program: Command): void {
     .command('config')
     .description('list the environment variables Rabta reads')
     .action(() => {
-      for (const [name, help] of Object.entries(VARIABLES)) console.log(`${name.padEnd(28)} ${help}`);
+      for (const [name, help] of Object.entries(VARIABLES)) console.log(`${name.padEnd(30)} ${help}`);
+      console.log('\nThe demo (rabta start --demo, npm start):');
+      for (const [name, help] of Object.entries(DEMO_VARIABLES)) console.log(`${name.padEnd(30)} ${help}`);
     });
 }
 

@@ -11,11 +11,12 @@ import { platformPlugins } from '../platform/plugins.js';
 
 interface DemoModule {
   startDemoSmsc(env: Record<string, string | undefined>): Promise<DemoSmsc>;
-  startDemo(platform: Platform): Promise<DemoHandle>;
+  startDemo(platform: Platform, options: { smscPort?: number }): Promise<DemoHandle>;
 }
 
 /** The demo's SMSC, as the CLI sees it: something to close and to hand to a scenario. */
 interface DemoSmsc {
+  port: number;
   close(): Promise<void>;
 }
 
@@ -48,6 +49,9 @@ export async function startServer(options: { demo: boolean; workers?: number; sc
     env.RABTA_EGRESS_ALLOW ??= 'loopback';
     // The sandbox keeps its terminal for the banner and the SMSC; set RABTA_LOG_LEVEL=info to see every request.
     env.RABTA_LOG_LEVEL ??= 'warn';
+    // A demo's log origin and registry hold its port, so a demo on another port keeps its own data:
+    // two demos side by side differ by PORT alone.
+    if (!env.RABTA_DATA_DIR && env.PORT && env.PORT !== '8080') env.RABTA_DATA_DIR = join('data', `demo-${env.PORT}`);
   }
   const demoModule = options.demo ? await loadDemo() : undefined;
   // The demo's SMSC runs before the instance, which reaches it like any SMSC (RABTA_SMPP_URL).
@@ -56,10 +60,17 @@ export async function startServer(options: { demo: boolean; workers?: number; sc
   const logger = createLogger(config.logLevel);
   const platform = await createPlatform(config, { migrate: !cluster.isWorker });
   const app = await buildServer(platform, { logger, plugins: platformPlugins(platform) });
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await platform.close();
+    await smsc?.close();
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new Error(`Rabta could not listen on ${config.host}:${config.port}: ${code}${code === 'EADDRINUSE' ? ' (another program, perhaps another Rabta, uses it: set PORT)' : ''}`, { cause: error });
+  }
   let demo: DemoHandle | undefined;
   if (demoModule) {
-    demo = await demoModule.startDemo(platform);
+    demo = await demoModule.startDemo(platform, smsc ? { smscPort: smsc.port } : {});
     process.stdout.write(demo.banner);
     if (options.scenario && smsc) {
       process.stdout.write(`\nScenario "${options.scenario}":\n`);

@@ -56,6 +56,17 @@ export const VARIABLES: Record<string, string> = {
   RABTA_EVENTS_LEASE_MS: 'how long a delivery worker holds the deliveries it claimed; those of a crashed process are attempted again after it (default 60000)',
 };
 
+/**
+ * What `rabta start --demo` reads besides the above. The demo's side ports
+ * follow PORT, so two demos on one machine differ by PORT alone; 0 takes a free port.
+ */
+export const DEMO_VARIABLES: Record<string, string> = {
+  RABTA_DEMO_SMSC_PORT: 'demo only: port of the demo SMSC that citizens’ SMS go through (default PORT+1)',
+  RABTA_DEMO_UPSTREAM_PORT: 'demo only: port of the simulated NADRA, BISP and HBL systems (default PORT+2)',
+  RABTA_DEMO_WITNESS_PORT: 'demo only: port of NADRA’s witness of the log; HBL’s witness takes the next one (default PORT+3, PORT+4)',
+  'RABTA_DATA_DIR (demo)': 'a demo on a PORT other than 8080 keeps its data in ./data/demo-$PORT unless RABTA_DATA_DIR is set',
+};
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

@@ -77,16 +77,17 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const registry = createRegistry({ db: store.db, recorder: registryChangeRecorder(ledger), instance: config.instance, now }, { defaultBodyLimit: config.bodyLimitDefault });
   if (options.background !== false) ledger.start();
   const egress = createEgress(egressPolicy(config.egressAllow), { timeoutMs: config.upstreamTimeoutMs });
-  ledger.onCheckpoint(
-    createWitnessing({
-      db: store.db,
-      ledger,
-      witnesses: () => registry.listWitnesses(),
-      call: (request) => egress.call(request),
-      now,
-      onError: (witness, error) => process.emitWarning(`witness ${witness}: ${(error as Error).message}`),
-    }),
-  );
+  const witnessing = createWitnessing({
+    db: store.db,
+    ledger,
+    witnesses: () => registry.listWitnesses(),
+    call: (request) => egress.call(request),
+    now,
+    onError: (witness, error) => process.emitWarning(`witness ${witness}: ${(error as Error).message} (retrying with back-off until it cosigns)`),
+  });
+  ledger.onCheckpoint((checkpoint) => witnessing.onCheckpoint(checkpoint));
+  // After a restart the latest checkpoint may be uncosigned, with no new leaf to come.
+  if (options.background !== false) witnessing.start();
   // Citizens' SMS: the given messenger (tests), else the notify module over the configured channel.
   const smsChannel = options.messenger ? undefined : smsChannelFromConfig(config, egress);
   const consent = createConsent({
@@ -154,6 +155,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       ...(await registry.listWitnesses()).map((w) => ({ use: 'witness', vkey: w.vkey, name: w.name, url: w.url, member: w.memberId, notBefore: w.createdAt, notAfter: null })),
     ],
     async close() {
+      witnessing.stop();
       await events.stop();
       await ledger.stop();
       await consent.stop();

@@ -69,6 +69,7 @@ export function createRegistry(deps: RegistryDeps, options: { defaultBodyLimit: 
 
     addWitness: (actor: Actor, input: { memberId: string; vkey: string; url: string }) => witnesses.addWitness(deps, actor, input),
     listWitnesses: () => witnesses.listWitnesses(deps),
+    updateWitnessUrl: (actor: Actor, name: string, url: string) => witnesses.updateWitnessUrl(deps, actor, name, url),
 
     listChanges: (options: { after?: number; limit?: number }) => listChanges(deps.db, options),
 

@@ -26,18 +26,33 @@ export async function addWitness(deps: RegistryDeps, actor: Actor, input: { memb
   if (!match || keyBytes?.length !== 33 || keyBytes[0] !== 0x04) {
     throw new RabtaError('bad-request', 'vkey must be a C2SP cosignature verifier key (name+keyid+base64(0x04‖key))');
   }
-  let url: URL;
-  try {
-    url = new URL(input.url);
-  } catch {
-    throw new RabtaError('bad-request', `url "${input.url}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RabtaError('bad-request', 'a witness url is http or https');
-  const row: WitnessRow = { id: randomUUID(), member_id: input.memberId, name: match[1] as string, vkey: input.vkey, url: url.toString(), created_at: deps.now() };
+  const row: WitnessRow = { id: randomUUID(), member_id: input.memberId, name: match[1] as string, vkey: input.vkey, url: checkUrl(input.url), created_at: deps.now() };
   await conflictOnDuplicate('witness', row.name, () =>
     change(deps, actor, 'witness.add', row.name, { member: row.member_id, vkey: row.vkey, url: row.url }, (db) => db.insertInto('witnesses').values(row).execute()),
   );
   return toWitness(row);
+}
+
+/** A witness moved: later checkpoints are pushed to its new address (journaled like the registration). */
+export async function updateWitnessUrl(deps: RegistryDeps, actor: Actor, name: string, rawUrl: string): Promise<Witness> {
+  const row = await deps.db.selectFrom('witnesses').selectAll().where('name', '=', name).executeTakeFirst();
+  if (!row) throw new RabtaError('not-found', `no witness ${name}`);
+  requireMemberScope(actor, row.member_id);
+  const url = checkUrl(rawUrl);
+  if (url === row.url) return toWitness(row);
+  await change(deps, actor, 'witness.update', name, { url }, (db) => db.updateTable('witnesses').set({ url }).where('name', '=', name).execute());
+  return toWitness({ ...row, url });
+}
+
+function checkUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new RabtaError('bad-request', `url "${raw}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RabtaError('bad-request', 'a witness url is http or https');
+  return url.toString();
 }
 
 export async function listWitnesses(deps: RegistryDeps): Promise<Witness[]> {

@@ -1,0 +1,39 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL('../../bin/rabta.js', import.meta.url));
+
+/*
+ * The `rabta` that `npm link` / `npm install -g` installs is bin/rabta.js, run
+ * by plain node from anywhere (here from an empty directory, as an institution
+ * runs it): it must find its TypeScript sources and its loader by itself.
+ */
+describe('bin/rabta.js', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'rabta-bin-'));
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('prints its help and its commands', async () => {
+    const { stdout } = await run(process.execPath, [BIN, '--help'], { cwd });
+    expect(stdout).toMatch(/^Usage: rabta /);
+    for (const command of ['start', 'config', 'call', 'member', 'key', 'ledger']) expect(stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
+  });
+
+  it('lists the configuration, the demo’s side ports included', async () => {
+    const { stdout } = await run(process.execPath, [BIN, 'config'], { cwd });
+    for (const name of ['PORT', 'RABTA_DATA_DIR', 'RABTA_SMPP_URL', 'RABTA_DEMO_SMSC_PORT', 'RABTA_DEMO_UPSTREAM_PORT', 'RABTA_DEMO_WITNESS_PORT']) {
+      expect(stdout).toMatch(new RegExp(`^${name}\\s+\\S`, 'm'));
+    }
+  });
+
+  it('fails with a message and exit code 1 on a bad command', async () => {
+    const failed = await run(process.execPath, [BIN, 'no-such-command'], { cwd }).catch((error: { code: number; stderr: string }) => error);
+    expect((failed as { code: number }).code).toBe(1);
+    expect((failed as { stderr: string }).stderr).toContain("unknown command 'no-such-command'");
+  });
+});
