@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { RabtaError } from '../core/problems.js';
 import type { ProblemCode } from '../core/problems.js';
+import { isDatabaseUnavailable } from '../store/index.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -27,6 +28,8 @@ export function toRabtaError(error: unknown): RabtaError {
   if (error instanceof SyntaxError || e.statusCode === 400) return new RabtaError('malformed-json', e.message);
   if (e.statusCode === 413) return new RabtaError('body-too-large', e.message);
   if (e.statusCode === 415) return new RabtaError('unsupported-media-type', e.message);
+  // The database went away (restarting, unreachable): the client may try again, and nothing was acknowledged.
+  if (isDatabaseUnavailable(error)) return new RabtaError('unavailable', 'the database does not answer; try again shortly', { cause: error });
   return new RabtaError('internal', 'internal error', { cause: error });
 }
 

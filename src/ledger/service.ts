@@ -12,6 +12,9 @@ import { loadTiles } from './tile-store.js';
 import { tileHashSource, tilesForNodes } from './tiles.js';
 import type { TileId } from './tiles.js';
 
+/** How long a receipt waits for its leaf to be integrated by whichever node sequences. */
+const RECEIPT_WAIT_MS = 2000;
+
 export interface LedgerDeps {
   db: Kysely<Database>;
   dialect: StoreDialect;
@@ -109,8 +112,12 @@ export function createLedger(deps: LedgerDeps) {
   async function receipt(kind: LeafKind, ref: string): Promise<Receipt | undefined> {
     const row = await deps.db.selectFrom('ledger_records').selectAll().where('kind', '=', kind).where('ref', '=', ref).executeTakeFirst();
     if (!row) return undefined;
-    if (row.leaf_index === null) await integrate();
-    const indexed = await deps.db.selectFrom('ledger_records').select('leaf_index').where('id', '=', row.id).executeTakeFirstOrThrow();
+    let indexed = { leaf_index: row.leaf_index };
+    // On a node that is not the sequencer, integrate() does nothing: wait a little for the one that is.
+    for (const deadline = Date.now() + RECEIPT_WAIT_MS; indexed.leaf_index === null && Date.now() < deadline; ) {
+      if (!(await integrate())) await new Promise((resolve) => setTimeout(resolve, 50));
+      indexed = await deps.db.selectFrom('ledger_records').select('leaf_index').where('id', '=', row.id).executeTakeFirstOrThrow();
+    }
     const checkpoint = await signedCheckpoint();
     const latest = await latestCheckpoint();
     if (indexed.leaf_index === null || !checkpoint || !latest) return undefined;

@@ -1,4 +1,26 @@
-import type { Dialect } from 'kysely';
+import type { Dialect, Kysely } from 'kysely';
+
+/** What the holder of a named lock can do while it runs. */
+export interface LockLease {
+  /**
+   * Checks, inside the caller's transaction, that this holder still has the
+   * lock, and keeps anyone from taking it over until that transaction ends
+   * (a row lock on PostgreSQL; SQLite's write lock). Throws LockLost if the
+   * lease lapsed: the transaction then rolls back and writes nothing.
+   */
+  // Kysely<any>: the lock table is the store's own and in no module's schema.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  fence(trx: Kysely<any>): Promise<void>;
+}
+
+export interface LockOptions {
+  /**
+   * Keep holding the lock after `fn` returns, until the lease lapses or the
+   * holder takes it again: a leader (the ledger sequencer) stays on one node
+   * while that node lives, and another takes over within a lease after it dies.
+   */
+  keep?: boolean;
+}
 
 /**
  * What the core needs from a database besides SQL: how to build the Kysely
@@ -12,10 +34,16 @@ export interface StoreDialect {
   readonly binaryType: 'blob' | 'bytea';
   /** Whether `SELECT … FOR UPDATE SKIP LOCKED` is available (several workers share a queue). */
   readonly supportsSkipLocked: boolean;
+  /** who this process is when it holds a lock (tests and operators read it in `store_locks`) */
+  readonly holder: string;
   /**
    * Runs `fn` while holding a named lock that no other node can hold; returns
-   * undefined without running it if another holder has it.
+   * undefined without running it if another holder has it. The lock is a
+   * lease row (`store_locks`: holder, expires_at), renewed while `fn` runs, so
+   * it works through PgBouncer in transaction mode and lapses if the holder dies.
    */
-  tryWithLock<T>(name: string, fn: () => Promise<T>): Promise<T | undefined>;
+  tryWithLock<T>(name: string, fn: (lease: LockLease) => Promise<T>, options?: LockOptions): Promise<T | undefined>;
+  /** hands over the locks kept with `keep` (a clean stop), before the connections close */
+  releaseLocks(): Promise<void>;
   close(): Promise<void>;
 }

@@ -15,3 +15,23 @@ export async function conflictOnDuplicate<T>(what: string, id: string, run: () =
     throw error;
   }
 }
+
+/** The holder of a named lock found, in its own transaction, that its lease had lapsed. */
+export class LockLost extends Error {
+  constructor(name: string) {
+    super(`the lease on lock ${name} lapsed`);
+    this.name = 'LockLost';
+  }
+}
+
+/**
+ * The database is down or unreachable (refused, reset, shutting down, no
+ * connection in time): the request may succeed later, so it is a 503.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | null;
+  if (!e) return false;
+  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300'].includes(e.code)) return true;
+  const message = e.message ?? '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|server closed the connection|the database system is (starting up|shutting down)|query_wait_timeout|no more connections allowed/i.test(message);
+}

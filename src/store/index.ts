@@ -9,11 +9,11 @@ import type { Database } from './schema.js';
 import { createWriteBatcher } from './batcher.js';
 import type { WriteBatcher } from './batcher.js';
 
-export type { StoreDialect } from './dialect.js';
+export type { LockLease, LockOptions, StoreDialect } from './dialect.js';
 export type { MigrationContext, ModuleMigrations } from './migrate.js';
 export type { Database } from './schema.js';
 export type { WriteBatcher } from './batcher.js';
-export { conflictOnDuplicate, isUniqueViolation } from './errors.js';
+export { conflictOnDuplicate, isDatabaseUnavailable, isUniqueViolation, LockLost } from './errors.js';
 export { startsWith, underMember } from './prefix.js';
 
 export interface Store {
@@ -49,6 +49,7 @@ export function openStore(options: StoreOptions): Store {
     dialect,
     migrate: () => migrateToLatest(db, dialect, options.migrations),
     async close() {
+      await dialect.releaseLocks();
       // Kysely's destroy ends the pool / closes the connection through the dialect.
       await db.destroy();
       await dialect.close().catch(() => undefined);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { sql } from 'kysely';
 import { journalMigrations } from '../ledger/journal.js';
 import { registryMigrations } from '../registry/migrations.js';
-import { openStore } from './index.js';
+import { LockLost, openStore } from './index.js';
 import type { Store } from './index.js';
 import { freshDatabase, testDialects } from './testing.js';
 import type { TestDatabase } from './testing.js';
@@ -74,6 +74,38 @@ for (const dialect of testDialects(postgresUrl)) {
       expect(await first).toBe('first');
       expect(await other.dialect.tryWithLock('sequencer', async () => 'second')).toBe('second');
       await sql`select 1`.execute(b.db);
+    });
+
+    it('keeps a leader lock after its work until the holder closes, then hands it over', async () => {
+      const a = await open();
+      const b = await open();
+      await a.migrate();
+      expect(await a.dialect.tryWithLock('leader', async () => 'a', { keep: true })).toBe('a');
+      expect(await b.dialect.tryWithLock('leader', async () => 'b', { keep: true })).toBeUndefined();
+      // The holder takes it again (renewing its lease) while it lives.
+      expect(await a.dialect.tryWithLock('leader', async () => 'a again', { keep: true })).toBe('a again');
+      const holders = await sql<{ holder: string }>`select holder from store_locks where name = 'leader'`.execute(b.db);
+      expect(holders.rows).toEqual([{ holder: a.dialect.holder }]);
+      await a.close();
+      stores = stores.filter((s) => s !== a);
+      expect(await b.dialect.tryWithLock('leader', async () => 'b', { keep: true })).toBe('b');
+    });
+
+    it('writes nothing when the holder finds in its transaction that its lease was taken over', async () => {
+      const a = await open();
+      const b = await open();
+      await a.migrate();
+      const member = { id: 'PK/GOV/F', instance: 'PK', member_class: 'GOV', code: 'F', name_en: 'F', name_ur: 'ف', province: null, created_at: 1 };
+      const attempt = a.dialect.tryWithLock('fenced', async (lease) => {
+        // As if this holder paused past its lease and another node took over meanwhile.
+        await sql`update store_locks set holder = 'someone-else' where name = 'fenced'`.execute(b.db);
+        return a.db.transaction().execute(async (trx) => {
+          await lease.fence(trx);
+          await trx.insertInto('members').values(member).execute();
+        });
+      });
+      await expect(attempt).rejects.toBeInstanceOf(LockLost);
+      expect(await b.db.selectFrom('members').selectAll().execute()).toEqual([]);
     });
   });
 }
