@@ -148,7 +148,7 @@ function drainedOrClosed(stream: WriteStream): Promise<void> {
 function closeStream(stream: ReadStream | WriteStream, destroy = true): Promise<void> {
   return new Promise((resolve) => {
     if (stream.closed) return resolve();
-    stream.once('close', () => resolve());
+    (stream as NodeJS.EventEmitter).once('close', () => resolve());
     if (destroy) stream.destroy();
   });
 }
