@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { ModuleMigrations } from '../store/index.js';
+import { orderingKeyHasher } from './ordering.js';
 
 // Migrations see the database before any schema type applies.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -134,6 +135,23 @@ export const eventsMigrations: ModuleMigrations = (ctx) => {
           .addColumn('created_at', 'bigint', (c) => c.notNull())
           .addColumn('updated_at', 'bigint', (c) => c.notNull())
           .execute();
+      },
+    },
+    '0011_events_ordering_keys_hashed': {
+      // Ordering keys were kept in clear (often a CNIC); they become the keyed hashes that publishing now stores.
+      async up(db: AnyDb) {
+        for (const table of ['events', 'event_deliveries']) {
+          const keys = await db.selectFrom(table).select('ordering_key').distinct().where('ordering_key', 'is not', null).execute();
+          if (keys.length === 0) continue;
+          if (!ctx.subjectSecret) throw new Error(`${table} holds ordering keys in clear; hashing them needs the instance's subject secret`);
+          const hash = orderingKeyHasher(ctx.subjectSecret);
+          let done = 0;
+          for (const { ordering_key: key } of keys as Array<{ ordering_key: string }>) {
+            await db.updateTable(table).set({ ordering_key: hash(key) }).where('ordering_key', '=', key).execute();
+            if (++done % 10_000 === 0) process.stderr.write(`migration: ${done}/${keys.length} ordering keys of ${table} hashed\n`);
+          }
+          process.stderr.write(`migration: ${keys.length} ordering keys of ${table} hashed\n`);
+        }
       },
     },
   };

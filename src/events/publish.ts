@@ -14,6 +14,7 @@ import { findNoticeRule, renderNotice } from './notice-rules.js';
 import { matchesFilter, valueAt } from './fields.js';
 import type { Filter } from './fields.js';
 import { eventId } from './ids.js';
+import { orderingKeyHasher } from './ordering.js';
 import { describeErrors } from './schemas.js';
 import type { createValidatorCache } from './schemas.js';
 import type { DeliveryRow, EventRow, NoticeRuleRow, TopicRow } from './tables.js';
@@ -73,6 +74,7 @@ interface Prepared {
  * none (a refusal lists the rows at fault).
  */
 export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof createValidatorCache>, onPublished: () => void) {
+  const hashOrderingKey = orderingKeyHasher(deps.subjectSecret);
   async function publish(input: PublishInput): Promise<Published> {
     const text = input.body.toString('utf8');
     let payload: unknown;
@@ -121,7 +123,7 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
       else {
         const key = keyOf(topic, item.payload);
         if (typeof key === 'object' && key !== null) invalid.push({ row, errors: [key] });
-        else orderingKeys[row] = key;
+        else orderingKeys[row] = key === null ? null : hashOrderingKey(key);
       }
     });
     if (invalid.length > 0) throw invalidEvents(topic, items.length, invalid);

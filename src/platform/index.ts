@@ -70,6 +70,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     dataDir: config.dataDir,
     sqliteSynchronous: config.sqliteSynchronous,
     migrations: MIGRATIONS,
+    subjectSecret: keyring.subjectSecret,
   });
   if (options.migrate !== false) await store.migrate();
   const now = options.now ?? Date.now;

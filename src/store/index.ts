@@ -32,6 +32,8 @@ export interface StoreOptions {
   sqliteSynchronous?: 'FULL' | 'NORMAL';
   poolSize?: number;
   migrations: ModuleMigrations[];
+  /** what a migration may need to hash values an older release kept in clear */
+  subjectSecret?: Buffer;
 }
 
 /** SQLite unless a PostgreSQL URL is given. */
@@ -47,7 +49,7 @@ export function openStore(options: StoreOptions): Store {
     db,
     batch: createWriteBatcher(db),
     dialect,
-    migrate: () => migrateToLatest(db, dialect, options.migrations),
+    migrate: () => migrateToLatest(db, dialect, options.migrations, { subjectSecret: options.subjectSecret }),
     async close() {
       await dialect.releaseLocks();
       // Kysely's destroy ends the pool / closes the connection through the dialect.

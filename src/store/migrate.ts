@@ -6,6 +6,8 @@ import type { StoreDialect } from './dialect.js';
 export interface MigrationContext {
   binaryType: StoreDialect['binaryType'];
   dialect: StoreDialect['name'];
+  /** the instance's subject secret, for a migration that turns values kept in clear into keyed hashes */
+  subjectSecret?: Buffer | undefined;
 }
 
 /**
@@ -20,8 +22,9 @@ export async function migrateToLatest(
   db: Kysely<any>,
   dialect: StoreDialect,
   modules: ModuleMigrations[],
+  keys: { subjectSecret?: Buffer | undefined } = {},
 ): Promise<string[]> {
-  const context: MigrationContext = { binaryType: dialect.binaryType, dialect: dialect.name };
+  const context: MigrationContext = { binaryType: dialect.binaryType, dialect: dialect.name, subjectSecret: keys.subjectSecret };
   const all: Record<string, Migration> = {};
   for (const module of modules) {
     for (const [name, migration] of Object.entries(module(context))) {
