@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestInstance } from '../../src/platform/testing.js';
 import type { DisbursementReport } from './scenario/disbursement.js';
-import { silentProgress } from './scenario/progress.js';
+import type { Progress } from './scenario/progress.js';
+import { RabtaClient, loadKeyFile } from '../../src/sdk/index.js';
 import { startDemoUnderTest } from './testing.js';
 import type { DemoUnderTest } from './testing.js';
 
@@ -15,18 +16,30 @@ describe('demo: the disbursement scenario, BISP → HBL → beneficiaries', () =
   let running: DemoUnderTest;
   let t: TestInstance;
   let report: DisbursementReport;
+  // Every value each progress bar was set to, in order.
+  const bars = new Map<string, number[]>();
+  const recording: Progress = {
+    stage: (name) => {
+      bars.set(name, []);
+      return (done) => bars.get(name)?.push(done);
+    },
+    note: () => undefined,
+    stop: () => undefined,
+  };
 
   beforeAll(async () => {
     running = await startDemoUnderTest({ RABTA_EGRESS_ALLOW: 'loopback' });
     t = running.t;
-    report = await running.demo.runScenario('disbursement', running.smsc, silentProgress);
+    report = await running.demo.runScenario('disbursement', running.smsc, recording);
   }, 120_000);
   afterAll(async () => running?.close());
 
   it('refuses a batch with bad rows whole, row by row, and credits the corrected one', async () => {
     expect(report.refused.status).toBe(422);
     expect(report.refused.accepted).toBe(0);
-    expect(report.refused.rejected.map((r) => r.row)).toEqual([report.rows, report.rows + 1, report.rows + 2]);
+    // Rows are numbered from 1: the three bad rows were appended after the good ones.
+    expect(report.refused.rejected.map((r) => r.row)).toEqual([report.rows + 1, report.rows + 2, report.rows + 3]);
+    expect(report.lines.find((l) => l.includes('first attempt refused'))).toContain(`row ${report.rows + 1}: no HBL account`);
     expect(report.refused.rejected.map((r) => r.errors[0])).toEqual(['no HBL account is open for this CNIC', 'this CNIC is already in the batch', expect.stringMatching(/^amountPkr/)]);
     expect(report.accepted.map((a) => a.status)).toEqual([202]);
     // Nothing of the refused attempt was credited: one credit per beneficiary of the accepted batch.
@@ -59,5 +72,37 @@ describe('demo: the disbursement scenario, BISP → HBL → beneficiaries', () =
     expect(kinds).toContain('event PK/BANK/HBL/disbursement/payment.credited published');
     expect(kinds).toContain('exchange PK/BANK/HBL/disbursement/payment-batches ok');
     expect(report.trackerShown.find((row) => row.kind === 'event')?.recipients).toEqual(['Benazir Income Support Programme']);
+  });
+
+  it('counts BISP’s records up to every beneficiary and never back down', () => {
+    const records = bars.get('BISP records updated by webhook') as number[];
+    expect(records.at(-1)).toBe(report.rows);
+    expect(records.every((value, i) => i === 0 || value >= (records[i - 1] as number))).toBe(true);
+  });
+
+  it('tells the beneficiary in words that the bank refused the first batch and it was sent again', () => {
+    const batches = report.trackerShown.filter((row) => row.service === 'PK/BANK/HBL/disbursement/payment-batches');
+    expect(batches.map((row) => row.outcome).sort()).toEqual(['ok', 'upstream-error']);
+    expect(batches.find((row) => row.outcome === 'upstream-error')?.outcomeText).toBe('Habib Bank Limited refused the request; it was sent again and accepted');
+    expect(batches.find((row) => row.outcome === 'ok')?.outcomeText).toBe('Habib Bank Limited answered');
+    expect(report.lines.join('\n')).not.toContain('upstream-error');
+  });
+
+  it('has BISP’s status service follow the credit and the failed withdrawal', async () => {
+    const key = await loadKeyFile(running.demo.keyFiles.find((f) => f.endsWith('HBL-branch-app.json')) as string);
+    const branch = new RabtaClient({ baseUrl: t.platform.config.publicUrl, client: key.client, keyId: key.keyId, privateKey: key.privateKey });
+    const stateOf = async (cnic: string) => {
+      const response = await branch.call({ method: 'GET', path: '/x/PK/GOV/BISP/payments/beneficiary-status/beneficiaries/status', purpose: 'cash-transfer-disbursement', subject: cnic });
+      return response.json<{ lastPayment: { state: string } }>().lastPayment.state;
+    };
+    const credited = running.demo.people.find((p) => p.bank === 'HBL' && p.status === 'active' && p.cnic !== report.failure.cnic);
+    expect(await stateOf(credited?.cnic as string)).toBe('credited');
+    expect(await stateOf(report.failure.cnic)).toBe('withdrawal-failed');
+  });
+
+  it('ends its webhook subscriptions with the run, so nothing is delivered to a dead port', async () => {
+    expect(report.subscriptions).toHaveLength(3);
+    const rows = await t.platform.store.db.selectFrom('event_subscriptions').select(['id', 'status']).where('id', 'in', report.subscriptions).execute();
+    expect(rows.map((r) => r.status)).toEqual(['deleted', 'deleted', 'deleted']);
   });
 });

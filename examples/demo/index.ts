@@ -7,6 +7,7 @@ import { startUpstreams } from './upstreams.js';
 import type { PaymentBatch, VerifiedCall } from './upstreams.js';
 import { runDisbursement } from './scenario/disbursement.js';
 import type { DisbursementReport } from './scenario/disbursement.js';
+import type { PaymentRecord } from './scenario/bisp.js';
 import { terminalProgress } from './scenario/progress.js';
 import type { Progress } from './scenario/progress.js';
 import type { Smsc } from '../smsc/smsc.js';
@@ -25,11 +26,14 @@ export async function startDemo(platform: Platform, options: { smscPort?: number
   const people = demoBeneficiaries();
   const exchangeKeys = new Map(platform.keyring.exchange.map((k) => [k.kid, k.publicKey]));
   let paymentIntake: (batch: PaymentBatch, call: VerifiedCall) => void = () => undefined;
+  // BISP's payment records: its webhook endpoint (in the scenario) writes them, its status service reads them.
+  const bispRecords = new Map<string, PaymentRecord>();
   const ports = { ...demoPorts({ ...process.env, PORT: String(platform.config.port) }), ...options.ports };
   const upstreams = await startUpstreams({
     port: ports.upstreams,
     people,
     onPaymentBatch: (batch, call) => paymentIntake(batch, call),
+    paymentRecord: (cnic) => bispRecords.get(cnic),
     // The upstream rebuilds @target-uri from its own base URL, as a provider behind Rabta does.
     verify: async (request, body, _path) => {
       const verified = await verifyForwarded({
@@ -80,11 +84,12 @@ export async function startDemo(platform: Platform, options: { smscPort?: number
   return {
     banner,
     keyFiles,
+    people,
     upstreamUrl: upstreams.baseUrl,
     /** runs a story of the demo against this instance; the SMSC is the beneficiaries' phone network */
     runScenario(name: string, smsc: Smsc, progress: Progress = terminalProgress()): Promise<DisbursementReport> {
       if (name !== 'disbursement') throw new Error(`no scenario "${name}" (there is: disbursement)`);
-      return runDisbursement({ platform, keyFiles, people, smsc, progress, setPaymentIntake: (handler) => (paymentIntake = handler) });
+      return runDisbursement({ platform, keyFiles, people, smsc, progress, bispRecords, setPaymentIntake: (handler) => (paymentIntake = handler) });
     },
     stop: async () => {
       for (const w of witnesses) await w.close();

@@ -37,6 +37,8 @@ export interface UpstreamOptions {
   verify: Verify;
   /** HBL's core banking takes an accepted batch from here (the disbursement scenario plugs in) */
   onPaymentBatch?: (batch: PaymentBatch, call: VerifiedCall) => void;
+  /** BISP's own payment records (its webhooks update them): the status service answers from them once there is one */
+  paymentRecord?: (cnic: string) => { state: string; amountPkr: number; withdrawableFrom?: string; reason?: string } | undefined;
 }
 
 /** The most rows one intake call carries; BISP splits larger batches. */
@@ -71,7 +73,7 @@ export async function startUpstreams(options: UpstreamOptions): Promise<Upstream
         status: person.status,
         bank: person.bank,
         district: person.district.district,
-        lastPayment: person.status === 'active' ? { quarter: '2026-Q4', amountPkr: person.quarterlyAmountPkr, state: 'sent-to-bank' } : null,
+        lastPayment: person.status === 'active' ? { quarter: '2026-Q4', amountPkr: person.quarterlyAmountPkr, state: 'sent-to-bank', ...options.paymentRecord?.(person.cnic) } : null,
       });
     }
     if (request.method === 'POST' && path === '/hbl/disbursement/batches/validate') {
@@ -114,7 +116,8 @@ export async function startUpstreams(options: UpstreamOptions): Promise<Upstream
       else if (byCnic.get(row.cnic)?.bank !== undefined && byCnic.get(row.cnic)?.bank !== 'HBL') errors.push('no HBL account is open for this CNIC');
       else seen.add(row.cnic);
       if (typeof row.amountPkr !== 'number' || !Number.isInteger(row.amountPkr) || row.amountPkr <= 0 || row.amountPkr > 100_000) errors.push('amountPkr must be a whole number of rupees between 1 and 100,000');
-      return { row: index, ok: errors.length === 0, errors };
+      // Rows are numbered as a person counts them, from 1, like the lines of the file BISP sent.
+      return { row: index + 1, ok: errors.length === 0, errors };
     });
     const bad = results.filter((r) => !r.ok).map(({ row, errors }) => ({ row, errors }));
     const verdict = { batchId: batch.batchId, rows: results.length, accepted: bad.length === 0 ? results.length : 0, rejected: bad };

@@ -75,8 +75,9 @@ export async function startServer(options: { demo: boolean; workers?: number; sc
     if (options.scenario && smsc) {
       process.stdout.write(`\nScenario "${options.scenario}":\n`);
       try {
+        // What each party saw was printed as it happened; it is not printed a second time.
         const report = await demo.runScenario(options.scenario, smsc);
-        process.stdout.write(`\nWhat each party saw:\n${report.lines.map((line) => `  ${line}`).join('\n')}\n\nThe instance keeps running; Ctrl-C stops it.\n`);
+        process.stdout.write(`\nThe scenario ran to its end (${report.lines.length} lines above). The instance keeps running; Ctrl-C stops it.\n`);
       } catch (error) {
         process.stderr.write(`\nthe scenario failed: ${(error as Error).message}\n`);
         process.exitCode = 1;

@@ -5,6 +5,8 @@ import { listConsentChanges } from './changes.js';
 import { memoNames } from './names.js';
 import type { MemberName, Names, PurposeName } from './names.js';
 import { listTracker } from './tracker.js';
+import { outcomeText } from './outcome-text.js';
+import type { OutcomeText } from './outcome-text.js';
 import type { Page } from './paging.js';
 import type { ConsentArtefactRow, ConsentStatus } from './tables.js';
 
@@ -70,6 +72,8 @@ export interface AccessEntry {
   consentId: string | null;
   /** `ok`, `upstream-error`, or the problem code the call was refused with */
   outcome: string;
+  /** the outcome in words the citizen reads */
+  outcomeText: OutcomeText;
   /** whether the call passed the legal-basis check, i.e. was forwarded to the provider */
   allowed: boolean;
   /** `exchange`: a call about the citizen; `event`: the institution published an event about them (the topic is in `service`) */
@@ -81,10 +85,15 @@ export interface AccessEntry {
 export async function accessOfCitizen(db: Kysely<Database>, names: Names, subjectHash: string, options: { limit: number; cursor?: string }): Promise<Page<AccessEntry>> {
   const page = await listTracker(db, subjectHash, options);
   const memo = memoNames(names);
+  // Newest first: a refused call is "sent again" when a newer row of this page shows the same call succeeding.
+  const retriedLater = (index: number) => {
+    const row = page.items[index] as (typeof page.items)[number];
+    return page.items.slice(0, index).some((newer) => newer.outcome === 'ok' && newer.client_id === row.client_id && newer.service_id === row.service_id && (newer.kind ?? 'exchange') === 'exchange');
+  };
   return {
     next: page.next,
     items: await Promise.all(
-      page.items.map(async (row) => ({
+      page.items.map(async (row, index) => withText({
         at: new Date(row.at).toISOString(),
         exchangeId: row.exchange_id,
         institution: await memo.member(row.client_member_id),
@@ -99,7 +108,11 @@ export async function accessOfCitizen(db: Kysely<Database>, names: Names, subjec
         allowed: row.legal_basis !== null,
         kind: row.kind ?? 'exchange',
         recipients: row.recipients ? await Promise.all([...new Set((JSON.parse(row.recipients) as string[]).map(memberIdOf))].map((id) => memo.member(id))) : [],
-      })),
+      }, retriedLater(index))),
     ),
   };
+}
+
+function withText(entry: Omit<AccessEntry, 'outcomeText'>, retriedLater: boolean): AccessEntry {
+  return { ...entry, outcomeText: outcomeText(entry, retriedLater) };
 }

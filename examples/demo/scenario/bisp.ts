@@ -35,10 +35,11 @@ export interface PaymentRecord {
  * exchange (a statute purpose: the BISP Act), in parts the bank's intake
  * takes, and keeps a record per beneficiary that the bank's webhooks update.
  */
-export function bispSystem(client: RabtaClient) {
-  const records = new Map<string, PaymentRecord>();
+export function bispSystem(client: RabtaClient, records = new Map<string, PaymentRecord>()) {
   const listeners: Array<() => void> = [];
   let webhooks = 0;
+  // Who has been credited at all: a later withdrawal failure changes her record, not this count.
+  const creditedOnce = new Set<string>();
 
   async function sendBatch(batchId: string, quarter: string, rows: BatchRow[], onPart?: (sent: number) => void): Promise<IntakeAnswer[]> {
     const answers: IntakeAnswer[] = [];
@@ -60,12 +61,14 @@ export function bispSystem(client: RabtaClient) {
     return answers;
   }
 
-  async function subscribe(endpoints: WebhookEndpoints): Promise<void> {
+  /** Subscribes BISP's endpoint to both topics; resolves to the subscriptions' ids. */
+  async function subscribe(endpoints: WebhookEndpoints): Promise<string[]> {
     const endpoint = endpoints.endpoint('/bisp/webhooks', (envelope) => {
       webhooks++;
       if (envelope.type === CREDITED) {
         const credited = envelope.data as Credited;
         records.set(credited.cnic, { state: 'credited', amountPkr: credited.amountPkr, withdrawableFrom: credited.withdrawableFrom });
+        creditedOnce.add(credited.cnic);
       } else if (envelope.type === WITHDRAWAL_FAILED) {
         const failed = envelope.data as WithdrawalFailed;
         const record = records.get(failed.cnic);
@@ -73,7 +76,9 @@ export function bispSystem(client: RabtaClient) {
       }
       for (const listener of listeners) listener();
     });
-    for (const topic of [CREDITED, WITHDRAWAL_FAILED]) await resubscribe(client, topic, endpoint);
+    const ids: string[] = [];
+    for (const topic of [CREDITED, WITHDRAWAL_FAILED]) ids.push(await resubscribe(client, topic, endpoint));
+    return ids;
   }
 
   return {
@@ -83,6 +88,10 @@ export function bispSystem(client: RabtaClient) {
     onWebhook: (listener: () => void) => listeners.push(listener),
     get webhooks() {
       return webhooks;
+    },
+    /** beneficiaries whose credit reached BISP, whatever happened to their record after */
+    get creditedOnce() {
+      return creditedOnce.size;
     },
     count: (state: PaymentRecord['state']) => [...records.values()].filter((r) => r.state === state).length,
   };

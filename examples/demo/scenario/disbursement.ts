@@ -6,7 +6,7 @@ import type { Smsc } from '../../smsc/smsc.js';
 import type { Beneficiary } from '../people.js';
 import type { PaymentBatch, VerifiedCall } from '../upstreams.js';
 import { batchRows, bispSystem } from './bisp.js';
-import type { BatchRow, IntakeAnswer } from './bisp.js';
+import type { BatchRow, IntakeAnswer, PaymentRecord } from './bisp.js';
 import { hblSystems } from './hbl.js';
 import type { Ticket } from './hbl.js';
 import { silentProgress } from './progress.js';
@@ -25,6 +25,8 @@ export interface ScenarioContext {
   /** the demo SMSC: beneficiaries' phones send and receive over SMPP */
   smsc: Smsc;
   progress?: Progress;
+  /** BISP's payment records, which its status service answers from (a fresh map when not given) */
+  bispRecords?: Map<string, PaymentRecord>;
   /** how long any one stage may take before the run fails, not hangs */
   stageTimeoutMs?: number;
 }
@@ -41,7 +43,9 @@ export interface DisbursementReport {
   failure: { cnic: string; eventId: string; smsReply: string };
   tickets: Ticket[];
   tracker: Array<{ cnic: string; exchange: boolean; credited: boolean }>;
-  trackerShown: Array<{ at: string; kind: string; institution: string; service: string; purpose: string | null; outcome: string; recipients: string[] }>;
+  trackerShown: Array<{ at: string; kind: string; institution: string; service: string; purpose: string | null; outcome: string; outcomeText: string; recipients: string[] }>;
+  /** the scenario's webhook subscriptions, ended when it ends (their endpoints stop with it) */
+  subscriptions: string[];
   lines: string[];
 }
 
@@ -80,19 +84,22 @@ export async function runDisbursement(ctx: ScenarioContext): Promise<Disbursemen
   await declareDisbursementTopics(platform);
   const endpoints = await startWebhookEndpoints();
   const inbox = smsInbox(ctx.smsc);
+  const subscriptions: Array<{ client: RabtaClient; id: string }> = [];
   try {
-    const bisp = bispSystem(await clientFor('BISP-payments.json', true));
+    const bispClient = await clientFor('BISP-payments.json', true);
+    const complaintsClient = await clientFor('HBL-complaints.json');
+    const bisp = bispSystem(bispClient, ctx.bispRecords);
     const hbl = hblSystems({
       disbursement: await clientFor('HBL-disbursement.json'),
-      complaints: await clientFor('HBL-complaints.json'),
+      complaints: complaintsClient,
       agentAreaOf: (district) => `${district ?? 'nearest'} HBL Konnect agents`,
       today,
     });
     ctx.setPaymentIntake((batch, call) => {
       if (call.client === BISP_PAYMENTS) hbl.creditBatch(batch);
     });
-    await bisp.subscribe(endpoints);
-    await hbl.subscribeComplaintsDesk(endpoints);
+    for (const id of await bisp.subscribe(endpoints)) subscriptions.push({ client: bispClient, id });
+    subscriptions.push({ client: complaintsClient, id: await hbl.subscribeComplaintsDesk(endpoints) });
 
     const rows = batchRows(ctx.people.filter((p) => p.bank === 'HBL'));
     say(`BISP → HBL: payment batch ${batchId}, ${rows.length} beneficiaries, purpose cash-transfer-disbursement (statute)`);
@@ -112,7 +119,7 @@ export async function runDisbursement(ctx: ScenarioContext): Promise<Disbursemen
     say(`  corrected batch accepted (${accepted.length} call${accepted.length > 1 ? 's' : ''}, ${rows.length} rows)`);
 
     const recordsBar = progress.stage('BISP records updated by webhook', rows.length);
-    bisp.onWebhook(() => recordsBar(bisp.count('credited')));
+    bisp.onWebhook(() => recordsBar(bisp.creditedOnce));
     const registered = await registeredAmong(platform, rows.map((r) => r.cnic));
     const smsBar = progress.stage('SMS notices to beneficiaries', registered.length);
     await until(async () => {
@@ -143,7 +150,7 @@ export async function runDisbursement(ctx: ScenarioContext): Promise<Disbursemen
     const tracker = await trackerOf(platform, rows.map((r) => r.cnic), runStarted);
     const shown = await citizenSignIn(base, inbox, first, timeout);
     say(`${first.nameEn}'s data tracker (signed in with a code sent by SMS):`);
-    for (const row of shown) say(`  ${row.at}  ${row.kind.padEnd(8)} ${row.institution} · ${row.service} · ${row.purpose ?? '-'} · ${row.outcome}${row.recipients.length ? ` → ${row.recipients.join(', ')}` : ''}`);
+    for (const row of shown) say(`  ${row.at}  ${row.kind.padEnd(8)} ${row.institution} · ${row.service} · ${row.purpose ?? '-'} · ${row.outcomeText}`);
 
     say(`BISP's records: ${bisp.count('credited')} credited, ${bisp.count('withdrawal-failed')} withdrawal failed — from ${bisp.webhooks} webhooks, each verified with standardwebhooks (${endpoints.refused} refused)`);
     say(`HBL's complaints desk: ${hbl.tickets.length} ticket(s): ${hbl.tickets.map((t) => `${maskCnic(t.cnic.replaceAll('-', ''))} ${t.reason} at ${t.agentArea}`).join('; ')}`);
@@ -162,11 +169,14 @@ export async function runDisbursement(ctx: ScenarioContext): Promise<Disbursemen
       tickets: [...hbl.tickets],
       tracker,
       trackerShown: shown,
+      subscriptions: subscriptions.map((s) => s.id),
       lines,
     };
   } finally {
     progress.stop();
     ctx.setPaymentIntake(() => undefined);
+    // Its endpoints stop with the run: nothing may be left delivering to a dead port.
+    for (const { client, id } of subscriptions) await client.unsubscribe(id).catch(() => undefined);
     await endpoints.close();
   }
 }

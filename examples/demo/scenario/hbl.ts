@@ -58,12 +58,12 @@ export function hblSystems(options: { disbursement: RabtaClient; complaints: Rab
   }
 
   /** The complaints desk subscribes to failures with its own key and endpoint. */
-  async function subscribeComplaintsDesk(endpoints: WebhookEndpoints): Promise<void> {
+  async function subscribeComplaintsDesk(endpoints: WebhookEndpoints): Promise<string> {
     const endpoint = endpoints.endpoint('/hbl/complaints/webhooks', (envelope) => {
       const failed = envelope.data as WithdrawalFailed;
       tickets.push({ cnic: failed.cnic, reason: failed.reason, agentArea: failed.agentArea, openedAt: new Date().toISOString() });
     });
-    await resubscribe(options.complaints, WITHDRAWAL_FAILED, endpoint);
+    return resubscribe(options.complaints, WITHDRAWAL_FAILED, endpoint);
   }
 
   return {
@@ -85,10 +85,11 @@ export function hblSystems(options: { disbursement: RabtaClient; complaints: Rab
 }
 
 /** One webhook subscription per topic and subscriber: an earlier run's (with an old port and secret) is ended first. */
-export async function resubscribe(client: RabtaClient, topic: string, endpoint: { url: string; useSecret(secret: string): void }): Promise<void> {
+export async function resubscribe(client: RabtaClient, topic: string, endpoint: { url: string; useSecret(secret: string): void }): Promise<string> {
   for (const old of await client.subscriptions()) {
     if (old.topic === topic && old.status !== 'deleted') await client.unsubscribe(old.id);
   }
   const subscription = await client.subscribe({ topic, delivery: { kind: 'webhook', url: endpoint.url } });
   endpoint.useSecret(subscription.secret as string);
+  return subscription.id;
 }

@@ -63,6 +63,7 @@ interface AccessItem {
   service: string;
   purpose: { code: string } | null;
   outcome: string;
+  outcomeText: { en: string; ur: string };
   recipients: Array<{ nameEn: string }>;
 }
 
@@ -86,6 +87,7 @@ export async function citizenSignIn(base: string, inbox: SmsInbox, person: Benef
     service: item.service,
     purpose: item.purpose?.code ?? null,
     outcome: item.outcome,
+    outcomeText: item.outcomeText.en,
     recipients: item.recipients.map((r) => r.nameEn),
   }));
 }

@@ -48,6 +48,7 @@ const AccessEntry = Type.Object({
   statute: Type.Union([Type.String(), Type.Null()]),
   consentId: Type.Union([Type.String(), Type.Null()]),
   outcome: Type.String({ description: 'ok, upstream-error, or the problem code the call was refused with' }),
+  outcomeText: Type.Object({ en: Type.String(), ur: Type.String() }, { description: 'the outcome in words a citizen reads, e.g. "Habib Bank Limited refused the request; it was sent again and accepted"' }),
   allowed: Type.Boolean({ description: 'whether the call passed the legal-basis check and was forwarded' }),
   kind: Type.Union([Type.Literal('exchange'), Type.Literal('event')], { description: 'exchange: a call about me; event: an institution published an event about me (its topic is in service)' }),
   recipients: Type.Array(Name, { description: 'for an event, the institutions it went to' }),
