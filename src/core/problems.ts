@@ -63,6 +63,8 @@ export const PROBLEMS = {
   'not-topic-publisher': { status: 403, title: 'Only the topic’s own subsystem publishes to it' },
   'no-topic-access': { status: 403, title: 'The subsystem has no access right to this topic' },
   'event-invalid': { status: 422, title: 'The event does not satisfy the topic’s schema' },
+  'event-too-deep': { status: 422, title: 'The event is nested too deeply' },
+  'schema-refused': { status: 422, title: 'The topic schema is outside what Rabta accepts (size, depth, $ref, pattern)' },
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was already used for a different event' },
   'webhook-url-refused': { status: 422, title: 'The webhook URL is not reachable under the egress policy' },
   // forwarding

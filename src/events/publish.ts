@@ -15,7 +15,7 @@ import { matchesFilter, valueAt } from './fields.js';
 import type { Filter } from './fields.js';
 import { eventId } from './ids.js';
 import { orderingKeyHasher } from './ordering.js';
-import { describeErrors } from './schemas.js';
+import { checkEventDepth, describeErrors } from './schemas.js';
 import type { createValidatorCache } from './schemas.js';
 import type { DeliveryRow, EventRow, NoticeRuleRow, TopicRow } from './tables.js';
 import { findTopic } from './topics.js';
@@ -83,6 +83,7 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
     } catch {
       throw new RabtaError('malformed-json', 'an event is a JSON document');
     }
+    checkEventDepth(payload);
     const result = await publishPrepared(input, [{ text, payload }], input.idempotencyKey === undefined ? undefined : [checkIdempotencyKey(input.idempotencyKey)]);
     return { id: result.ids[0] as string, created: result.created };
   }
@@ -98,6 +99,7 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
     if (typeof parsed !== 'object' || parsed === null || !Array.isArray(list) || list.length === 0 || list.length > MAX_BATCH_EVENTS) {
       throw new RabtaError('bad-request', `a batch is {"events": [ … ]} with 1 to ${MAX_BATCH_EVENTS} events`);
     }
+    list.forEach((payload: unknown, row) => checkEventDepth(payload, row));
     // Each event is kept as its own JSON text, the form a webhook delivers and its digest covers.
     const items = list.map((payload: unknown) => ({ text: JSON.stringify(payload), payload }));
     const base = input.idempotencyKey === undefined ? undefined : checkIdempotencyKey(input.idempotencyKey);

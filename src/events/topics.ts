@@ -119,7 +119,7 @@ export async function findTopic(deps: Pick<EventsDeps, 'db'>, topicId: string): 
 
 function checkSchema(schema: object): string {
   const text = JSON.stringify(schema);
-  if (Buffer.byteLength(text) > MAX_SCHEMA_BYTES) throw new RabtaError('bad-request', `a topic schema is at most ${MAX_SCHEMA_BYTES} bytes`);
+  if (Buffer.byteLength(text) > MAX_SCHEMA_BYTES) throw new RabtaError('schema-refused', `a topic schema is at most ${MAX_SCHEMA_BYTES} bytes`, { extensions: { maxBytes: MAX_SCHEMA_BYTES } });
   compileSchema(schema);
   return text;
 }
