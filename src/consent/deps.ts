@@ -14,6 +14,9 @@ export interface ConsentLimits {
   otpPerCnic: Array<[number, number]>;
   otpPerMobile: Array<[number, number]>;
   otpPerAddress: Array<[number, number]>;
+  /** sign-in attempts per CNIC: a code allows a few, and a few codes may be asked for in each window */
+  signInPerCnic: Array<[number, number]>;
+  signInPerAddress: Array<[number, number]>;
   /** a consumer's unanswered requests to one citizen at a time */
   pendingPerConsumer: number;
   /** an unanswered request lapses after this long */
@@ -36,6 +39,11 @@ export const DEFAULT_LIMITS: ConsentLimits = {
   ],
   otpPerMobile: [[5, HOUR]],
   otpPerAddress: [[20, HOUR]],
+  signInPerCnic: [
+    [10, 15 * MINUTE],
+    [30, DAY],
+  ],
+  signInPerAddress: [[30, HOUR]],
   pendingPerConsumer: 3,
   pendingTtlMs: 7 * DAY,
   maxValidityMs: 5 * 365 * DAY,

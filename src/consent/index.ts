@@ -122,7 +122,7 @@ export function createConsent(options: ConsentOptions) {
 
     citizen: {
       requestOtp: (input: { cnic: string; address: string }) => requestOtp(deps, secrets, throttle, input),
-      signIn: (input: { cnic: string; code: string }) => signIn(deps, secrets, input),
+      signIn: (input: { cnic: string; code: string; address: string }) => signIn(deps, secrets, throttle, input),
       session: (token: string): Promise<CitizenSession> => verifySession(secrets.session, deps.publicUrl, token, deps.now()),
       consents: (session: CitizenSession) => consentsOfCitizen(deps.db, names, session.subjectHash),
       async act(session: CitizenSession, id: string, action: CitizenAction) {

@@ -19,7 +19,7 @@ for (const dialect of testDialects(postgresUrl)) {
       return { status: response.statusCode, body: JSON.parse(response.body) as Record<string, unknown>, headers: response.headers };
     };
     const otp = (cnic: string, remoteAddress?: string) => post('/citizen/otp', { cnic }, remoteAddress);
-    const session = (cnic: string, code: string) => post('/citizen/session', { cnic, code });
+    const session = (cnic: string, code: string, remoteAddress?: string) => post('/citizen/session', { cnic, code }, remoteAddress);
     const problem = (r: { status: number; body: Record<string, unknown> }) => `${r.status} ${String(r.body.type).replace(PROBLEM_BASE, '')}`;
     const codeFor = (mobile: string) => f.messenger.last(mobile, 'otp')?.params.code as string;
     const otpsTo = (mobile: string) => f.messenger.sent.filter((m) => m.mobile === mobile && m.template === 'otp').length;
@@ -87,7 +87,7 @@ for (const dialect of testDialects(postgresUrl)) {
       await otp(cnic);
       const code = codeFor('+923001000004');
       f.advance(5 * MINUTE + 1000);
-      expect(problem(await session(cnic, code))).toBe('401 otp-expired');
+      expect(problem(await session(cnic, code))).toBe('401 otp-invalid');
     });
 
     it('allows three attempts per code, burns only that code, and never locks the CNIC', async () => {
@@ -98,7 +98,8 @@ for (const dialect of testDialects(postgresUrl)) {
       const code = codeFor('+923001000005');
       const wrong = code === '000000' ? '000001' : '000000';
       for (let i = 0; i < 3; i++) expect(problem(await session(cnic, wrong))).toBe('401 otp-invalid');
-      expect(problem(await session(cnic, code))).toBe('401 otp-attempts-exhausted');
+      // The right code, too late: the same answer as any wrong one.
+      expect(problem(await session(cnic, code))).toBe('401 otp-invalid');
       // A new code works at once.
       await otp(cnic);
       expect((await session(cnic, codeFor('+923001000005'))).status).toBe(201);
@@ -155,11 +156,72 @@ for (const dialect of testDialects(postgresUrl)) {
       await f.register(cnic, '+923001000009', 'en');
       await otp(cnic);
       const code = codeFor('+923001000009');
-      const guesses = Array.from({ length: 12 }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
+      // Fewer guesses than the per-CNIC sign-in limit, more than a code's attempts.
+      const guesses = Array.from({ length: 8 }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
       await Promise.all(guesses.map((g) => session(cnic, g)));
       const row = await f.t.platform.store.db.selectFrom('citizen_otps').select('attempts').where('subject_hash', '=', f.hash(cnic)).executeTakeFirstOrThrow();
       expect(row.attempts).toBe(3);
-      expect(problem(await session(cnic, code))).toBe('401 otp-attempts-exhausted');
+      expect(problem(await session(cnic, code))).toBe('401 otp-invalid');
+    });
+
+    it('answers every failed sign-in alike: unknown CNIC, no code, wrong, expired, used up or spent code', async () => {
+      nextAddress();
+      const noCode = '35202-1000010-1';
+      const withCodes = '35202-1000011-1';
+      await f.register(noCode, '+923001000010', 'en');
+      await f.register(withCodes, '+923001000011', 'en');
+      const answers: Array<Awaited<ReturnType<typeof session>>> = [];
+      const wrongFor = (code: string) => (code === '000000' ? '000001' : '000000');
+      answers.push(await session('35202-1000012-1', '123456')); // unknown CNIC
+      answers.push(await session(noCode, '123456')); // registered, never asked for a code
+      await otp(withCodes);
+      const code = codeFor('+923001000011');
+      answers.push(await session(withCodes, wrongFor(code))); // a wrong code
+      f.advance(5 * MINUTE + 1000);
+      answers.push(await session(withCodes, code)); // the right code, expired
+      await otp(withCodes);
+      const second = codeFor('+923001000011');
+      for (let i = 0; i < 3; i++) answers.push(await session(withCodes, wrongFor(second)));
+      answers.push(await session(withCodes, second)); // the right code, its attempts used up
+      f.advance(15 * MINUTE);
+      await otp(withCodes);
+      const third = codeFor('+923001000011');
+      expect((await session(withCodes, third)).status).toBe(201);
+      answers.push(await session(withCodes, third)); // the right code, already spent
+      const shape = (r: (typeof answers)[number]) => ({ status: r.status, body: r.body, type: r.headers['content-type'], length: r.headers['content-length'] });
+      expect(answers).toHaveLength(9);
+      for (const answer of answers) expect(shape(answer)).toEqual(shape(answers[0]!));
+      expect(problem(answers[0]!)).toBe('401 otp-invalid');
+    });
+
+    it('throttles sign-in attempts per CNIC, known or unknown, from any address', async () => {
+      const cnic = '35202-1000013-1';
+      await f.register(cnic, '+923001000013', 'en');
+      for (const target of [cnic, '35202-1000014-1']) {
+        const statuses: number[] = [];
+        // Each attempt from another address: the per-CNIC limit holds across addresses.
+        for (let i = 0; i < 11; i++) statuses.push((await session(target, '123456', `10.0.3.${i}`)).status);
+        expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+        const throttled = await session(target, '123456', '10.0.3.99');
+        expect(problem(throttled)).toBe('429 rate-limited');
+        expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      // The window passes; the citizen signs in.
+      f.advance(15 * MINUTE);
+      nextAddress();
+      await otp(cnic);
+      expect((await session(cnic, codeFor('+923001000013'))).status).toBe(201);
+    });
+
+    it('throttles sign-in attempts per client address', async () => {
+      f.advance(60 * MINUTE);
+      nextAddress();
+      const statuses: number[] = [];
+      for (let i = 0; i < 31; i++) statuses.push((await session(`35202-30000${String(i).padStart(2, '0')}-1`, '123456')).status);
+      expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+      expect(statuses[30]).toBe(429);
+      nextAddress();
+      expect((await session('35202-3000099-1', '123456')).status).toBe(401);
     });
 
     it('never stores a code or a CNIC in clear', async () => {

@@ -56,11 +56,18 @@ export async function requestOtp(deps: ConsentDeps, secrets: CitizenSecrets, thr
  * every live code (atomically, so parallel guesses cannot exceed the limit)
  * and only then compares; a match is spent at once. Wrong guesses only use up
  * codes — there is no lock on the CNIC, and a new code can always be asked for.
+ * Every failure gets one answer (`otp-invalid`): whether a CNIC has a recent,
+ * expired or used-up code is not for the caller to learn. Attempts are
+ * throttled per client address and per CNIC, as sending codes is.
  */
-export async function signIn(deps: ConsentDeps, secrets: CitizenSecrets, input: { cnic: string; code: string }): Promise<{ token: string; expiresAt: number; cnic: string }> {
+export async function signIn(deps: ConsentDeps, secrets: CitizenSecrets, throttle: Throttle, input: { cnic: string; code: string; address: string }): Promise<{ token: string; expiresAt: number; cnic: string }> {
   const digits = normalizeCnic(input.cnic);
   if (!digits) throw new RabtaError('subject-malformed', 'cnic must be a CNIC, NNNNN-NNNNNNN-N');
   const hash = subjectHash(deps.keyring.subjectSecret, digits);
+  const byAddress = await throttle.hit('sign-in-address', input.address, deps.limits.signInPerAddress);
+  if (byAddress !== undefined) throw rateLimited(byAddress, 'too many sign-in attempts from this address');
+  const byCnic = await throttle.hit('sign-in-cnic', hash, deps.limits.signInPerCnic);
+  if (byCnic !== undefined) throw rateLimited(byCnic, 'too many sign-in attempts for this CNIC; wait, then ask for a new code');
   const code = asciiDigits(input.code.trim());
   const now = deps.now();
   const max = deps.limits.otpAttempts;
@@ -73,12 +80,6 @@ export async function signIn(deps: ConsentDeps, secrets: CitizenSecrets, input: 
     .limit(20)
     .execute();
   const live = recent.filter((r) => r.used_at === null && r.expires_at > now && r.attempts < max);
-  if (live.length === 0) {
-    const newest = recent[0];
-    if (!newest || newest.used_at !== null) throw new RabtaError('otp-invalid', 'this code is not valid; ask for a new one');
-    if (newest.attempts >= max) throw new RabtaError('otp-attempts-exhausted', 'this code had too many wrong attempts; ask for a new one');
-    throw new RabtaError('otp-expired', 'this code has expired; ask for a new one');
-  }
   const wellFormed = /^\d{6}$/.test(code);
   for (const row of live) {
     const reserved = await deps.db
@@ -99,7 +100,7 @@ export async function signIn(deps: ConsentDeps, secrets: CitizenSecrets, input: 
     const session = await issueSession(secrets.session, deps.publicUrl, hash, citizen.masked_cnic, now, deps.limits.sessionTtlMs);
     return { ...session, cnic: citizen.masked_cnic };
   }
-  throw new RabtaError('otp-invalid', 'this code is not valid');
+  throw new RabtaError('otp-invalid', 'this code is not valid: it may be wrong, expired or used up; ask for a new one');
 }
 
 function hashCode(secrets: CitizenSecrets, id: string, code: string): string {

@@ -22,8 +22,6 @@ export const PROBLEMS = {
   'rate-limited': { status: 429, title: 'Too many requests' },
   // citizen sign-in
   'otp-invalid': { status: 401, title: 'The one-time code is not valid' },
-  'otp-expired': { status: 401, title: 'The one-time code has expired' },
-  'otp-attempts-exhausted': { status: 401, title: 'The one-time code has had too many wrong attempts' },
   // signed requests (RFC 9421 profile)
   'missing-header': { status: 400, title: 'A required header is missing' },
   'malformed-signature': { status: 400, title: 'The signature headers cannot be parsed' },

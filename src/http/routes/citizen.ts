@@ -109,13 +109,13 @@ export async function citizenRoutes(base: FastifyInstance, { platform }: { platf
       schema: {
         tags: ['citizen'],
         summary: 'Exchange a sign-in code for a session token (15 minutes)',
-        description: 'Each code works once, for 5 minutes, and allows 3 attempts; wrong codes never lock the CNIC.',
+        description: 'Each code works once, for 5 minutes, and allows 3 attempts; wrong codes never lock the CNIC. Every failure answers 401 otp-invalid, whatever the reason. Throttled per CNIC and per client address (429 with Retry-After).',
         body: Type.Object({ cnic: Type.String({ maxLength: 32 }), code: Type.String({ maxLength: 12 }) }, { additionalProperties: false }),
         response: { 201: Type.Object({ token: Type.String(), tokenType: Type.Literal('Bearer'), expiresAt: Time, cnic: Type.String({ description: 'masked' }) }) },
       },
     },
     async (request, reply) => {
-      const session = await consent.citizen.signIn(request.body);
+      const session = await consent.citizen.signIn({ ...request.body, address: request.ip });
       return reply.status(201).send({ token: session.token, tokenType: 'Bearer' as const, expiresAt: new Date(session.expiresAt).toISOString(), cnic: session.cnic });
     },
   );
