@@ -18,11 +18,11 @@ export interface DemoUnderTest {
  * listening on a port chosen before it starts (signatures cover the public
  * URL), then the demo federation with its upstreams and witness on free ports.
  */
-export async function startDemoUnderTest(env: Record<string, string> = {}): Promise<DemoUnderTest> {
+export async function startDemoUnderTest(env: Record<string, string> = {}, dialect: 'sqlite' | 'postgres' = 'sqlite', postgresUrl: string | null = null): Promise<DemoUnderTest> {
   const smppEnv: Record<string, string | undefined> = {};
   const smsc = await startDemoSmsc(smppEnv, 0);
   const port = await freePort();
-  const t = await startTestInstance('sqlite', null, { env: { PORT: String(port), RABTA_SMPP_URL: smppEnv.RABTA_SMPP_URL as string, ...env } });
+  const t = await startTestInstance(dialect, postgresUrl, { env: { PORT: String(port), RABTA_SMPP_URL: smppEnv.RABTA_SMPP_URL as string, ...env } });
   await t.app.listen({ port, host: '127.0.0.1' });
   const demo = await startDemo(t.platform, { smscPort: smsc.port, ports: FREE_PORTS });
   return {

@@ -14,14 +14,15 @@ const BIN = fileURLToPath(new URL('../../bin/rabta.js', import.meta.url));
  * by plain node from anywhere (here from an empty directory, as an institution
  * runs it): it must find its TypeScript sources and its loader by itself.
  */
-describe('bin/rabta.js', () => {
+// Each spawn compiles the CLI afresh through tsx: seconds on a loaded machine.
+describe('bin/rabta.js', { timeout: 120_000 }, () => {
   const cwd = mkdtempSync(join(tmpdir(), 'rabta-bin-'));
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
   it('prints its help and its commands', async () => {
     const { stdout } = await run(process.execPath, [BIN, '--help'], { cwd });
     expect(stdout).toMatch(/^Usage: rabta /);
-    for (const command of ['start', 'config', 'call', 'member', 'key', 'ledger']) expect(stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
+    for (const command of ['start', 'config', 'call', 'member', 'key', 'ledger', 'consent']) expect(stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
   });
 
   it('lists the configuration, the demo’s side ports included', async () => {

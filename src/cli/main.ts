@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerLocalCommands } from './local.js';
 import { CliFailure, registerAdminCommands } from './admin/index.js';
 import { registerCallCommand } from './call.js';
+import { registerConsentCommands } from './consent.js';
 import { registerLedgerCommands } from './ledger.js';
 import { registerWitnessCommands } from './witness.js';
 import { registerClusterCommand } from './cluster.js';
@@ -18,6 +19,7 @@ const program = new Command('rabta')
 registerLocalCommands(program);
 registerAdminCommands(program);
 registerCallCommand(program);
+registerConsentCommands(program);
 // After the admin commands: `witness keygen|serve` join their `witness` group.
 registerLedgerCommands(program);
 registerWitnessCommands(program);

@@ -1,3 +1,4 @@
+import type { ConsentStatus } from './tables.js';
 import type { Kysely } from 'kysely';
 import type { Actor } from '../core/changes.js';
 import { RabtaError } from '../core/problems.js';
@@ -16,7 +17,7 @@ import type { CitizenMessenger } from './messenger.js';
 import { registryNames } from './names.js';
 import { listNotifications } from './notifications.js';
 import { requestOtp, signIn } from './otp.js';
-import { consentForConsumer, requestConsent } from './requests.js';
+import { consentForConsumer, consentsOfConsumer, requestConsent } from './requests.js';
 import type { ConsentRequestInput } from './requests.js';
 import { citizenSecrets } from './secrets.js';
 import { verifySession } from './session.js';
@@ -116,6 +117,7 @@ export function createConsent(options: ConsentOptions) {
     /** a consumer (already authenticated as `clientId`) asks for consent */
     requestConsent: (clientId: string, input: ConsentRequestInput) => requestConsent(deps, names, clientId, input),
     consentForConsumer: (clientId: string, id: string) => consentForConsumer(deps, clientId, id),
+    consentsOfConsumer: (clientId: string, options: { status?: ConsentStatus; limit: number }) => consentsOfConsumer(deps, clientId, options),
 
     /** what a gateway delivers from a phone (HAAN / NAHI / WAPIS <code>) */
     handleInboundSms: (sms: InboundSms) => handleInboundSms(deps, names, sms),

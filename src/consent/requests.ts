@@ -163,6 +163,14 @@ export async function consentForConsumer(deps: ConsentDeps, clientId: string, id
   return forConsumer(row);
 }
 
+/** A consumer's own requests, newest first (at most `limit`), optionally of one status. */
+export async function consentsOfConsumer(deps: ConsentDeps, clientId: string, options: { status?: ConsentArtefactRow['status']; limit: number }): Promise<ConsentForConsumer[]> {
+  let query = deps.db.selectFrom('consent_artefacts').selectAll().where('consumer_id', '=', clientId);
+  if (options.status !== undefined) query = query.where('status', '=', options.status);
+  const rows = await query.orderBy('requested_at', 'desc').orderBy('id').limit(options.limit).execute();
+  return rows.map(forConsumer);
+}
+
 function forConsumer(row: ConsentArtefactRow): ConsentForConsumer {
   return {
     id: row.id,

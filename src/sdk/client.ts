@@ -5,6 +5,8 @@ import { PROBLEM_BASE, RabtaError, problemCodeOf } from '../core/problems.js';
 import type { ProblemCode, ProblemDocument } from '../core/problems.js';
 import { deliveryToWire, expectStatus, publishCall, pullQuery, subscriptionFromWire, subscriptionPath, topicPath } from './events-client.js';
 import type { EventSubscription, PublishOptions, PublishedEvent, PublishedEvents, PullOptions, PulledPage, SubscribeInput, WireSubscription } from './events-client.js';
+import { consentRequestBody, consentsQuery } from './consent-client.js';
+import type { ConsentRequest, ConsentRequestInput, ListConsentsOptions } from './consent-client.js';
 import { fetchInstanceKeys, keyResolverOf } from './instance-keys.js';
 import { loadKeyFile } from './key-file.js';
 import { privateKeyFrom } from './keys.js';
@@ -115,8 +117,31 @@ export class RabtaClient {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
   }
 
+  /**
+   * One signed call. Rabta signs its answers on the exchange (/x/…) only, so a
+   * response signature is required there and checked when present elsewhere
+   * (/consents, /events, /subscriptions answer unsigned).
+   */
   async call(call: CallOptions): Promise<RabtaResponse> {
-    return this.send(call, 'required');
+    return this.send(call, call.path.startsWith('/x/') ? 'required' : 'if-present');
+  }
+
+  /** Asks a citizen for consent; they are told by SMS (or see it on the portal) and answer there. */
+  async requestConsent(input: ConsentRequestInput): Promise<ConsentRequest> {
+    const call = { method: 'POST', path: '/consents', json: consentRequestBody(input), signal: input.signal };
+    return expectStatus(await this.send(call, 'if-present'), call, 201).json<ConsentRequest>();
+  }
+
+  /** One of this subsystem's consent requests, with its current status. */
+  async getConsent(id: string, signal?: AbortSignal): Promise<ConsentRequest> {
+    const call = { path: `/consents/${encodeURIComponent(id)}`, signal };
+    return expectStatus(await this.send(call, 'if-present'), call, 200).json<ConsentRequest>();
+  }
+
+  /** This subsystem's consent requests, newest first. */
+  async listConsents(options: ListConsentsOptions = {}): Promise<ConsentRequest[]> {
+    const call = { path: `/consents${consentsQuery(options)}`, signal: options.signal };
+    return expectStatus(await this.send(call, 'if-present'), call, 200).json<ConsentRequest[]>();
   }
 
   /**

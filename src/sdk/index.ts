@@ -44,6 +44,7 @@ export type {
   SubscribeInput,
   SubscriptionDelivery,
 } from './events-client.js';
+export type { ConsentRequest, ConsentRequestInput, ConsentRequestStatus, ListConsentsOptions } from './consent-client.js';
 export { WebhookVerificationError, verifyWebhook, webhookListener } from './webhooks.js';
 export type { VerifiedWebhook, VerifyWebhookOptions, WebhookEnvelope, WebhookErrorCode, WebhookHeaders, WebhookListenerOptions } from './webhooks.js';
 export { verifyForwarded } from './provider.js';

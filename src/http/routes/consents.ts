@@ -126,4 +126,18 @@ export async function consentRoutes(base: FastifyInstance, { platform }: { platf
     },
     async (request) => platform.consent.consentForConsumer(callerOf(request), request.params.id),
   );
+
+  app.get(
+    '/consents',
+    {
+      schema: {
+        tags: ['consent'],
+        summary: 'The consent requests this subsystem made, newest first (signed)',
+        description: signedDescription,
+        querystring: Type.Object({ status: Type.Optional(ConsentStatusSchema), limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$', description: '1–500, default 100' })) }, { additionalProperties: false }),
+        response: { 200: Type.Array(ConsentForConsumerSchema) },
+      },
+    },
+    async (request) => platform.consent.consentsOfConsumer(callerOf(request), { limit: Math.min(Number(request.query.limit ?? 100), 500), ...(request.query.status ? { status: request.query.status } : {}) }),
+  );
 }
