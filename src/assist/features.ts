@@ -1,3 +1,4 @@
+import { lexiconHits } from './lexicon.js';
 import { tokens } from './normalize.js';
 
 /**
@@ -14,9 +15,11 @@ export interface FeatureOptions {
   readonly minN: number;
   readonly maxN: number;
   readonly wordBigrams: boolean;
+  /** add one feature per lexicon hit (lexicon.ts) */
+  readonly lexicon: boolean;
 }
 
-export const DEFAULT_FEATURES: FeatureOptions = { bits: 18, minN: 2, maxN: 5, wordBigrams: true };
+export const DEFAULT_FEATURES: FeatureOptions = { bits: 18, minN: 2, maxN: 5, wordBigrams: true, lexicon: true };
 
 /** A sparse vector: parallel arrays, indices ascending and unique, L2 norm 1. */
 export interface SparseVector {
@@ -34,32 +37,41 @@ export function fnv1a(text: string, seed = 0x811c9dc5): number {
   return h >>> 0;
 }
 
+const C_SEED = fnv1a('c ');
+
 export function featurize(text: string, options: FeatureOptions = DEFAULT_FEATURES): SparseVector {
   const mask = (1 << options.bits) - 1;
   const counts = new Map<number, number>();
-  const add = (key: string) => {
-    const i = fnv1a(key) & mask;
+  const bump = (h: number) => {
+    const i = h & mask;
     counts.set(i, (counts.get(i) ?? 0) + 1);
   };
   const words = tokens(text);
   let previous = '<s>';
   for (const word of words) {
-    add(`w ${word}`);
-    if (options.wordBigrams) add(`b ${previous} ${word}`);
+    bump(fnv1a(`w ${word}`));
+    if (options.wordBigrams) bump(fnv1a(`b ${previous} ${word}`));
     previous = word;
+    // Character n-grams of "<word>" hashed incrementally: one pass per start
+    // position extends the hash a character at a time. Grievance text is in
+    // the Basic Multilingual Plane; an astral character (an emoji) is two code
+    // units here, which only makes its n-grams a little different.
     const padded = `<${word}>`;
-    // Code points, not code units, so that an n-gram never splits a surrogate pair.
-    const chars = Array.from(padded);
-    for (let n = options.minN; n <= options.maxN; n++) {
-      for (let start = 0; start + n <= chars.length; start++) {
-        // The bare "<x>" of a one-letter word is already the unigram.
-        if (n === chars.length && n <= 3) continue;
-        add(`c ${chars.slice(start, start + n).join('')}`);
+    const len = padded.length;
+    for (let start = 0; start < len - 1; start++) {
+      let h = C_SEED;
+      for (let end = start; end < len && end - start < options.maxN; end++) {
+        h ^= padded.charCodeAt(end);
+        h = Math.imul(h, 0x01000193) >>> 0;
+        const n = end - start + 1;
+        // The whole "<x>" of a one- or two-letter word is already the unigram.
+        if (n >= options.minN && !(n === len && n <= 4)) bump(h);
       }
     }
   }
-  if (options.wordBigrams && words.length > 0) add(`b ${previous} </s>`);
-  const index = Uint32Array.from([...counts.keys()].sort((a, b) => a - b));
+  if (options.wordBigrams && words.length > 0) bump(fnv1a(`b ${previous} </s>`));
+  if (options.lexicon) for (const label of lexiconHits(words)) bump(fnv1a(`lex ${label}`));
+  const index = Uint32Array.from(counts.keys()).sort();
   const value = new Float32Array(index.length);
   let norm = 0;
   for (let j = 0; j < index.length; j++) {

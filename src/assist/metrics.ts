@@ -68,7 +68,11 @@ export function evaluate(scored: readonly Scored[]): Evaluation {
   }
   const routed = scored.filter((s) => s.routed);
   const confusion = LABELS.map(() => LABELS.map(() => 0));
-  for (const s of scored) (confusion[LABELS.indexOf(s.label)] as number[])[LABELS.indexOf(s.predicted)]++;
+  for (const s of scored) {
+    const row = confusion[LABELS.indexOf(s.label)] as number[];
+    const col = LABELS.indexOf(s.predicted);
+    row[col] = (row[col] as number) + 1;
+  }
   return {
     n: scored.length,
     accuracy: scored.length === 0 ? 0 : scored.filter((s) => s.label === s.predicted).length / scored.length,

@@ -7,6 +7,7 @@ import { registerConsentCommands } from './consent.js';
 import { registerLedgerCommands } from './ledger.js';
 import { registerWitnessCommands } from './witness.js';
 import { registerClusterCommand } from './cluster.js';
+import { registerAssistCommands } from './assist.js';
 
 /**
  * `rabta`: local commands that work on this machine's data directory, and an
@@ -24,6 +25,7 @@ registerConsentCommands(program);
 registerLedgerCommands(program);
 registerWitnessCommands(program);
 registerClusterCommand(program);
+registerAssistCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // A CliFailure has already told the user what went wrong.

@@ -1,0 +1,14 @@
+/**
+ * The assist module: a grievance router for Urdu, Roman Urdu and English.
+ * `routeGrievance(text)` is what the cases module calls for a grievance that
+ * arrives without a category; the rest is for the CLI and the bench.
+ */
+export { routeGrievance, route, loadRouter, shippedRouter, type RouteDecision } from './router.js';
+export { LABELS, LANGS, isLabel, isLang, type Label, type Lang } from './labels.js';
+export { normalize, normalizeChars, tokens } from './normalize.js';
+export { readCorpus, readExamples, parseExamples, splitCorpus, isEvalText, CorpusError, CORPUS_DIR, DATA_DIR, MODEL_PATH, type Example } from './corpus.js';
+export { trainRouter, type TrainOptions } from './train.js';
+export { decodeModel, ModelFormatError, type RouterModel, type ModelHeader } from './model.js';
+export { evaluateRouter } from './evaluate.js';
+export { evaluate, formatEvaluation, macroF1, type Evaluation } from './metrics.js';
+export { exportCorrections, maskPersonalDetails, guessLang, arraySource, type Correction, type CorrectionSource, type TrainingLine } from './corrections.js';
