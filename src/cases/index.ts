@@ -138,6 +138,8 @@ export function createCases(options: CasesOptions) {
 
     /** one pass of the deadline sweep on this node, if no other node is sweeping */
     sweep,
+    /** a sweep without the node lock: the row locks alone keep each escalation to one (tests run two at once) */
+    sweepWithoutNodeLock: () => sweepDeadlines(deps),
     start() {
       timer ??= setInterval(() => {
         if (running) return;
