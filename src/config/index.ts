@@ -31,6 +31,12 @@ export interface Config {
   eventsRetryScheduleMs: number[] | undefined;
   /** how long a delivery worker holds its claims (RABTA_EVENTS_LEASE_MS); undefined: the events module's default */
   eventsLeaseMs: number | undefined;
+  /** a compressed working day for case deadlines (RABTA_CASES_WORKING_DAY_MS, demo and tests); undefined: the real calendar */
+  casesWorkingDayMs: number | undefined;
+  /** working days a citizen has to confirm a resolution (RABTA_CASES_CONFIRM_DAYS) */
+  casesConfirmDays: number;
+  /** how often the case deadline sweep runs (RABTA_CASES_SWEEP_MS) */
+  casesSweepMs: number;
 }
 
 export const VARIABLES: Record<string, string> = {
@@ -53,6 +59,9 @@ export const VARIABLES: Record<string, string> = {
   RABTA_SMS_HTTP_SECRET: 'the secret the HTTP SMS gateway signs inbound requests with (required with RABTA_SMS_HTTP_URL)',
   RABTA_EVENTS_RETRY_SCHEDULE_MS:
     'comma-separated delays in ms before each webhook delivery attempt, counted from the previous failure; their number is the number of attempts (default 0,5000,300000,1800000,7200000,18000000,36000000,36000000: eight attempts over about 27 h)',
+  RABTA_CASES_WORKING_DAY_MS: 'compresses the case clock for demos and tests: one working day lasts this many ms and weekends and holidays are not skipped (default: the real calendar, Pakistan time, Saturday and Sunday off, the holidays in the catalogue)',
+  RABTA_CASES_CONFIRM_DAYS: 'working days a citizen has to answer "was it resolved?" before the case closes as closed-unconfirmed (default 7)',
+  RABTA_CASES_SWEEP_MS: 'how often the case deadline sweep runs, on one node at a time (default 60000)',
   RABTA_EVENTS_LEASE_MS: 'how long a delivery worker holds the deliveries it claimed; those of a crashed process are attempted again after it (default 60000)',
 };
 
@@ -138,6 +147,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smsHttpSecret: env.RABTA_SMS_HTTP_SECRET || undefined,
     eventsRetryScheduleMs,
     eventsLeaseMs,
+    casesWorkingDayMs: env.RABTA_CASES_WORKING_DAY_MS ? integer(env.RABTA_CASES_WORKING_DAY_MS, 0, 'RABTA_CASES_WORKING_DAY_MS', problems, 1) : undefined,
+    casesConfirmDays: integer(env.RABTA_CASES_CONFIRM_DAYS, 7, 'RABTA_CASES_CONFIRM_DAYS', problems, 1, 365),
+    casesSweepMs: integer(env.RABTA_CASES_SWEEP_MS, 60_000, 'RABTA_CASES_SWEEP_MS', problems, 10),
   };
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

@@ -7,7 +7,7 @@ import type { Keyring } from '../keyring/index.js';
 import type { Registry } from '../registry/index.js';
 import type { Database, WriteBatcher } from '../store/index.js';
 import type { ConsentChangeSink } from './changes.js';
-import { registerCitizen } from './citizens.js';
+import { citizensByMobile, findCitizen, registerCitizen } from './citizens.js';
 import type { CitizenInput } from './citizens.js';
 import { DEFAULT_LIMITS } from './deps.js';
 import type { ConsentDeps, ConsentLimits, TopicCatalogue } from './deps.js';
@@ -113,6 +113,12 @@ export function createConsent(options: ConsentOptions) {
 
     /** the citizen registry (admin API and demo seed) */
     registerCitizen: (actor: Actor, input: CitizenInput) => registerCitizen(deps, actor, input),
+    /** who is registered to a phone, and a CNIC's phone, by keyed hash (the cases module's look-ups) */
+    citizensOfMobile: async (mobile: string) => (await citizensByMobile(deps.db, mobile)).map((c) => ({ subjectHash: c.subject_hash, maskedCnic: c.masked_cnic, language: c.language })),
+    citizenOf: async (hash: string) => {
+      const c = await findCitizen(deps.db, hash);
+      return c ? { mobile: c.mobile, language: c.language, maskedCnic: c.masked_cnic } : undefined;
+    },
 
     /** a consumer (already authenticated as `clientId`) asks for consent */
     requestConsent: (clientId: string, input: ConsentRequestInput) => requestConsent(deps, names, clientId, input),

@@ -23,9 +23,12 @@ import type { HttpChannel } from '../notify/index.js';
 import type { CitizenMessenger, Consent } from '../consent/index.js';
 import { createEvents, eventsMigrations } from '../events/index.js';
 import type { Events, EventsOptions, PersonalEventHook } from '../events/index.js';
+import { casesMigrations } from '../cases/index.js';
+import type { Cases, CaseRouter, CaseSms } from '../cases/index.js';
+import { createCasesFor } from './cases.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
-export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations];
+export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations, casesMigrations];
 
 /**
  * The composition root: builds each module with the capabilities it needs.
@@ -43,6 +46,8 @@ export interface Platform {
   consent: Consent;
   /** topics, publishing, subscriptions and the webhook delivery workers */
   events: Events;
+  /** cases and grievances shared by institutions */
+  cases: Cases;
   now: () => number;
   /** public keys other modules publish in /.well-known/rabta.json (log and witness vkeys) */
   publicKeys?: () => Promise<WellKnownKey[]>;
@@ -59,6 +64,8 @@ export interface PlatformOptions {
   messenger?: CitizenMessenger;
   /** the delivery worker's options (a compressed retry schedule in tests, `worker: false` for none) and the data tracker's hook for personal events */
   events?: EventsOptions & { onPersonalEvents?: PersonalEventHook };
+  /** the cases module's SMS (tests keep them), and the grievance router when there is one */
+  cases?: { sms?: CaseSms; router?: CaseRouter; sweepIntervalMs?: number };
 }
 
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
@@ -140,6 +147,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         },
   );
   if (options.background !== false) events.start();
+  const cases = createCasesFor({ config, store, registry, ledger, keyring, consent: () => consent, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router, sweepIntervalMs: options.cases?.sweepIntervalMs });
+  if (options.background !== false) cases.start();
   return {
     config,
     store,
@@ -149,6 +158,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     ledger,
     consent,
     events,
+    cases,
     ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
     now,
     publicKeys: async () => [
@@ -157,6 +167,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     ],
     async close() {
       witnessing.stop();
+      await cases.stop();
       await events.stop();
       await ledger.stop();
       await consent.stop();

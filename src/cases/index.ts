@@ -1,0 +1,168 @@
+import type { Kysely } from 'kysely';
+import { RabtaError } from '../core/problems.js';
+import type { Database, StoreDialect } from '../store/index.js';
+import * as actions from './actions.js';
+import type { CaseActor } from './actors.js';
+import { requireOnCase } from './actors.js';
+import { createCalendar } from './calendar.js';
+import * as catalogue from './catalogue.js';
+import type { CategoryInput } from './catalogue.js';
+import { DEFAULT_SETTINGS } from './deps.js';
+import type { CaseCitizens, CaseDirectory, CaseLedger, CasePublisher, CaseRouter, CasesDeps, CaseSettings, CaseSms } from './deps.js';
+import { loadCase, partnersOf } from './load.js';
+import { openCase } from './open.js';
+import type { OpenCaseInput } from './open.js';
+import { sweepDeadlines } from './sweep.js';
+import type { SweepResult } from './sweep.js';
+import * as views from './views.js';
+import type { CaseQuery } from './views.js';
+
+export { casesMigrations } from './migrations.js';
+export type { CasesTables } from './tables.js';
+export type { CaseActor } from './actors.js';
+export type { CaseCitizens, CaseDirectory, CaseLedger, CasePublisher, CaseRouter, CaseSettings, CaseSms, CaseTopic } from './deps.js';
+export { CASE_TOPICS } from './deps.js';
+export type { Category, CategoryInput, EscalationLevel } from './catalogue.js';
+export type { OpenCaseInput } from './open.js';
+export { MAX_TEXT } from './open.js';
+export type { CaseView, CaseSummary, CaseQuery, TimelineEntry } from './views.js';
+export type { SweepResult } from './sweep.js';
+export { CASE_STATES, FINISHED, isFinished } from './states.js';
+export type { CaseState } from './states.js';
+export { formatReference, parseReference, checkDigit, checksOut } from './reference.js';
+export { createCalendar, NATIONAL_HOLIDAYS } from './calendar.js';
+export type { Calendar } from './calendar.js';
+export { districts, findDistrict } from './districts.js';
+
+export interface CasesOptions {
+  db: Kysely<Database>;
+  dialect: StoreDialect;
+  ledger: CaseLedger;
+  directory: CaseDirectory;
+  sms: CaseSms;
+  citizens: CaseCitizens;
+  publisher?: CasePublisher | undefined;
+  router?: CaseRouter | undefined;
+  now: () => number;
+  /** a compressed working day in ms (demo and tests); undefined: Pakistan's real calendar */
+  workingDayMs?: number | undefined;
+  settings?: Partial<CaseSettings> | undefined;
+  /** how often the deadline sweep runs (default 60 s); one node at a time */
+  sweepIntervalMs?: number | undefined;
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+/**
+ * Cases and grievances shared by the institutions that must act: a lead and
+ * partners, tasks with deadlines that escalate, a timeline the citizen sees
+ * with a ledger receipt per change, and closure by the citizen.
+ */
+export function createCases(options: CasesOptions) {
+  const deps: CasesDeps = {
+    db: options.db,
+    dialect: options.dialect,
+    ledger: options.ledger,
+    directory: options.directory,
+    sms: options.sms,
+    citizens: options.citizens,
+    publisher: options.publisher,
+    router: options.router,
+    calendar: createCalendar({ dayMs: options.workingDayMs }),
+    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    now: options.now,
+  };
+  const onError = options.onError ?? (() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+
+  /** One sweep if no other node is sweeping (undefined when another holds the lock). */
+  const sweep = (): Promise<SweepResult | undefined> => deps.dialect.tryWithLock('cases-deadlines', () => sweepDeadlines(deps));
+
+  return {
+    calendar: deps.calendar,
+    settings: deps.settings,
+
+    putCategory: (actor: CaseActor, input: CategoryInput) => catalogue.putCategory(deps, actor, input),
+    listCategories: () => catalogue.listCategories(deps.db),
+    async getCategory(code: string) {
+      return catalogue.toCategory(await catalogue.requireCategory(deps.db, code));
+    },
+    putHoliday: (actor: CaseActor, input: { date: string; name: string }) => catalogue.putHoliday(deps, actor, input),
+    setEscalationLevels: (actor: CaseActor, memberId: string, roles: string[]) => catalogue.setEscalationLevels(deps, actor, memberId, roles),
+    escalationLevels: (memberId: string) => catalogue.escalationLevels(deps.db, memberId),
+
+    open: (actor: CaseActor, input: OpenCaseInput) => openCase(deps, actor, input).then((row) => views.summary(row)),
+    triage: (actor: CaseActor, key: string, input: { category: string; lead?: string | undefined }) => actions.triage(deps, actor, key, input).then(views.summary),
+    accept: (actor: CaseActor, key: string) => actions.accept(deps, actor, key).then(views.summary),
+    addPartner: (actor: CaseActor, key: string, member: string) => actions.addPartner(deps, actor, key, member).then(views.summary),
+    assignTask: (actor: CaseActor, key: string, input: { assignee: string; title: string; dueDays?: number | undefined }) =>
+      actions.assignTask(deps, actor, key, input).then((r) => ({ case: views.summary(r.case), task: r.task.id })),
+    completeTask: (actor: CaseActor, key: string, taskId: string) => actions.completeTask(deps, actor, key, taskId).then(views.summary),
+    addNote: (actor: CaseActor, key: string, input: { text: string; visibility: 'internal' | 'citizen' }) => actions.addNote(deps, actor, key, input).then((r) => ({ case: views.summary(r.case), note: r.noteId })),
+    transfer: (actor: CaseActor, key: string, input: { to: string; reason: string }) => actions.transfer(deps, actor, key, input).then(views.summary),
+    resolve: (actor: CaseActor, key: string, input?: { note?: string | undefined }) => actions.resolve(deps, actor, key, input).then(views.summary),
+    reject: (actor: CaseActor, key: string, reason: string) => actions.reject(deps, actor, key, reason).then(views.summary),
+    markDuplicate: (actor: CaseActor, key: string, of: string) => actions.markDuplicate(deps, actor, key, of).then(views.summary),
+
+    view: (actor: CaseActor, key: string) => views.caseView(deps, actor, key),
+    list: (actor: CaseActor, query: CaseQuery = {}) => views.listCases(deps, actor, query),
+    triageQueue: (actor: CaseActor) => views.listCases(deps, actor, { triage: true }),
+    overdue: (actor: CaseActor) => views.overdue(deps, actor),
+    notices: (actor: CaseActor, memberId: string) => views.notices(deps, actor, memberId),
+
+    /** the ledger receipt of one change (its record, salt and inclusion proof), for those who may see the case */
+    async receipt(actor: CaseActor, key: string, seq: number) {
+      const row = await loadCase(deps.db, key);
+      requireOnCase(row, await partnersOf(deps.db, row.id), actor);
+      return receiptOf(deps, row.id, row.reference, seq);
+    },
+
+    citizen: {
+      /** the citizen's own case, known by its keyed CNIC hash (a signed-in session) */
+      async view(subjectHash: string, key: string) {
+        const row = await loadCase(deps.db, key);
+        if (row.subject_hash !== subjectHash) throw new RabtaError('case-not-yours', `case ${row.reference} is not yours`);
+        return views.citizenView(deps.db, row);
+      },
+      async answer(subjectHash: string, key: string, answer: { solved: boolean; satisfaction?: number | undefined }) {
+        const row = await loadCase(deps.db, key);
+        if (row.subject_hash !== subjectHash) throw new RabtaError('case-not-yours', `case ${row.reference} is not yours: only its citizen answers for it`);
+        return views.summary(await actions.citizenAnswer(deps, 'web', row.id, answer));
+      },
+      async receipt(subjectHash: string, key: string, seq: number) {
+        const row = await loadCase(deps.db, key);
+        if (row.subject_hash !== subjectHash) throw new RabtaError('case-not-yours', `case ${row.reference} is not yours`);
+        return receiptOf(deps, row.id, row.reference, seq);
+      },
+    },
+
+    /** one pass of the deadline sweep on this node, if no other node is sweeping */
+    sweep,
+    /** a sweep without the node lock: the row locks alone keep each escalation to one (tests run two at once) */
+    sweepWithoutNodeLock: () => sweepDeadlines(deps),
+    start() {
+      timer ??= setInterval(() => {
+        if (running) return;
+        running = sweep()
+          .catch(onError)
+          .finally(() => (running = undefined));
+      }, options.sweepIntervalMs ?? 60_000);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
+
+async function receiptOf(deps: CasesDeps, caseId: string, reference: string, seq: number) {
+  const entry = await deps.db.selectFrom('case_timeline').select(['id', 'citizen_visible']).where('case_id', '=', caseId).where('seq', '=', seq).executeTakeFirst();
+  if (!entry) throw new RabtaError('not-found', `case ${reference} has no change ${seq}`);
+  const receipt = await deps.ledger.receipt(entry.id);
+  if (!receipt) throw new RabtaError('unavailable', 'the change is not in a checkpoint yet; try again in a moment', { headers: { 'retry-after': '1' } });
+  return receipt;
+}
+
+export type Cases = ReturnType<typeof createCases>;
