@@ -336,7 +336,10 @@ for (const dialect of testDialects(postgresUrl)) {
       const rx = await receiver((r) => {
         const data = (JSON.parse(r.body) as { data: { note: string } }).data;
         const tries = rx.received.filter((x) => x.body === r.body).length;
-        if (data.note === 'first' && tries <= 2) return { status: 500 };
+        // 'first' keeps failing until 'other' (another key) has arrived, so the
+        // test shows that key B is not held up by key A without racing the clock.
+        const otherArrived = rx.received.some((x) => x.body.includes('"note":"other"'));
+        if (data.note === 'first' && (tries <= 2 || !otherArrived)) return { status: 500 };
         if (data.note === 'doomed') return { status: 410 };
         return { status: 204 };
       });
@@ -347,7 +350,7 @@ for (const dialect of testDialects(postgresUrl)) {
       await until(async () => (await deliveriesOf(second))[0]?.status === 'delivered', 5000, 'the second event');
       const arrivals = rx.received.map((r) => r.headers['webhook-id']);
       const firstDelivered = arrivals.lastIndexOf(first);
-      expect(arrivals.filter((a) => a === first)).toHaveLength(3);
+      expect(arrivals.filter((a) => a === first).length).toBeGreaterThanOrEqual(3);
       expect(arrivals.indexOf(second)).toBeGreaterThan(firstDelivered);
       // Another key is not held up.
       expect(arrivals.indexOf(other)).toBeLessThan(firstDelivered);
