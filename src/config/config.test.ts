@@ -30,4 +30,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ RABTA_EVENTS_RETRY_SCHEDULE_MS: '0,soon' })).toThrow(/RABTA_EVENTS_RETRY_SCHEDULE_MS/);
     expect(() => loadConfig({ RABTA_EVENTS_LEASE_MS: '5' })).toThrow(/RABTA_EVENTS_LEASE_MS/);
   });
+
+  it('bounds every connection by default, and refuses timeouts Node or the exchange cannot honour', () => {
+    expect(loadConfig({})).toMatchObject({ requestTimeoutMs: 120_000, headersTimeoutMs: 20_000, keepAliveTimeoutMs: 72_000, connectionTimeoutMs: 120_000 });
+    expect(loadConfig({ RABTA_REQUEST_TIMEOUT_MS: '5000' })).toMatchObject({ requestTimeoutMs: 5000, headersTimeoutMs: 5000 });
+    expect(() => loadConfig({ RABTA_REQUEST_TIMEOUT_MS: '5000', RABTA_HEADERS_TIMEOUT_MS: '6000' })).toThrow(/RABTA_HEADERS_TIMEOUT_MS/);
+    expect(() => loadConfig({ RABTA_CONNECTION_TIMEOUT_MS: '5000' })).toThrow(/RABTA_CONNECTION_TIMEOUT_MS/);
+    expect(() => loadConfig({ RABTA_REQUEST_TIMEOUT_MS: '0' })).toThrow(/RABTA_REQUEST_TIMEOUT_MS/);
+  });
 });

@@ -21,6 +21,14 @@ export interface Config {
   keysFile: string | undefined;
   bodyLimitDefault: number;
   upstreamTimeoutMs: number;
+  /** the whole request, head and body, must arrive within this (RABTA_REQUEST_TIMEOUT_MS) */
+  requestTimeoutMs: number;
+  /** the request head must arrive within this (RABTA_HEADERS_TIMEOUT_MS) */
+  headersTimeoutMs: number;
+  /** an idle kept-alive connection is closed after this (RABTA_KEEP_ALIVE_TIMEOUT_MS) */
+  keepAliveTimeoutMs: number;
+  /** a connection on which nothing moves for this long is closed (RABTA_CONNECTION_TIMEOUT_MS) */
+  connectionTimeoutMs: number;
   /** which channel citizens' SMS take (RABTA_SMS; inferred from the URLs when unset) */
   sms: SmsChannelKind;
   smppUrl: string | undefined;
@@ -52,6 +60,10 @@ export const VARIABLES: Record<string, string> = {
   RABTA_KEYS_FILE: 'JSON file with the instance keys and secrets; required with DATABASE_URL so every node shares them (default: generated into $RABTA_DATA_DIR/keys.json)',
   RABTA_BODY_LIMIT: 'default per-service body limit in bytes (default 10485760)',
   RABTA_UPSTREAM_TIMEOUT_MS: 'timeout for upstream calls (default 10000)',
+  RABTA_REQUEST_TIMEOUT_MS: 'a request, head and body, must arrive completely within this many ms, else 408 and the connection closes (default 120000)',
+  RABTA_HEADERS_TIMEOUT_MS: 'a request head must arrive within this many ms; at most RABTA_REQUEST_TIMEOUT_MS (default 20000)',
+  RABTA_KEEP_ALIVE_TIMEOUT_MS: 'an idle kept-alive connection is closed after this many ms (default 72000, above common load balancers’ 60 s)',
+  RABTA_CONNECTION_TIMEOUT_MS: 'a connection on which no byte moves for this many ms is closed; above RABTA_UPSTREAM_TIMEOUT_MS (default 120000)',
   RABTA_SMS: 'console, smpp or http: how citizens’ SMS go out (default: smpp when RABTA_SMPP_URL is set, http when RABTA_SMS_HTTP_URL is, else console — printed, development only)',
   RABTA_SMPP_URL: 'smpp://system_id:password@host:port of the SMSC citizens’ SMS go through (default: printed on the console)',
   RABTA_SMS_SOURCE: 'the sender citizens see on SMS (default RABTA)',
@@ -124,6 +136,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (sms === 'http' && smsHttpUrl === undefined) problems.push('RABTA_SMS=http needs RABTA_SMS_HTTP_URL');
   const eventsRetryScheduleMs = delays(env.RABTA_EVENTS_RETRY_SCHEDULE_MS, 'RABTA_EVENTS_RETRY_SCHEDULE_MS', problems);
   const eventsLeaseMs = env.RABTA_EVENTS_LEASE_MS ? integer(env.RABTA_EVENTS_LEASE_MS, 0, 'RABTA_EVENTS_LEASE_MS', problems, 100) : undefined;
+  const upstreamTimeoutMs = integer(env.RABTA_UPSTREAM_TIMEOUT_MS, 10_000, 'RABTA_UPSTREAM_TIMEOUT_MS', problems, 1);
+  const requestTimeoutMs = integer(env.RABTA_REQUEST_TIMEOUT_MS, 120_000, 'RABTA_REQUEST_TIMEOUT_MS', problems, 100);
+  const headersTimeoutMs = integer(env.RABTA_HEADERS_TIMEOUT_MS, Math.min(20_000, requestTimeoutMs), 'RABTA_HEADERS_TIMEOUT_MS', problems, 100);
+  // Node refuses a head timeout longer than the whole request's.
+  if (headersTimeoutMs > requestTimeoutMs) problems.push('RABTA_HEADERS_TIMEOUT_MS must not exceed RABTA_REQUEST_TIMEOUT_MS');
+  const keepAliveTimeoutMs = integer(env.RABTA_KEEP_ALIVE_TIMEOUT_MS, 72_000, 'RABTA_KEEP_ALIVE_TIMEOUT_MS', problems, 100);
+  const connectionTimeoutMs = integer(env.RABTA_CONNECTION_TIMEOUT_MS, 120_000, 'RABTA_CONNECTION_TIMEOUT_MS', problems, 100);
+  // An exchange's socket is quiet while the upstream works on it: it must outlive the upstream timeout.
+  if (connectionTimeoutMs <= upstreamTimeoutMs) problems.push('RABTA_CONNECTION_TIMEOUT_MS must be longer than RABTA_UPSTREAM_TIMEOUT_MS');
   const smsSource = env.RABTA_SMS_SOURCE || 'RABTA';
   // Alphanumeric senders are at most 11 characters; numeric ones at most 15 digits (after an optional +).
   if (!/^(?=.*[A-Za-z])[\x20-\x7e]{1,11}$|^\+?\d{3,15}$/.test(smsSource)) problems.push('RABTA_SMS_SOURCE must be a name of up to 11 plain characters (e.g. RABTA) or a number (e.g. 8171)');
@@ -139,7 +160,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     egressAllow,
     keysFile,
     bodyLimitDefault: integer(env.RABTA_BODY_LIMIT, 10 * 1024 * 1024, 'RABTA_BODY_LIMIT', problems, 1),
-    upstreamTimeoutMs: integer(env.RABTA_UPSTREAM_TIMEOUT_MS, 10_000, 'RABTA_UPSTREAM_TIMEOUT_MS', problems, 1),
+    upstreamTimeoutMs,
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs,
+    connectionTimeoutMs,
     sms,
     smppUrl,
     smsSource,

@@ -15,6 +15,11 @@ export const PROBLEMS = {
   'not-found': { status: 404, title: 'No such resource' },
   'uri-too-long': { status: 414, title: 'The request path is too long' },
   'method-not-allowed': { status: 405, title: 'The method is not allowed here' },
+  'malformed-request': { status: 400, title: 'The request is not valid HTTP' },
+  'headers-too-large': { status: 431, title: 'The request head is too large' },
+  'request-timeout': { status: 408, title: 'The request did not arrive in time' },
+  'method-not-implemented': { status: 501, title: 'The request method is not known' },
+  'dot-segment': { status: 400, title: 'The path holds a dot segment (. or ..), raw or percent-encoded' },
   conflict: { status: 409, title: 'The resource already exists or is in another state' },
   // operator authentication
   unauthorized: { status: 401, title: 'A valid API token is required' },

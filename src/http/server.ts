@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Platform } from '../platform/index.js';
+import { clientErrorHandler } from './client-errors.js';
 import { createMetrics } from './metrics.js';
 import type { Metrics } from './metrics.js';
 import { sendProblem } from './problem-reply.js';
@@ -25,6 +26,17 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 1024 * 1024,
     trustProxy: false,
+    // No connection may stay open forever: a slow head, a trickled body and an idle socket each end.
+    requestTimeout: platform.config.requestTimeoutMs,
+    keepAliveTimeout: platform.config.keepAliveTimeoutMs,
+    connectionTimeout: platform.config.connectionTimeoutMs,
+    http: {
+      headersTimeout: platform.config.headersTimeoutMs,
+      // Node looks for expired requests this often (default 30 s): a short timeout needs a closer look.
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(platform.config.headersTimeoutMs / 4))),
+    },
+    // What the HTTP parser refuses (431, bad framing, unknown method, 408) is a problem+json too.
+    clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // Request ids show up in logs and in Rabta-Exchange-Id for exchanges.
     genReqId: () => crypto.randomUUID(),

@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RabtaError } from '../../core/problems.js';
-import { authenticateSigned } from '../../exchange/index.js';
 import type { Platform } from '../../platform/index.js';
-import { digestMatches, requestHasBody } from '../../sdk/index.js';
 import { Id } from '../schemas.js';
+import { signedRoutes } from '../signed-routes.js';
 
 const Time = Type.String({ format: 'date-time' });
 
@@ -39,39 +37,13 @@ const signedDescription =
 
 /**
  * The consumer's side of consent: a subsystem asks a citizen for consent and
- * follows its request's status, with signed calls as on the exchange. The
- * raw body is kept so its Content-Digest can be checked against the signature.
+ * follows its request's status, with signed calls as on the exchange: the
+ * signature before the body, the body's Content-Digest before its shape (see signedRoutes).
  */
 export async function consentRoutes(base: FastifyInstance, { platform }: { platform: Platform }) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const rawBodies = new WeakMap<FastifyRequest, Buffer>();
-  const callers = new WeakMap<FastifyRequest, string>();
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    rawBodies.set(request, body as Buffer);
-    try {
-      done(null, JSON.parse((body as Buffer).toString('utf8')));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
-  // The signature is checked before the body's shape: nobody unauthenticated learns what a valid request looks like.
-  app.addHook('preValidation', async (request) => {
-    const caller = await authenticateSigned(
-      { batch: platform.store.batch, registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now },
-      { method: request.method, url: request.raw.url ?? request.url, headers: request.headers },
-    );
-    if (requestHasBody(request.headers)) {
-      const raw = rawBodies.get(request) ?? Buffer.alloc(0);
-      if (!digestMatches(request.headers['content-digest'], createHash('sha256').update(raw).digest())) throw new RabtaError('digest-mismatch', 'the body does not match Content-Digest');
-    }
-    callers.set(request, caller.clientId);
-  });
-  const callerOf = (request: FastifyRequest): string => {
-    const client = callers.get(request);
-    if (!client) throw new RabtaError('unauthorized');
-    return client;
-  };
+  const signed = signedRoutes(app, platform);
+  const callerOf = (request: FastifyRequest): string => signed.callerOf(request).clientId;
 
   app.post(
     '/consents',

@@ -1,14 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RabtaError } from '../../core/problems.js';
 import { MAX_BATCH_EVENTS, pullPageJson, subsystemActor } from '../../events/index.js';
-import { authenticateSigned } from '../../exchange/index.js';
-import type { SignedCaller } from '../../exchange/index.js';
 import type { Platform } from '../../platform/index.js';
-import { digestMatches, requestHasBody } from '../../sdk/index.js';
 import { Code, Id } from '../schemas.js';
+import { signedRoutes } from '../signed-routes.js';
 import { Delivery, Filter } from './events-schemas.js';
 
 /** A full batch of modest events; the schema check bounds what each may hold. */
@@ -17,52 +14,16 @@ const BATCH_BODY_LIMIT = 32 * 1024 * 1024;
 const signed =
   'An RFC 9421-signed request (tag rabta-request) by the subsystem named in Rabta-Client, covering Content-Digest when there is a body — as for /x calls.';
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** the handler takes the body as received, unparsed (a publication is checked against its topic's schema, not here) */
-    rawBody?: boolean;
-  }
-}
-
 /**
  * The institutions' side of events, with signed calls as on the exchange: a
  * publisher publishes to its topic; a subscriber manages its subscriptions and
- * pulls. The body is kept raw until the signature and its Content-Digest are
- * checked; only then is it parsed, so nobody unauthenticated learns what a
- * valid request looks like.
+ * pulls. The signature is checked before the body is read, the body kept raw
+ * until its Content-Digest is checked (see signedRoutes).
  */
 export async function eventsSignedRoutes(base: FastifyInstance, { platform }: { platform: Platform }) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const events = platform.events;
-  const raw = new WeakMap<FastifyRequest, Buffer>();
-  const callers = new WeakMap<FastifyRequest, SignedCaller>();
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    raw.set(request, body as Buffer);
-    done(null, undefined);
-  });
-  app.addHook('preValidation', async (request) => {
-    const caller = await authenticateSigned(
-      { batch: platform.store.batch, registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now },
-      { method: request.method, url: request.raw.url ?? request.url, headers: request.headers },
-    );
-    const body = raw.get(request) ?? Buffer.alloc(0);
-    if (requestHasBody(request.headers) && !digestMatches(request.headers['content-digest'], createHash('sha256').update(body).digest())) {
-      throw new RabtaError('digest-mismatch', 'the body does not match Content-Digest');
-    }
-    callers.set(request, caller);
-    if (request.routeOptions.config.rawBody || body.length === 0) return;
-    try {
-      request.body = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new RabtaError('malformed-json', 'the body is not valid JSON');
-    }
-  });
-  const callerOf = (request: FastifyRequest): SignedCaller => {
-    const caller = callers.get(request);
-    if (!caller) throw new RabtaError('unauthorized');
-    return caller;
-  };
+  const { callerOf, rawOf } = signedRoutes(app, platform);
   const header = (request: FastifyRequest, name: string): string | undefined => {
     const value = request.headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
@@ -73,7 +34,7 @@ export async function eventsSignedRoutes(base: FastifyInstance, { platform }: { 
     return {
       publisherId: caller.clientId,
       topicId: `${p.instance}/${p.class}/${p.member}/${p.subsystem}/${p.topic}`,
-      body: raw.get(request) ?? Buffer.alloc(0),
+      body: rawOf(request),
       idempotencyKey: header(request, 'idempotency-key'),
       purpose: header(request, 'rabta-purpose'),
       view: caller.view,
