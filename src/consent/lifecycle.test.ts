@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { PROBLEM_BASE } from '../core/problems.js';
 import { testDialects } from '../store/testing.js';
 import { LEAF_KIND } from '../ledger/canonical.js';
@@ -169,14 +169,23 @@ for (const dialect of testDialects(postgresUrl)) {
       await f.act(cnic, consent.id, 'approve');
       f.advance(60_000);
       const status = async () => (await f.signed(f.hbl, 'GET', `/consents/${consent.id}`)).body.status;
-      f.t.platform.consent.start(10);
-      for (let i = 0; i < 200 && (await status()) !== 'EXPIRED'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-      await f.t.platform.consent.stop();
-      expect(await status()).toBe('EXPIRED');
-      const next = await f.request(f.hbl, cnic, { validUntil: f.clock.now + 60_000 });
-      f.advance(120_000);
-      await new Promise((resolve) => setTimeout(resolve, 60));
-      expect((await f.signed(f.hbl, 'GET', `/consents/${next.id}`)).body.status).toBe('REQUESTED');
+      // The intervals are the test's: they run as it moves virtual time, and what is left of them can be counted.
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      try {
+        f.t.platform.consent.start(10);
+        expect(vi.getTimerCount()).toBeGreaterThan(0);
+        // vi.waitFor moves the fake intervals on at each check.
+        await vi.waitFor(async () => expect(await status()).toBe('EXPIRED'), { timeout: 10_000, interval: 10 });
+        await f.t.platform.consent.stop();
+        // Stopped: no timer is left that could sweep again.
+        expect(vi.getTimerCount()).toBe(0);
+        const next = await f.request(f.hbl, cnic, { validUntil: f.clock.now + 60_000 });
+        f.advance(120_000);
+        await vi.advanceTimersByTimeAsync(1000);
+        expect((await f.signed(f.hbl, 'GET', `/consents/${next.id}`)).body.status).toBe('REQUESTED');
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('counts uses against the frequency limit, atomically, per Pakistan day', async () => {

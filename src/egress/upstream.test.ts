@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { request } from 'undici';
 import { RabtaError } from '../core/problems.js';
 import { createEgress, egressPolicy, type Egress, type EgressOptions } from './index.js';
@@ -92,10 +92,10 @@ describe('callUpstream', () => {
 
   it('times out an upstream that never answers', async () => {
     const upstream = await server(() => {});
-    const started = Date.now();
-    const error = await failure(egress().call({ url: upstream.url, method: 'POST', timeoutMs: 100 }));
+    // The instance's own timeouts are far beyond the test's: only the call's 100 ms can end it.
+    const error = await failure(egress({ timeoutMs: 600_000, bodyTimeoutMs: 600_000 }).call({ url: upstream.url, method: 'POST', timeoutMs: 100 }));
     expect(error.code).toBe('upstream-timeout');
-    expect(Date.now() - started).toBeLessThan(900);
+    expect(upstream.hits).toBeGreaterThanOrEqual(1);
   });
 
   it('times out a body that stops arriving', async () => {
@@ -208,7 +208,9 @@ describe('callUpstream', () => {
     const controller = new AbortController();
     const e = egress({ failureThreshold: 1 });
     const pending = e.call({ url: upstream.url, method: 'GET', signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('client went away')), 50);
+    // Aborted once the upstream holds the request, so the abort meets a call in flight.
+    await vi.waitFor(() => expect(upstream.hits).toBe(1), { timeout: 5000 });
+    controller.abort(new Error('client went away'));
     await expect(pending).rejects.toThrow('client went away');
     expect(e.circuit(upstream.url)).toBe('closed');
   });

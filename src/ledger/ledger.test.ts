@@ -4,7 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint } from 'jose';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import { SYSTEM_ACTOR } from '../core/changes.js';
 import { createPlatform } from '../platform/index.js';
@@ -191,12 +191,13 @@ describe('ledger across a crash', () => {
 
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], { env: { ...process.env, ...env }, stdio: 'ignore' });
     try {
-      for (let i = 0; ; i++) {
-        const ok = await fetch(`${publicUrl}/healthz`).then((r) => r.ok, () => false);
-        if (ok) break;
-        if (i > 200) throw new Error('the instance did not start');
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await vi.waitFor(
+        async () => {
+          if (!(await fetch(`${publicUrl}/healthz`).then((r) => r.ok, () => false))) throw new Error('the instance did not start');
+        },
+        // A loaded machine takes tens of seconds to start a process that compiles TypeScript as it loads.
+        { timeout: 120_000, interval: 100 },
+      );
       const acknowledged: string[] = [];
       let stop = false;
       const load = Array.from({ length: 8 }, async () => {
@@ -207,11 +208,16 @@ describe('ledger across a crash', () => {
           await response?.arrayBuffer().catch(() => undefined);
         }
       });
-      await new Promise((r) => setTimeout(r, 1500));
+      // Killed once enough exchanges were acknowledged, however long the machine takes to get there.
+      await vi.waitFor(
+        () => {
+          if (acknowledged.length < 25) throw new Error(`only ${acknowledged.length} of 25 exchanges acknowledged before the kill`);
+        },
+        { timeout: 30_000, interval: 10 },
+      );
       child.kill('SIGKILL');
       stop = true;
       await Promise.all(load);
-      expect(acknowledged.length).toBeGreaterThan(20);
 
       const restarted = await createPlatform(loadConfig(env), { background: false });
       try {
@@ -231,5 +237,5 @@ describe('ledger across a crash', () => {
       up.server.close();
       await database.drop();
     }
-  }, 60_000);
+  }, 240_000);
 });

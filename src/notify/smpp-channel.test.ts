@@ -32,6 +32,32 @@ async function startSmsc(port = 0, options: Parameters<typeof createSmsc>[0] = {
   return { smsc, port: await smsc.listen(port) };
 }
 
+/**
+ * Runs `start` with the timers and clock faked, moving virtual time on in
+ * 10 ms steps until its promise settles (real I/O goes on between steps).
+ * Fails loudly past `limitMs` of virtual time. Resolves to the result and the
+ * virtual milliseconds it took.
+ */
+async function inVirtualTime<T>(start: () => Promise<T>, limitMs: number): Promise<{ result: T; elapsed: number }> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  try {
+    const started = Date.now();
+    let settled = false;
+    const promise = start().finally(() => {
+      settled = true;
+    });
+    while (!settled) {
+      if (Date.now() - started > limitMs) throw new Error(`not settled after ${limitMs} ms of virtual time`);
+      await vi.advanceTimersByTimeAsync(10);
+      // Lets socket callbacks run before time moves on.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { result: await promise, elapsed: Date.now() - started };
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 function startChannel(port: number, options: Partial<SmppChannelOptions> = {}): SmppChannel {
   const channel = createSmppChannel({
     host: '127.0.0.1',
@@ -203,18 +229,17 @@ describe('SMPP channel against the example SMSC', () => {
 
   it('fails a send within the timeout while the SMSC is down, instead of hanging', async () => {
     const { smsc, port } = await startSmsc();
-    const channel = startChannel(port, { sendTimeoutMs: 400 });
+    // The channel's clock and timers are the test's: the timeout is measured in virtual time, whatever the machine's load.
+    const channel = startChannel(port, { sendTimeoutMs: 400, now: () => Date.now() });
     await channel.ready();
     await smsc.close();
     await vi.waitFor(() => expect(channel.state).toBe('connecting'), { timeout: 2000 });
-    const started = Date.now();
-    const error = await channel.send({ to: CITIZEN, text: 'nobody there' }).catch((e: unknown) => e);
-    const elapsed = Date.now() - started;
+    const { result: error, elapsed } = await inVirtualTime(() => channel.send({ to: CITIZEN, text: 'nobody there' }).catch((e: unknown) => e), 5000);
     expect(error).toBeInstanceOf(RabtaError);
     expect((error as RabtaError).code).toBe('unavailable');
     expect((error as RabtaError).message).toMatch(/could not be reached within 400 ms \(last error: .*\); the message was not sent/);
-    expect(elapsed).toBeGreaterThanOrEqual(350);
-    expect(elapsed).toBeLessThan(1500);
+    expect(elapsed).toBeGreaterThanOrEqual(400);
+    expect(elapsed).toBeLessThan(500);
   });
 
   it('holds a send while the link is down and sends it once the SMSC is back', async () => {
@@ -223,21 +248,27 @@ describe('SMPP channel against the example SMSC', () => {
     await channel.ready();
     await first.smsc.close();
     await vi.waitFor(() => expect(channel.state).toBe('connecting'), { timeout: 2000 });
+    // Sent while the channel is connecting (waited for above): it is held until the SMSC is back.
     const sending = channel.send({ to: CITIZEN, text: 'queued while down' });
-    await new Promise((resolve) => setTimeout(resolve, 150));
     const second = await startSmsc(first.port);
     await expect(sending).resolves.toMatchObject({ parts: 1, encoding: 'gsm7' });
     expect(second.smsc.received.map((r) => r.text)).toEqual(['queued while down']);
   });
 
   it('waits out throttling, and reports a refused part by its SMPP status', async () => {
-    const { smsc, port } = await startSmsc();
-    const channel = startChannel(port, { sendTimeoutMs: 3000 });
+    // The SMSC notes, in the test's virtual time, when it refused and when it accepted.
+    const log: Array<{ line: string; at: number }> = [];
+    const { smsc, port } = await startSmsc(0, { write: (line) => log.push({ line, at: Date.now() }) });
+    // Virtual time runs only as the test moves it, so no request may time out while real I/O is slow.
+    const channel = startChannel(port, { sendTimeoutMs: 60_000, responseTimeoutMs: 60_000, enquireLinkMs: 60_000, now: () => Date.now() });
     await channel.ready();
     smsc.refuseSubmits(0x58); // ESME_RTHROTTLED, once
-    const started = Date.now();
-    await expect(channel.send({ to: CITIZEN, text: 'after a pause' })).resolves.toMatchObject({ parts: 1 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    const { result } = await inVirtualTime(() => channel.send({ to: CITIZEN, text: 'after a pause' }), 10_000);
+    expect(result).toMatchObject({ parts: 1 });
+    const refusedAt = log.find((l) => l.line.includes('refused'))?.at;
+    const acceptedAt = log.find((l) => l.line.includes('after a pause'))?.at;
+    expect(refusedAt).toBeDefined();
+    expect(acceptedAt! - refusedAt!).toBeGreaterThanOrEqual(1000);
     expect(smsc.received.map((r) => r.text)).toEqual(['after a pause']);
     smsc.refuseSubmits(0x0b); // ESME_RINVDSTADR
     const refused = await channel.send({ to: CITIZEN, text: 'nowhere' }).catch((e: unknown) => e);

@@ -62,12 +62,15 @@ for (const dialect of testDialects(postgresUrl)) {
       const b = await open();
       await a.migrate();
       let release!: () => void;
+      let entered!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
+      const holding = new Promise<void>((resolve) => (entered = resolve));
       const first = a.dialect.tryWithLock('sequencer', async () => {
+        entered();
         await held;
         return 'first';
       });
-      await new Promise((r) => setTimeout(r, 50));
+      await holding;
       const other = b;
       expect(await other.dialect.tryWithLock('sequencer', async () => 'second')).toBeUndefined();
       release();

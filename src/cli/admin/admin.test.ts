@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestInstance } from '../../platform/testing.js';
 import type { TestInstance } from '../../platform/testing.js';
+import { testDialects } from '../../store/testing.js';
 import { CliFailure, registerAdminCommands } from './index.js';
 
-describe('rabta admin commands', () => {
+const postgresUrl = inject('postgresUrl');
+
+describe.each(testDialects(postgresUrl))('rabta admin commands on %s', (dialect) => {
   let t: TestInstance;
   let url: string;
   const dir = mkdtempSync(join(tmpdir(), 'rabta-cli-'));
@@ -30,7 +33,7 @@ describe('rabta admin commands', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestInstance('sqlite', null);
+    t = await startTestInstance(dialect, postgresUrl);
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   });
