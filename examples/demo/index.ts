@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import type { Platform } from '../../src/platform/index.js';
 import { verifyForwarded } from '../../src/sdk/index.js';
 import { demoBeneficiaries } from './people.js';
@@ -22,6 +22,12 @@ export { startDemoSmsc } from './sms.js';
  * upstream systems that accept only calls Rabta signed. Loaded by
  * `rabta start --demo` (and `npm start`).
  */
+/** A path as the newcomer types it: relative inside the working directory, absolute outside it. */
+function shown(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel;
+}
+
 export async function startDemo(platform: Platform, options: { smscPort?: number; ports?: Partial<DemoPorts> } = {}) {
   const people = demoBeneficiaries();
   const exchangeKeys = new Map(platform.keyring.exchange.map((k) => [k.kid, k.publicKey]));
@@ -69,8 +75,8 @@ export async function startDemo(platform: Platform, options: { smscPort?: number
     `  members             NADRA, BISP, HBL, Bank Alfalah (BAFL), Jazz — beneficiaries in Quetta, Khuzdar, Kech, Tharparkar…`,
     '',
     'Try next (in another shell):',
-    ...keyFiles.map((file) => `  npm run rabta -- call${url} --key-file ${relative(process.cwd(), file)}`),
-    `  export RABTA_TOKEN=$(cat ${relative(process.cwd(), adminTokenFile)})   # the demo authority's admin token`,
+    ...keyFiles.map((file) => `  npm run rabta -- call${url} --key-file ${shown(file)}`),
+    `  export RABTA_TOKEN=$(cat ${shown(adminTokenFile)})   # the demo authority's admin token`,
     `  npm run rabta -- member list${url}`,
     `  npm run rabta -- service list${url}`,
     `  npm run rabta -- ledger verify --url ${base} --witness-quorum 2   # check the whole log from public keys`,
@@ -78,7 +84,7 @@ export async function startDemo(platform: Platform, options: { smscPort?: number
     `  PORT=${platform.config.port + 10} npm start -- --scenario disbursement   # BISP → HBL → beneficiaries, end to end, beside this demo`,
     '',
     'Demo key files (one per client subsystem, with an example call each):',
-    ...keyFiles.map((file) => `  ${relative(process.cwd(), file)}`),
+    ...keyFiles.map((file) => `  ${shown(file)}`),
     '',
   ].join('\n');
   return {

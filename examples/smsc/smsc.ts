@@ -25,6 +25,12 @@ export interface SmscOptions {
   receiptDelayMs?: number;
   /** the stat: of receipts; default DELIVRD */
   receiptStat?: string;
+  /**
+   * The system_id of citizens' handsets (`rabta demo sms`), same password: what a
+   * handset submits to the service address reaches the platform as deliver_sm,
+   * and what the platform submits reaches every bound handset. Default `handset`.
+   */
+  handsetSystemId?: string;
 }
 
 export interface ReceivedSubmit {
@@ -89,6 +95,7 @@ export function createSmsc(options: SmscOptions = {}): Smsc {
   const serviceAddress = options.serviceAddress ?? '8171';
   const write = options.write ?? (() => {});
   const receiptDelayMs = options.receiptDelayMs ?? 20;
+  const handsetSystemId = options.handsetSystemId ?? 'handset';
   const received: ReceivedSubmit[] = [];
   const sessions = new Map<smpp.Session, SessionState>();
   const submits = new Map<string, ReceivedSubmit>();
@@ -107,15 +114,15 @@ export function createSmsc(options: SmscOptions = {}): Smsc {
 
     for (const [command, mode] of Object.entries(BINDS)) {
       session.on(command, (pdu: smpp.PDU) => {
-        const ok = pdu.system_id === systemId && pdu.password === password && !state.bound;
+        const ok = (pdu.system_id === systemId || pdu.system_id === handsetSystemId) && pdu.password === password && !state.bound;
         if (!ok) {
           write(`[smsc] ${command} refused for "${String(pdu.system_id)}"`);
           session.send(pdu.response({ command_status: state.bound ? STATUS.ESME_RALYBND : STATUS.ESME_RINVPASWD }));
           return;
         }
-        Object.assign(state, { bound: true, systemId, mode });
-        binds++;
-        write(`[smsc] ${command} accepted for "${systemId}"`);
+        Object.assign(state, { bound: true, systemId: pdu.system_id as string, mode });
+        if (state.systemId === systemId) binds++;
+        write(`[smsc] ${command} accepted for "${state.systemId}"`);
         session.send(pdu.response({ system_id: 'RabtaSMSC' }));
       });
     }
@@ -150,6 +157,24 @@ export function createSmsc(options: SmscOptions = {}): Smsc {
     const { concat, body } = pdu.esmClass & ESM_CLASS_UDHI ? parseUserData(pdu.shortMessage) : { concat: undefined, body: pdu.shortMessage };
     const text = decodeText(body, pdu.dataCoding) ?? `<${body.length} octets, data_coding ${pdu.dataCoding}>`;
     const messageId = (++nextId).toString(16).padStart(8, '0');
+    const forward = {
+      source_addr_ton: pdu.sourceTon,
+      source_addr_npi: 1,
+      source_addr: pdu.source,
+      destination_addr_ton: pdu.destinationTon,
+      destination_addr: pdu.destination,
+      esm_class: pdu.esmClass & ESM_CLASS_UDHI,
+      data_coding: pdu.dataCoding,
+      short_message: pdu.shortMessage,
+    };
+    if (state.systemId === handsetSystemId) {
+      // A citizen's handset texting the platform: it is not something the platform sent, so not in `received`.
+      answer({ message_id: messageId });
+      const part = concat ? `part ${concat.sequence}/${concat.total}` : 'part 1/1';
+      write(`[smsc] handset ${maskPhone(`+${pdu.source}`)} → ${pdu.destination}, ${part}: ${text}`);
+      void deliver({ ...forward, destination_addr: serviceAddress }, systemId).catch((error: Error) => write(`[smsc] not delivered to the platform: ${error.message}`));
+      return;
+    }
     const submit: ReceivedSubmit = {
       systemId: state.systemId,
       sequenceNumber: sequence,
@@ -172,18 +197,20 @@ export function createSmsc(options: SmscOptions = {}): Smsc {
     const part = concat ? `part ${concat.sequence}/${concat.total} (ref ${concat.reference})` : 'part 1/1';
     write(`[smsc] submit_sm ${messageId} from ${pdu.source} to ${maskPhone(to)}, ${encoding}, ${part}: ${text}`);
     answer({ message_id: messageId });
+    // Bound handsets hear what the platform sends; each keeps what is addressed to its own number.
+    for (const handset of receivers(handsetSystemId)) handset.send(new smpp.PDU('deliver_sm', forward));
     if (pdu.registeredDelivery & 0x03) {
       setTimeout(() => void sendReceipt(messageId).catch(() => undefined), receiptDelayMs).unref();
     }
   }
 
-  function receivers(): smpp.Session[] {
-    return [...sessions].filter(([, s]) => s.bound && s.mode !== 'transmitter').map(([session]) => session);
+  function receivers(id = systemId): smpp.Session[] {
+    return [...sessions].filter(([, s]) => s.bound && s.mode !== 'transmitter' && s.systemId === id).map(([session]) => session);
   }
 
-  /** One deliver_sm to the first bound receiver; resolves to the status of its response. */
-  function deliver(fields: Record<string, unknown>): Promise<number> {
-    const session = receivers()[0];
+  /** One deliver_sm to the first bound receiver (the platform's, unless told); resolves to the status of its response. */
+  function deliver(fields: Record<string, unknown>, id = systemId): Promise<number> {
+    const session = receivers(id)[0];
     if (!session) return Promise.reject(new Error('no client is bound to receive'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the client did not answer deliver_sm within 5 s')), 5000);
@@ -231,7 +258,7 @@ export function createSmsc(options: SmscOptions = {}): Smsc {
       return enquireLinks;
     },
     get boundSessions() {
-      return [...sessions.values()].filter((s) => s.bound).length;
+      return [...sessions.values()].filter((s) => s.bound && s.systemId === systemId).length;
     },
     get binds() {
       return binds;

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_VARIABLES, VARIABLES } from '../config/index.js';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../bin/rabta.js', import.meta.url));
@@ -36,5 +37,10 @@ describe('bin/rabta.js', { timeout: 120_000 }, () => {
     const failed = await run(process.execPath, [BIN, 'no-such-command'], { cwd }).catch((error: { code: number; stderr: string }) => error);
     expect((failed as { code: number }).code).toBe(1);
     expect((failed as { stderr: string }).stderr).toContain("unknown command 'no-such-command'");
+  });
+
+  it('has every variable it lists in the README’s table too', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    for (const name of [...Object.keys(VARIABLES), ...Object.keys(DEMO_VARIABLES)].filter((n) => /^[A-Z_]+$/.test(n))) expect(readme).toContain(`\`${name}\``);
   });
 });

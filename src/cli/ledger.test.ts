@@ -69,6 +69,22 @@ describe('rabta ledger', () => {
     expect(rolledBack.failed).toBe(true);
     expect(rolledBack.err).toContain('verification FAILED: checkpoint: the log shrank: size 300, but size 310');
     expect(JSON.parse(await readFile(state, 'utf8')).size).toBe(310);
+    // It says where the remembered checkpoint is, and how to start over when the log was recreated on purpose.
+    expect(rolledBack.err).toContain(`compared with size 310 saved in ${state}`);
+    expect(rolledBack.err).toContain('--forget');
+    const forgotten = await run('ledger', 'verify', '--url', served.url, '--witness-quorum', '1', '--state', state, '--forget');
+    expect(forgotten.failed).toBe(false);
+    expect(forgotten.out).toContain('size       300 (first run');
+    expect(JSON.parse(await readFile(state, 'utf8')).size).toBe(300);
+  });
+
+  it('verify --help says where its state is kept and how to start over', async () => {
+    const program = new Command('rabta').exitOverride().configureOutput({ writeOut: () => undefined });
+    registerLedgerCommands(program, { output: { out: () => undefined, err: () => undefined }, fetch: plainFetch });
+    const verify = program.commands.find((c) => c.name() === 'ledger')?.commands.find((c) => c.name() === 'verify');
+    const help = verify?.helpInformation() ?? '';
+    expect(help).toContain('~/.rabta/ledger-<origin>.json');
+    expect(help).toContain('--forget');
   });
 
   it('verify: names the first bad entry and exits non-zero', async () => {

@@ -30,17 +30,21 @@ export function registerLedgerCommands(program: Command, options: LedgerCommandO
 
   ledger
     .command('verify')
-    .description('audit the whole log: signatures, witness quorum, every tile and entry, consistency with the last run')
+    .description(
+      'audit the whole log: signatures, witness quorum, every tile and entry, and consistency with the last run — whose checkpoint is kept in ~/.rabta/ledger-<origin>.json (--state); a log that was recreated on purpose (a fresh demo) is started over with --forget',
+    )
     .option('--url <url>', 'Rabta base URL (env RABTA_URL)', process.env.RABTA_URL ?? 'http://127.0.0.1:8080')
     .option('--witness-quorum <k>', 'distinct witness cosignatures required', count, 0)
     .option('--state <file>', 'the last verified checkpoint (default ~/.rabta/ledger-<origin>.json)')
+    .option('--forget', 'start over: ignore the saved checkpoint (only when the log was recreated on purpose, e.g. a fresh demo data directory)', false)
     .option('--log-vkey <vkey>', 'pin the log key instead of reading /.well-known/rabta.json (repeatable)', collect)
     .option('--witness-vkey <vkey>', 'pin a witness key instead of reading /.well-known/rabta.json (repeatable)', collect)
     .option('--no-progress', 'no progress bar')
-    .action(async (o: { url: string; witnessQuorum: number; state?: string; logVkey?: string[]; witnessVkey?: string[]; progress: boolean }) => {
+    .action(async (o: { url: string; witnessQuorum: number; state?: string; forget: boolean; logVkey?: string[]; witnessVkey?: string[]; progress: boolean }) => {
       const stream = options.progress ?? process.stderr;
       const bar = o.progress && stream.isTTY ? new SingleBar({ stream, format: 'entries {bar} {value}/{total} {percentage}% eta {eta_formatted}', hideCursor: true }, Presets.shades_classic) : undefined;
       let statePath: string | undefined;
+      let previous: SeenCheckpoint | undefined;
       let started = false;
       const result = await verifyLog({
         baseUrl: o.url,
@@ -50,7 +54,9 @@ export function registerLedgerCommands(program: Command, options: LedgerCommandO
         ...(o.witnessVkey === undefined ? {} : { witnessVkeys: o.witnessVkey }),
         loadPrevious: async (origin) => {
           statePath = o.state ?? defaultStatePath(origin);
-          return readSeen(statePath, output);
+          if (o.forget) return undefined;
+          previous = await readSeen(statePath, output);
+          return previous;
         },
         onProgress: (done, total) => {
           if (bar === undefined) return;
@@ -63,6 +69,9 @@ export function registerLedgerCommands(program: Command, options: LedgerCommandO
       });
       if (!result.ok) {
         output.err(`verification FAILED: ${result.message}`);
+        if (previous !== undefined && statePath !== undefined) {
+          output.err(`(compared with size ${previous.size} saved in ${statePath}; only if this log was recreated on purpose — a fresh demo — start over with --forget, or delete that file)`);
+        }
         throw new CliFailure(result.message);
       }
       if (statePath !== undefined) await writeFileAtomic(statePath, `${JSON.stringify(result.seen, null, 2)}\n`);

@@ -4,6 +4,7 @@ import { registerLocalCommands } from './local.js';
 import { CliFailure, registerAdminCommands } from './admin/index.js';
 import { registerCallCommand } from './call.js';
 import { registerConsentCommands } from './consent.js';
+import { registerDemoCommands } from './demo.js';
 import { registerLedgerCommands } from './ledger.js';
 import { registerWitnessCommands } from './witness.js';
 import { registerClusterCommand } from './cluster.js';
@@ -21,6 +22,7 @@ registerLocalCommands(program);
 registerAdminCommands(program);
 registerCallCommand(program);
 registerConsentCommands(program);
+registerDemoCommands(program);
 // After the admin commands: `witness keygen|serve` join their `witness` group.
 registerLedgerCommands(program);
 registerWitnessCommands(program);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { api, show, withClientOptions } from './client.js';
+import { CliFailure, api, show, withClientOptions } from './client.js';
 import type { ClientOptions, Output } from './client.js';
 
 export function governanceCommands(program: Command, output: Output): void {
@@ -42,6 +42,17 @@ export function governanceCommands(program: Command, output: Output): void {
     .option('--limit <n>', 'at most this many', '100')
     .action(async (o: ClientOptions & { after?: string; limit: string }) => {
       const q = new URLSearchParams({ limit: o.limit, ...(o.after ? { after: o.after } : {}) });
-      show(o, output, await api(o, output, 'GET', `/admin/changes?${q}`), ['seq', 'at', 'actor', 'action', 'target']);
+      const changes = await api<Array<Record<string, unknown>>>(o, output, 'GET', `/admin/changes?${q}`);
+      if (o.json) return show(o, output, changes);
+      // Operators by name where this token may list them (an authority); a member admin sees ids.
+      const names = new Map<string, string>();
+      try {
+        const silent = { out: () => undefined, err: () => undefined };
+        for (const op of await api<Array<{ id: string; name: string }>>(o, silent, 'GET', '/admin/operators')) names.set(op.id, op.name);
+      } catch (error) {
+        if (!(error instanceof CliFailure)) throw error;
+      }
+      const named = changes.map((c) => ({ ...c, actor: names.get(String(c.actor)) ?? c.actor }));
+      show(o, output, named, ['seq', 'at', 'actor', 'action', 'target']);
     });
 }

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { generateSubsystemKey } from '../../sdk/index.js';
 import { api, pathOf, show, withClientOptions } from './client.js';
@@ -19,8 +21,25 @@ async function writeNewKey(client: string, out: string, force: boolean): Promise
   pathOf(client, 4, 'a subsystem id');
   const key = await generateSubsystemKey();
   const contents: KeyFileContents = { client, keyId: key.keyId, privateKeyPem: key.privateKeyPem, publicJwk: { ...key.publicJwk } };
+  mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(contents, null, 2) + '\n', { mode: 0o600 });
   return contents;
+}
+
+/** Where a key goes without --out: the git-ignored data directory, never loose in a clone. */
+export function defaultKeyPath(client: string, env: Record<string, string | undefined> = process.env): string {
+  return join(env.RABTA_DATA_DIR ?? 'data', 'keys', `${client.replaceAll('/', '-')}.json`);
+}
+
+/** True when `file` would be committed by `git add -A`: inside a git work tree and not ignored. */
+function committable(file: string): boolean {
+  try {
+    execFileSync('git', ['check-ignore', '-q', resolve(file)], { cwd: dirname(resolve(file)), stdio: 'ignore' });
+    return false; // ignored
+  } catch (error) {
+    // check-ignore exits 1 for "not ignored" and 128 outside a work tree (or without git at all).
+    return (error as { status?: number }).status === 1;
+  }
 }
 
 function readKeyFile(file: string): KeyFileContents {
@@ -33,13 +52,18 @@ export function keyCommands(program: Command, output: Output): void {
   const key = program.command('key').description('subsystem signing keys (Ed25519)');
   key
     .command('generate')
-    .description('make a key pair locally and write the key file (mode 0600); prints the key id')
+    .description('make a key pair locally and write the key file (mode 0600, default under the git-ignored data/keys/); prints the key id on stdout, what was written where and the next step on stderr')
     .requiredOption('--client <subsystemId>', 'the subsystem the key signs for')
-    .requiredOption('--out <file>', 'key file to write')
+    .option('--out <file>', 'key file to write (default $RABTA_DATA_DIR/keys/<subsystem id>.json, i.e. data/keys/…)')
     .option('--force', 'overwrite an existing file', false)
-    .action(async (o: { client: string; out: string; force: boolean }) => {
-      const written = await writeNewKey(o.client, o.out, o.force);
+    .action(async (o: { client: string; out?: string; force: boolean }) => {
+      const out = o.out ?? defaultKeyPath(o.client);
+      const written = await writeNewKey(o.client, out, o.force);
+      const shown = relative(process.cwd(), resolve(out)) || out;
       output.out(written.keyId);
+      output.err(`wrote ${shown} (mode 0600): the private key of ${o.client}, key id ${written.keyId}; it never leaves this machine — keep it out of version control and backups others read`);
+      if (committable(out)) output.err(`warning: ${shown} is inside a git work tree and not ignored; move it (the default, data/keys/, is ignored) or add it to .gitignore`);
+      output.err(`next: rabta key register --key-file ${shown}   (then the authority approves it: rabta key approve ${written.keyId})`);
     });
   withClientOptions(key.command('register'))
     .description('register the public half of a key file (the authority then approves it)')
