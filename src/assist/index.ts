@@ -14,3 +14,5 @@ export { evaluate, formatEvaluation, macroF1, type Evaluation } from './metrics.
 export { exportCorrections, maskPersonalDetails, guessLang, arraySource, type Correction, type CorrectionSource, type TrainingLine } from './corrections.js';
 export { tune, CANDIDATES, type Candidate } from './tune.js';
 export { compareApproaches, type Comparison } from './compare.js';
+export { DEFAULT_LINEAR, type LinearOptions } from './linear.js';
+export { DEFAULT_FEATURES, type FeatureOptions } from './features.js';

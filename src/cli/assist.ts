@@ -22,6 +22,7 @@ import {
   tune,
   CANDIDATES,
   compareApproaches,
+  DEFAULT_LINEAR,
 } from '../assist/index.js';
 import { RabtaError } from '../core/problems.js';
 import { CliFailure } from './admin/client.js';
@@ -98,7 +99,7 @@ export function registerAssistCommands(program: Command, options: AssistCommandO
     .command('train')
     .description('train the router on the training split of the corpus (the evaluation split is never used)')
     .option('--corpus <dir>', 'directory of *.jsonl corpus files', CORPUS_DIR)
-    .option('--seed <n>', 'seed for the order of examples and the folds', integer, 13)
+    .option('--seed <n>', 'seed for the order of examples and the folds', integer, DEFAULT_LINEAR.seed)
     .option('--out <file>', 'where to write the model', MODEL_PATH)
     .option('--no-progress', 'no progress bar')
     .action((o: { corpus: string; seed: number; out: string; progress: boolean }) => {
@@ -114,7 +115,7 @@ export function registerAssistCommands(program: Command, options: AssistCommandO
       let started = false;
       const started_ms = Date.now();
       const file = trainRouter(train, {
-        linear: { epochs: 12, learningRate: 0.5, l2: 1e-5, seed: o.seed },
+        linear: { ...DEFAULT_LINEAR, seed: o.seed },
         onProgress: (stage, done, total) => {
           if (bar) {
             if (!started) bar.start(total, done, { stage });
