@@ -15,4 +15,4 @@ export { exportCorrections, maskPersonalDetails, guessLang, arraySource, type Co
 export { tune, CANDIDATES, type Candidate } from './tune.js';
 export { compareApproaches, type Comparison } from './compare.js';
 export { DEFAULT_LINEAR, type LinearOptions } from './linear.js';
-export { DEFAULT_FEATURES, type FeatureOptions } from './features.js';
+export { DEFAULT_FEATURES, featurize, type FeatureOptions } from './features.js';
