@@ -4,6 +4,7 @@ import { parseArgs } from './lib/args.js';
 import { cleanupNow, installCleanup } from './lib/processes.js';
 import { BenchFailure } from './lib/section.js';
 import type { Section } from './lib/section.js';
+import { assistSection } from './sections/assist.js';
 import { cryptoSection } from './sections/crypto.js';
 import { eventsSection } from './sections/events.js';
 import { exchangeSection } from './sections/exchange.js';
@@ -18,7 +19,7 @@ import { ledgerSection } from './sections/ledger.js';
  * A new measurement is a Section in bench/sections/ added to this list: its
  * JSON piece is merged into the output.
  */
-const SECTIONS: Section[] = [exchangeSection, cryptoSection, ledgerSection, eventsSection];
+const SECTIONS: Section[] = [exchangeSection, cryptoSection, ledgerSection, eventsSection, assistSection];
 
 const args = parseArgs(process.argv.slice(2));
 installCleanup();

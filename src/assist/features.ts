@@ -19,7 +19,8 @@ export interface FeatureOptions {
   readonly lexicon: boolean;
 }
 
-export const DEFAULT_FEATURES: FeatureOptions = { bits: 18, minN: 2, maxN: 5, wordBigrams: true, lexicon: true };
+/** Character 3–5-grams: the best of the candidates in `rabta assist tune` (cross-validation on the training split). */
+export const DEFAULT_FEATURES: FeatureOptions = { bits: 18, minN: 3, maxN: 5, wordBigrams: true, lexicon: true };
 
 /** A sparse vector: parallel arrays, indices ascending and unique, L2 norm 1. */
 export interface SparseVector {

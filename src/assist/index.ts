@@ -12,3 +12,7 @@ export { decodeModel, ModelFormatError, type RouterModel, type ModelHeader } fro
 export { evaluateRouter } from './evaluate.js';
 export { evaluate, formatEvaluation, macroF1, type Evaluation } from './metrics.js';
 export { exportCorrections, maskPersonalDetails, guessLang, arraySource, type Correction, type CorrectionSource, type TrainingLine } from './corrections.js';
+export { tune, CANDIDATES, type Candidate } from './tune.js';
+export { compareApproaches, type Comparison } from './compare.js';
+export { DEFAULT_LINEAR, type LinearOptions } from './linear.js';
+export { DEFAULT_FEATURES, featurize, type FeatureOptions } from './features.js';

@@ -19,6 +19,10 @@ import {
   trainRouter,
   type Correction,
   type CorrectionSource,
+  tune,
+  CANDIDATES,
+  compareApproaches,
+  DEFAULT_LINEAR,
 } from '../assist/index.js';
 import { RabtaError } from '../core/problems.js';
 import { CliFailure } from './admin/client.js';
@@ -95,7 +99,7 @@ export function registerAssistCommands(program: Command, options: AssistCommandO
     .command('train')
     .description('train the router on the training split of the corpus (the evaluation split is never used)')
     .option('--corpus <dir>', 'directory of *.jsonl corpus files', CORPUS_DIR)
-    .option('--seed <n>', 'seed for the order of examples and the folds', integer, 13)
+    .option('--seed <n>', 'seed for the order of examples and the folds', integer, DEFAULT_LINEAR.seed)
     .option('--out <file>', 'where to write the model', MODEL_PATH)
     .option('--no-progress', 'no progress bar')
     .action((o: { corpus: string; seed: number; out: string; progress: boolean }) => {
@@ -111,7 +115,7 @@ export function registerAssistCommands(program: Command, options: AssistCommandO
       let started = false;
       const started_ms = Date.now();
       const file = trainRouter(train, {
-        linear: { epochs: 12, learningRate: 0.5, l2: 1e-5, seed: o.seed },
+        linear: { ...DEFAULT_LINEAR, seed: o.seed },
         onProgress: (stage, done, total) => {
           if (bar) {
             if (!started) bar.start(total, done, { stage });
@@ -128,6 +132,34 @@ export function registerAssistCommands(program: Command, options: AssistCommandO
         `assist: wrote ${o.out} (${(file.length / 1024).toFixed(0)} KiB, ${model.version}) in ${((Date.now() - started_ms) / 1000).toFixed(1)} s; ` +
           `cross-validation on the training split: macro-F1 ${h.cv.macroF1}, temperature ${h.temperature}, threshold ${h.threshold} routes ${(100 * h.cv.routedShare).toFixed(1)}% at ${(100 * h.cv.routedAccuracy).toFixed(1)}% right\n`,
       );
+    });
+
+  assist
+    .command('tune')
+    .description('cross-validated macro-F1 of candidate settings on the training split (how the defaults were chosen)')
+    .option('--corpus <dir>', 'directory of *.jsonl corpus files', CORPUS_DIR)
+    .action((o: { corpus: string }) => {
+      const { train } = splitCorpus(readCorpus(o.corpus));
+      process.stderr.write(`assist: 5-fold cross-validation on ${train.length} training lines\n`);
+      tune(train, CANDIDATES, (name, f1) => process.stdout.write(`${f1.toFixed(4)}  ${name}\n`));
+    });
+
+  assist
+    .command('compare')
+    .description('train each approach on the training split and report it on the evaluation split')
+    .option('--corpus <dir>', 'directory of *.jsonl corpus files', CORPUS_DIR)
+    .option('--json', 'one JSON object instead of the report')
+    .action(async (o: { corpus: string; json?: boolean }) => {
+      const { train, eval: held } = splitCorpus(readCorpus(o.corpus));
+      const results = await compareApproaches(train, held);
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(results.map((r) => ({ name: r.name, train_s: r.trainSeconds, macro_f1: r.result.macroF1, per_lang: r.result.perLang })))}\n`);
+        return;
+      }
+      for (const r of results) {
+        const langs = Object.entries(r.result.perLang).map(([l, s]) => `${l} ${s.macroF1.toFixed(3)}`).join(', ');
+        process.stdout.write(`${r.result.macroF1.toFixed(3)}  (${langs})  train ${r.trainSeconds.toFixed(1)} s  ${r.name}\n`);
+      }
     });
 
   assist
