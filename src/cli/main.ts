@@ -5,6 +5,7 @@ import { CliFailure, registerAdminCommands } from './admin/index.js';
 import { registerCallCommand } from './call.js';
 import { registerLedgerCommands } from './ledger.js';
 import { registerWitnessCommands } from './witness.js';
+import { registerAssistAnomaliesCommand } from './assist-anomalies.js';
 
 /**
  * `rabta`: local commands that work on this machine's data directory, and an
@@ -20,6 +21,8 @@ registerCallCommand(program);
 // After the admin commands: `witness keygen|serve` join their `witness` group.
 registerLedgerCommands(program);
 registerWitnessCommands(program);
+// Finds or makes the `assist` group, so the order against the router's commands does not matter.
+registerAssistAnomaliesCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // A CliFailure has already told the user what went wrong.

@@ -19,7 +19,7 @@ import { DEFAULT_OPTIONS, type DailyCount, type DetectorOptions, type FlaggedPoi
  * the series' own MAD but never below Poisson noise, then by the day's spread across
  * districts when that is wider than usual (districts reacting unevenly to a holiday).
  */
-export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPTIONS): FlaggedPoint[] {
+export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPTIONS, onShift?: (district: string, date: string) => void): FlaggedPoint[] {
   const { levelWindow: W, scaleWindow: S, spikeZ, runZ, shiftZ, shiftDays, trendWeight, minPeers } = options;
   const D = panel.districts.length;
   const T = panel.days;
@@ -236,6 +236,7 @@ export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPT
         for (let i = epStart[d]!; i <= t; i++) cleanA[d]![i] = rawA[d]![i]!;
         // A shift too gradual for any day to stand out still starts somewhere: flag its first day.
         if (epFlags[d] === 0) flag(d, epStart[d]!, expect[d]![epStart[d]!]!, scores[d]![epStart[d]!]!);
+        onShift?.(panel.districts[d]!, dates[epStart[d]!]!);
         breakAt[d] = epStart[d]!;
         epElevated[d] = 0;
       }
@@ -281,26 +282,6 @@ function windowMedianOf(a: Float64Array, lo: number, hi: number, scratch: Float6
 /** 2√(x + 3/8): Anscombe's transform, under which Poisson noise has variance ≈ 1 (floor of the scale). */
 function anscombe(x: number): number {
   return 2 * Math.sqrt(x + 0.375);
-}
-
-/** Squared robust scale of residuals, never below Poisson's 1. */
-function dispersion(values: Float64Array, n: number, scratch: Float64Array): number {
-  if (values !== scratch) scratch.set(values.subarray(0, n));
-  const med = medianInPlace(scratch, n);
-  for (let i = 0; i < n; i++) scratch[i] = Math.abs(scratch[i]! - med);
-  const sd = MAD_TO_SD * medianInPlace(scratch, n);
-  return Math.max(1, sd * sd);
-}
-
-/** Median of the finite values of a[lo..hi), skipping index `skip`; NaN if fewer than 5. */
-function windowMedian(a: Float64Array, lo: number, hi: number, skip: number, scratch: Float64Array): number {
-  let n = 0;
-  for (let i = Math.max(0, lo); i < hi; i++) {
-    if (i === skip) continue;
-    const v = a[i]!;
-    if (!Number.isNaN(v)) scratch[n++] = v;
-  }
-  return n >= 5 ? medianInPlace(scratch, n) : Number.NaN;
 }
 
 /**
@@ -418,8 +399,8 @@ export function detectAnomalies(rows: Iterable<DailyCount>, options: DetectorOpt
   return detectInPanels(buildPanels(rows), options);
 }
 
-export function detectInPanels(panels: readonly Panel[], options: DetectorOptions = DEFAULT_OPTIONS): FlaggedPoint[] {
-  const out = panels.flatMap((panel) => detectPanel(panel, options));
+export function detectInPanels(panels: readonly Panel[], options: DetectorOptions = DEFAULT_OPTIONS, onShift?: (metric: string, district: string, date: string) => void): FlaggedPoint[] {
+  const out = panels.flatMap((panel) => detectPanel(panel, options, onShift && ((district, date) => onShift(panel.metric, district, date))));
   return out.sort((a, b) => compare(a.date, b.date) || compare(a.metric, b.metric) || compare(a.district, b.district));
 }
 
