@@ -9,6 +9,7 @@ import { registerLedgerCommands } from './ledger.js';
 import { registerWitnessCommands } from './witness.js';
 import { registerClusterCommand } from './cluster.js';
 import { registerAssistCommands } from './assist.js';
+import { registerAssistAnomaliesCommand } from './assist-anomalies.js';
 
 /**
  * `rabta`: local commands that work on this machine's data directory, and an
@@ -28,6 +29,8 @@ registerLedgerCommands(program);
 registerWitnessCommands(program);
 registerClusterCommand(program);
 registerAssistCommands(program);
+// Finds or makes the `assist` group, so the order against the router's commands does not matter.
+registerAssistAnomaliesCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // A CliFailure has already told the user what went wrong.

@@ -1,6 +1,6 @@
 import { formatDay, weekday } from './days.js';
 import { buildPanels, type Panel } from './series.js';
-import { MAD_TO_SD, medianInPlace, poissonZ, weightedMedian } from './stats.js';
+import { MAD_TO_SD, medianInPlace, negativeBinomialZ, weightedMedian } from './stats.js';
 import { DEFAULT_OPTIONS, type DailyCount, type DetectorOptions, type FlaggedPoint } from './types.js';
 
 /**
@@ -19,7 +19,7 @@ import { DEFAULT_OPTIONS, type DailyCount, type DetectorOptions, type FlaggedPoi
  * the series' own MAD but never below Poisson noise, then by the day's spread across
  * districts when that is wider than usual (districts reacting unevenly to a holiday).
  */
-export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPTIONS): FlaggedPoint[] {
+export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPTIONS, onShift?: (district: string, date: string) => void): FlaggedPoint[] {
   const { levelWindow: W, scaleWindow: S, spikeZ, runZ, shiftZ, shiftDays, trendWeight, minPeers } = options;
   const D = panel.districts.length;
   const T = panel.days;
@@ -33,21 +33,21 @@ export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPT
   const common = (n: number): number => (n >= minPeers ? clamp(weightedMedian(ratio, weight, n), 0.01, 100) : 1);
 
   // 1. Rough common factor from each district's mean: only to estimate weekday factors and a cold start.
-  const size = new Float64Array(D);
+  const meanOf = new Float64Array(D);
   for (let d = 0; d < D; d++) {
     let sum = 0;
     let n = 0;
     for (const y of Y[d]!) if (!Number.isNaN(y)) (sum += y), n++;
-    size[d] = n > 0 ? sum / n : 0;
+    meanOf[d] = n > 0 ? sum / n : 0;
   }
   const c0 = new Float64Array(T);
   for (let t = 0; t < T; t++) {
     let n = 0;
     for (let d = 0; d < D; d++) {
       const y = Y[d]![t]!;
-      if (Number.isNaN(y) || !(size[d]! > 0)) continue;
-      ratio[n] = y / size[d]!;
-      weight[n] = size[d]!;
+      if (Number.isNaN(y) || !(meanOf[d]! > 0)) continue;
+      ratio[n] = y / meanOf[d]!;
+      weight[n] = meanOf[d]!;
       n++;
     }
     c0[t] = common(n);
@@ -62,43 +62,59 @@ export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPT
     for (let t = 0; t < T; t++) out[t] = series[t]! / (c0[t]! * wk[d]![dow[t]!]!);
     return out;
   });
-  const phi0 = new Float64Array(D);
+  const size0 = new Float64Array(D);
   for (let d = 0; d < D; d++) {
     const l0 = windowMean(a0[d]!, 0, Math.min(T, W), -1);
+    let excess = 0;
+    let square = 0;
     let n = 0;
-    const u0 = new Float64Array(Math.min(T, 2 * W));
-    for (let t = 0; t < u0.length; t++) {
+    for (let t = 0; t < Math.min(T, 2 * W); t++) {
       const y = Y[d]![t]!;
       if (Number.isNaN(y) || Number.isNaN(l0)) continue;
-      u0[n++] = anscombe(y) - anscombe(l0 * c0[t]! * wk[d]![dow[t]!]!);
+      const e = l0 * c0[t]! * wk[d]![dow[t]!]!;
+      excess += (y - e) * (y - e) - y;
+      square += e * e;
+      n++;
     }
-    phi0[d] = n >= 5 ? dispersion(u0, n, scratch) : 1;
+    size0[d] = n >= 5 && excess > 0 ? square / excess : Infinity;
   }
 
   // 3. Day by day, all districts of the metric together.
   const rawA = Y.map(() => new Float64Array(T).fill(Number.NaN));
   const cleanA = Y.map(() => new Float64Array(T).fill(Number.NaN));
-  const resid = Y.map(() => new Float64Array(T).fill(Number.NaN));
+  // per day of each series, for its NB size: (y − e)² − y and e², NaN on flagged days
+  const excess = Y.map(() => new Float64Array(T).fill(Number.NaN));
+  const square = Y.map(() => new Float64Array(T).fill(Number.NaN));
+  const scores = Y.map(() => new Float64Array(T).fill(Number.NaN));
+  const expect = Y.map(() => new Float64Array(T).fill(Number.NaN));
+  const epFlags = new Int32Array(D);
   const breakAt = new Int32Array(D);
-  const phi = new Float64Array(D).fill(1);
+  const size = new Float64Array(D).fill(Infinity); // NB size k of each series; ∞: Poisson
   const phiAt = new Int32Array(D).fill(-1_000_000);
-  const runSign = new Int8Array(D);
-  const runStart = new Int32Array(D);
-  const runCount = new Int32Array(D);
-  const runMiss = new Int32Array(D);
-  const prevZ = new Float64Array(D).fill(Number.NaN);
+  // the current episode of same-sign elevated days (a shift in the making)
+  const epSign = new Int8Array(D);
+  const epStart = new Int32Array(D);
+  const epElevated = new Int32Array(D);
+  const epMisses = new Int32Array(D);
+  // after a re-base, a few days to undo it if the counts go straight back (it was a burst)
+  const revUntil = new Int32Array(D).fill(-1);
+  const revLevel = new Float64Array(D);
+  const revBreak = new Int32Array(D);
+  const revFrom = new Int32Array(D);
+  const prevScore = new Float64Array(D).fill(Number.NaN);
   const prevFlagged = new Uint8Array(D);
   const prevE = new Float64Array(D);
   const level = new Float64Array(D);
   const e0 = new Float64Array(D);
-  const z = new Float64Array(D);
-  const exact = new Float64Array(D);
+  const zA = new Float64Array(D);
   const zs = new Float64Array(D);
+  const spreads = new Float64Array(T).fill(Number.NaN);
   const flags: FlaggedPoint[] = [];
   const dates: string[] = [];
   for (let t = 0; t < T; t++) dates.push(formatDay(panel.firstDay + t));
   const flag = (d: number, t: number, expected: number, score: number) =>
     flags.push({ date: dates[t]!, district: panel.districts[d]!, metric: panel.metric, value: Y[d]![t]!, expected: round2(expected), score: round2(score) });
+  const flagLimit = shiftDays;
 
   for (let t = 0; t < T; t++) {
     const k = dow[t]!;
@@ -124,103 +140,148 @@ export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPT
       const y = Y[d]![t]!;
       if (Number.isNaN(y)) continue;
       const e = e0[d]! * c;
-      const u = anscombe(y) - anscombe(e);
-      resid[d]![t] = u;
       if (t - phiAt[d]! >= (t < S ? 2 : 7)) {
-        const lo = Math.max(0, t - S);
-        let h = 0;
-        for (let i = lo; i < t; i++) {
-          const v = resid[d]![i]!;
-          if (!Number.isNaN(v)) scratch[h++] = v;
-        }
-        phi[d] = h >= 10 ? dispersion(scratch, h, scratch) : phi0[d]!;
+        size[d] = estimateSize(excess[d]!, square[d]!, Math.max(0, t - S), t, size0[d]!);
         phiAt[d] = t;
       }
-      z[d] = u / Math.sqrt(phi[d]!);
-      // For small counts the normal approximation understates how rare a high count is: take the exact tail.
-      if (Math.abs(z[d]!) >= 1.5 && e / phi[d]! < 100) exact[d] = poissonZ(y, e, phi[d]!);
-      else exact[d] = z[d]!;
+      zA[d] = (anscombe(y) - anscombe(e)) / Math.sqrt(1 + e / size[d]!);
       // Below one expected count the residual is too discrete to say how spread the day is.
-      if (e >= 1) zs[m++] = z[d]!;
+      if (e >= 1) zs[m++] = zA[d]!;
     }
     // Districts that react unevenly to a common shock widen the day's spread: widen the yardstick with it.
+    // Only a day wider than the metric's usual spread (its median over recent days) counts: on an
+    // ordinary day the spread of 160 residuals is itself noisy and would blunt every score.
     let deflate = 1;
     if (m >= minPeers) {
       const med = medianInPlace(zs, m);
       for (let i = 0; i < m; i++) zs[i] = Math.abs(zs[i]! - med);
-      deflate = Math.max(1, MAD_TO_SD * medianInPlace(zs, m));
+      spreads[t] = MAD_TO_SD * medianInPlace(zs, m);
+      const usual = windowMedianOf(spreads, Math.max(0, t - W), t, scratch);
+      deflate = Math.max(1, spreads[t]! / (SPREAD_MARGIN * (Number.isNaN(usual) ? 1 : Math.max(usual, 1))));
     }
+    // The normal approximation misjudges the tails of counts: where it matters, take the exact NB tail.
+    const scoreOf = (d: number, y: number, e: number, approx: number): number =>
+      (Math.abs(approx) >= 1.5 ? negativeBinomialZ(y, e, size[d]!) : approx) / deflate;
 
     for (let d = 0; d < D; d++) {
       const y = Y[d]![t]!;
-      const w = wk[d]![k]!;
       if (Number.isNaN(y)) {
-        prevZ[d] = Number.NaN;
+        prevScore[d] = Number.NaN;
         prevFlagged[d] = 0;
         continue;
       }
-      const score = exact[d]! / deflate;
+      const w = wk[d]![k]!;
+      let e = e0[d]! * c;
+      let score = scoreOf(d, y, e, zA[d]!);
+      let base = level[d]!;
+
+      if (t <= revUntil[d]!) {
+        const eOld = revLevel[d]! * w * c;
+        const old = scoreOf(d, y, eOld, (anscombe(y) - anscombe(eOld)) / Math.sqrt(1 + eOld / size[d]!));
+        if (Math.abs(old) < shiftZ && score * epSign[d]! <= -shiftZ) {
+          for (let i = revFrom[d]!; i < t; i++) cleanA[d]![i] = revLevel[d]!;
+          breakAt[d] = revBreak[d]!;
+          revUntil[d] = -1;
+          e = eOld;
+          score = old;
+          base = revLevel[d]!;
+        }
+      }
+
       const sign = score > 0 ? 1 : -1;
       const az = Math.abs(score);
-      const e = e0[d]! * c;
-      rawA[d]![t] = y / (c * w);
-      cleanA[d]![t] = az >= runZ ? level[d]! : rawA[d]![t]!;
+      const elevated = az >= shiftZ;
+      if (elevated) {
+        if (epElevated[d]! > 0 && epSign[d] === sign) {
+          epElevated[d]!++;
+          epMisses[d] = 0;
+        } else {
+          epSign[d] = sign;
+          epStart[d] = t;
+          epElevated[d] = 1;
+          epFlags[d] = 0;
+          epMisses[d] = 0;
+        }
+      } else if (epElevated[d]! > 0 && ++epMisses[d]! >= 3) epElevated[d] = 0;
+      // A level shift is reported on its first days, not for as long as the baseline takes to follow it.
+      const late = elevated && epElevated[d]! > 0 && t - epStart[d]! >= flagLimit;
 
-      let flagged = az >= spikeZ;
-      const pz = prevZ[d]!;
-      if (!flagged && az >= runZ && !Number.isNaN(pz) && Math.abs(pz) >= runZ && pz * score > 0) {
+      let flagged = !late && az >= spikeZ;
+      const ps = prevScore[d]!;
+      if (!late && !flagged && az >= runZ && !Number.isNaN(ps) && Math.abs(ps) >= runZ && ps * score > 0) {
         flagged = true;
-        if (prevFlagged[d] === 0) flag(d, t - 1, prevE[d]!, pz);
+        if (prevFlagged[d] === 0) flag(d, t - 1, prevE[d]!, ps);
       }
       if (flagged) flag(d, t, e, score);
-      prevZ[d] = score;
+      if (flagged && elevated) epFlags[d]!++;
+      scores[d]![t] = score;
+      expect[d]![t] = e;
+      if (az < runZ) {
+        excess[d]![t] = (y - e) * (y - e) - y;
+        square[d]![t] = e * e;
+      }
+      prevScore[d] = score;
       prevE[d] = e;
       prevFlagged[d] = flagged ? 1 : 0;
 
-      // Level shift: more elevated days than any burst has, one gap allowed; then re-base on them.
-      if (az >= shiftZ) {
-        if (runCount[d]! > 0 && runSign[d] === sign) runCount[d]!++;
-        else {
-          runSign[d] = sign;
-          runStart[d] = t;
-          runCount[d] = 1;
-          runMiss[d] = 0;
-        }
-        if (runCount[d]! >= shiftDays) {
-          const from = runStart[d]!;
-          for (let i = from; i <= t; i++) cleanA[d]![i] = rawA[d]![i]!;
-          breakAt[d] = from;
-          runCount[d] = 0;
-        }
-      } else if (runCount[d]! > 0 && ++runMiss[d]! > 1) runCount[d] = 0;
+      rawA[d]![t] = y / (c * w);
+      cleanA[d]![t] = az >= runZ ? base : rawA[d]![t]!;
+      // Confirmed: more elevated days than any burst has, most days of the episode. Re-base on them.
+      const span = t - epStart[d]! + 1;
+      if (elevated && epElevated[d]! >= shiftDays && 3 * epElevated[d]! >= 2 * span) {
+        revLevel[d] = base;
+        revBreak[d] = breakAt[d]!;
+        revFrom[d] = epStart[d]!;
+        revUntil[d] = t + 3;
+        for (let i = epStart[d]!; i <= t; i++) cleanA[d]![i] = rawA[d]![i]!;
+        // A shift too gradual for any day to stand out still starts somewhere: flag its first day.
+        if (epFlags[d] === 0) flag(d, epStart[d]!, expect[d]![epStart[d]!]!, scores[d]![epStart[d]!]!);
+        onShift?.(panel.districts[d]!, dates[epStart[d]!]!);
+        breakAt[d] = epStart[d]!;
+        epElevated[d] = 0;
+      }
     }
   }
   return flags;
 }
 
-/** 2√(x + 3/8): Anscombe's transform, under which Poisson noise has variance ≈ 1 (floor of the scale). */
-function anscombe(x: number): number {
-  return 2 * Math.sqrt(x + 0.375);
-}
-
-/** Squared robust scale of residuals, never below Poisson's 1. */
-function dispersion(values: Float64Array, n: number, scratch: Float64Array): number {
-  if (values !== scratch) scratch.set(values.subarray(0, n));
-  const med = medianInPlace(scratch, n);
-  for (let i = 0; i < n; i++) scratch[i] = Math.abs(scratch[i]! - med);
-  const sd = MAD_TO_SD * medianInPlace(scratch, n);
-  return Math.max(1, sd * sd);
-}
-
-/** Median of the finite values of a[lo..hi), skipping index `skip`; NaN if fewer than 5. */
-function windowMedian(a: Float64Array, lo: number, hi: number, skip: number, scratch: Float64Array): number {
+/**
+ * The series' negative-binomial size k by the method of moments over its
+ * recent unflagged days, E[(y − e)² − y] = e²/k: k = Σe² / Σ((y − e)² − y),
+ * Poisson (∞) when there is no excess. Not the MAD of residuals: for small
+ * counts that jumps between a few discrete values and overstates the spread.
+ */
+function estimateSize(excess: Float64Array, square: Float64Array, lo: number, hi: number, cold: number): number {
   let n = 0;
-  for (let i = Math.max(0, lo); i < hi; i++) {
-    if (i === skip) continue;
+  let ex = 0;
+  let sq = 0;
+  for (let i = lo; i < hi; i++) {
+    const v = excess[i]!;
+    if (Number.isNaN(v)) continue;
+    ex += v;
+    sq += square[i]!;
+    n++;
+  }
+  if (n < 10) return cold;
+  return ex > 0 ? sq / ex : Infinity;
+}
+
+/** How much wider than usual a day's spread across districts must be before it widens the yardstick. */
+const SPREAD_MARGIN = 1.15;
+
+/** Median of the finite values of a[lo..hi); NaN if fewer than 5. */
+function windowMedianOf(a: Float64Array, lo: number, hi: number, scratch: Float64Array): number {
+  let n = 0;
+  for (let i = lo; i < hi; i++) {
     const v = a[i]!;
     if (!Number.isNaN(v)) scratch[n++] = v;
   }
   return n >= 5 ? medianInPlace(scratch, n) : Number.NaN;
+}
+
+/** 2√(x + 3/8): Anscombe's transform, under which Poisson noise has variance ≈ 1 (floor of the scale). */
+function anscombe(x: number): number {
+  return 2 * Math.sqrt(x + 0.375);
 }
 
 /**
@@ -247,7 +308,12 @@ function windowMean(a: Float64Array, lo: number, hi: number, skip: number): numb
  * (when both lie after the break), damped by trendWeight.
  */
 function levelAt(clean: Float64Array, breakAt: number, t: number, W: number, trendWeight: number): number {
-  const recent = windowMean(clean, Math.max(breakAt, t - W), t, -1);
+  let recent = windowMean(clean, Math.max(breakAt, t - W), t, -1);
+  // A window with only a handful of counts says little: look further back (up to 4W) for a rate.
+  if (recent * W < 10) {
+    const longer = windowMean(clean, Math.max(breakAt, t - 4 * W), t, -1);
+    if (!Number.isNaN(longer)) return longer;
+  }
   if (Number.isNaN(recent) || trendWeight === 0 || t - 2 * W < breakAt) return recent;
   const before = windowMean(clean, t - 2 * W, t - W, -1);
   if (Number.isNaN(before)) return recent;
@@ -333,8 +399,8 @@ export function detectAnomalies(rows: Iterable<DailyCount>, options: DetectorOpt
   return detectInPanels(buildPanels(rows), options);
 }
 
-export function detectInPanels(panels: readonly Panel[], options: DetectorOptions = DEFAULT_OPTIONS): FlaggedPoint[] {
-  const out = panels.flatMap((panel) => detectPanel(panel, options));
+export function detectInPanels(panels: readonly Panel[], options: DetectorOptions = DEFAULT_OPTIONS, onShift?: (metric: string, district: string, date: string) => void): FlaggedPoint[] {
+  const out = panels.flatMap((panel) => detectPanel(panel, options, onShift && ((district, date) => onShift(panel.metric, district, date))));
   return out.sort((a, b) => compare(a.date, b.date) || compare(a.metric, b.metric) || compare(a.district, b.district));
 }
 

@@ -186,3 +186,64 @@ export function poissonZ(count: number, mean: number, phi: number): number {
   if (k >= lambda) return Math.max(0, upperQuantile(gammaP(k + 0.5, lambda)));
   return Math.min(0, -upperQuantile(gammaQ(k + 0.5, lambda)));
 }
+
+/** Regularised incomplete beta I_x(a, b) (Lentz's continued fraction, Numerical Recipes' betacf). */
+export function betaI(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  if (x < (a + 1) / (a + b + 2)) return (front * betaCf(x, a, b)) / a;
+  return 1 - (front * betaCf(1 - x, b, a)) / b;
+}
+
+function betaCf(x: number, a: number, b: number): number {
+  const tiny = 1e-300;
+  const qab = a + b;
+  const qap = a + 1;
+  const qam = a - 1;
+  let c = 1;
+  let d = 1 - (qab * x) / qap;
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 1000; m++) {
+    const m2 = 2 * m;
+    let aa = (m * (b - m) * x) / ((qam + m2) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = (-(a + m) * (qab + m) * x) / ((a + m2) * (qap + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-14) break;
+  }
+  return h;
+}
+
+/**
+ * Signed z of a count against a negative binomial (mean, size k): the mid-p
+ * tail as a normal quantile. Pr[Y ≤ y] = I_p(k, y + 1) with p = k/(k + mean);
+ * the upper tail is taken as I_{1−p}(y + 1, k) for accuracy far out.
+ */
+export function negativeBinomialZ(count: number, mean: number, size: number): number {
+  if (!Number.isFinite(size)) return poissonZ(count, mean, 1);
+  const mu = Math.max(mean, 1e-9);
+  const p = size / (size + mu);
+  if (count >= mu) {
+    // Pr[Y > y] + ½Pr[Y = y] = ½(Pr[Y ≥ y] + Pr[Y ≥ y + 1])
+    const geY = count >= 1 ? betaI(1 - p, count, size) : 1;
+    const geY1 = betaI(1 - p, count + 1, size);
+    return Math.max(0, upperQuantile((geY + geY1) / 2));
+  }
+  const leY = betaI(p, size, count + 1);
+  const leY1 = count >= 1 ? betaI(p, size, count) : 0;
+  return Math.min(0, -upperQuantile((leY + leY1) / 2));
+}
