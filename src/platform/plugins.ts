@@ -6,6 +6,7 @@ import { citizenRoutes } from '../http/routes/citizen.js';
 import { consentRoutes } from '../http/routes/consents.js';
 import { eventsRoutes } from '../http/routes/events.js';
 import { smsInboundRoutes } from '../http/routes/sms-inbound.js';
+import { open311Routes } from '../http/routes/open311.js';
 import type { ServerOptions } from '../http/server.js';
 import { ledgerRoutes } from '../ledger/routes.js';
 import type { Platform } from './index.js';
@@ -26,5 +27,6 @@ export function platformPlugins(platform: Platform): NonNullable<ServerOptions['
     citizenAdminRoutes,
     smsInboundRoutes,
     eventsRoutes,
+    (app) => open311Routes(app, { open311: platform.cases.open311 }),
   ];
 }
