@@ -13,6 +13,9 @@ import { loadCase, partnersOf } from './load.js';
 import { openCase } from './open.js';
 import type { OpenCaseInput } from './open.js';
 import { sweepDeadlines } from './sweep.js';
+import * as intake from './intake.js';
+import * as open311 from './open311.js';
+import type { GeoPost, GeoQuery } from './open311.js';
 import type { SweepResult } from './sweep.js';
 import * as views from './views.js';
 import type { CaseQuery } from './views.js';
@@ -33,6 +36,8 @@ export { formatReference, parseReference, checkDigit, checksOut } from './refere
 export { createCalendar, NATIONAL_HOLIDAYS } from './calendar.js';
 export type { Calendar } from './calendar.js';
 export { districts, findDistrict } from './districts.js';
+export type { GeoObject, GeoPost, GeoQuery, GeoValue } from './open311.js';
+export { PORTAL } from './intake.js';
 
 export interface CasesOptions {
   db: Kysely<Database>;
@@ -103,6 +108,27 @@ export function createCases(options: CasesOptions) {
     resolve: (actor: CaseActor, key: string, input?: { note?: string | undefined }) => actions.resolve(deps, actor, key, input).then(views.summary),
     reject: (actor: CaseActor, key: string, reason: string) => actions.reject(deps, actor, key, reason).then(views.summary),
     markDuplicate: (actor: CaseActor, key: string, of: string) => actions.markDuplicate(deps, actor, key, of).then(views.summary),
+
+    /** Open311 intake keys: a member's own, or the citizen portal's (member null, the authority) */
+    createIntakeKey: (actor: CaseActor, input: { member: string | null; label: string }) => intake.createIntakeKey(deps, actor, input),
+    revokeIntakeKeys: (actor: CaseActor, member: string) => intake.revokeIntakeKeys(deps, actor, member),
+
+    /** Open311 GeoReport v2 (see open311.ts); the HTTP layer writes the objects as JSON or XML */
+    open311: {
+      instance: deps.directory.instance,
+      async services(jurisdiction?: string) {
+        open311.checkJurisdiction(deps, jurisdiction);
+        return (await catalogue.listCategories(deps.db)).map(open311.serviceOf);
+      },
+      async service(code: string, jurisdiction?: string) {
+        open311.checkJurisdiction(deps, jurisdiction);
+        return open311.serviceDefinition(catalogue.toCategory(await catalogue.requireCategory(deps.db, code)));
+      },
+      post: (post: GeoPost) => open311.postRequest(deps, post),
+      search: (query: GeoQuery) => open311.searchRequests(deps, query),
+      request: (id: string, query: GeoQuery) => open311.requestById(deps, id, query),
+      token: (token: string, jurisdiction?: string) => open311.requestOfToken(deps, token, jurisdiction),
+    },
 
     view: (actor: CaseActor, key: string) => views.caseView(deps, actor, key),
     list: (actor: CaseActor, query: CaseQuery = {}) => views.listCases(deps, actor, query),

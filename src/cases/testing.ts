@@ -3,6 +3,8 @@ import { startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';
 import type { CaseActor } from './actors.js';
 import type { CaseSms } from './deps.js';
+import type { ClientKey } from '../events/testing.js';
+import { signRequest } from '../sdk/index.js';
 
 /** Test support for cases: an instance with a compressed, hand-driven clock, members, a catalogue and the SMS it sent. */
 export interface SentCaseSms {
@@ -54,4 +56,16 @@ export async function seedCaseWorld(t: TestInstance): Promise<void> {
   await cases.putCategory(AUTHORITY, { code: 'PAYMENT-NOT-RECEIVED', nameEn: 'Payment not received', nameUr: 'رقم نہیں ملی', lead: 'PK/BANK/HBL', firstResponseDays: 1, resolutionDays: 3, group: 'payments' });
   await cases.putCategory(AUTHORITY, { code: 'BISP-ELIGIBILITY', nameEn: 'Eligibility', nameUr: 'اہلیت', lead: 'PK/GOV/BISP', firstResponseDays: 2, resolutionDays: 10, group: 'programme' });
   await cases.putCategory(AUTHORITY, { code: 'SIM-BLOCKED', nameEn: 'SIM blocked', nameUr: 'سم بند', lead: null, firstResponseDays: 1, resolutionDays: 5, group: 'telecom' });
+}
+
+/** Signed calls at the instance's (compressed) time. */
+export function signedAt(t: CaseTestInstance) {
+  return async (key: ClientKey, method: string, path: string, options: { body?: unknown } = {}) => {
+    const headers: Record<string, string> = { 'rabta-client': key.client };
+    const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
+    if (body) headers['content-type'] = 'application/json';
+    Object.assign(headers, await signRequest({ method, targetUri: `${t.platform.config.publicUrl}${path}`, headers, body, keyId: key.keyId, privateKey: key.privateKey, tag: 'rabta-request', created: t.clock.now }));
+    const response = await t.app.inject({ method: method as 'GET', url: path, headers, ...(body ? { payload: body } : {}) });
+    return { status: response.statusCode, json: () => JSON.parse(response.body) as Record<string, unknown> & { type?: string }, body: response.body };
+  };
 }

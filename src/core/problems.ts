@@ -71,13 +71,13 @@ export const PROBLEMS = {
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was already used for a different event' },
   'webhook-url-refused': { status: 422, title: 'The webhook URL is not reachable under the egress policy' },
   // cases and grievances
-  'unknown-category': { status: 422, title: 'The case category is not in the catalogue' },
-  'description-too-long': { status: 422, title: 'The description is longer than 4,000 characters' },
+  'unknown-category': { status: 400, title: 'The case category is not in the catalogue' },
+  'description-too-long': { status: 400, title: 'The description is longer than 4,000 characters' },
   'case-reference-invalid': { status: 400, title: 'The case reference’s check digit does not match' },
   'unknown-case': { status: 404, title: 'No such case' },
   'case-not-yours': { status: 403, title: 'The case belongs to someone else' },
   'case-state': { status: 409, title: 'The case is not in a state that allows this' },
-  'unknown-district': { status: 422, title: 'The district code is not a census district' },
+  'unknown-district': { status: 400, title: 'The district code is not a census district' },
   'invalid-api-key': { status: 403, title: 'The api_key is not a valid intake key' },
   // forwarding
   'egress-refused': { status: 502, title: 'The upstream address is not allowed by the egress policy' },

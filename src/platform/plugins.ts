@@ -6,6 +6,9 @@ import { citizenRoutes } from '../http/routes/citizen.js';
 import { consentRoutes } from '../http/routes/consents.js';
 import { eventsRoutes } from '../http/routes/events.js';
 import { smsInboundRoutes } from '../http/routes/sms-inbound.js';
+import { open311Routes } from '../http/routes/open311.js';
+import { casesRoutes } from '../http/routes/cases.js';
+import { authenticateSigned } from '../exchange/index.js';
 import type { ServerOptions } from '../http/server.js';
 import { ledgerRoutes } from '../ledger/routes.js';
 import type { Platform } from './index.js';
@@ -26,5 +29,12 @@ export function platformPlugins(platform: Platform): NonNullable<ServerOptions['
     citizenAdminRoutes,
     smsInboundRoutes,
     eventsRoutes,
+    (app) => open311Routes(app, { open311: platform.cases.open311 }),
+    (app) =>
+      casesRoutes(app, {
+        cases: platform.cases,
+        registry: platform.registry,
+        authenticate: (request) => authenticateSigned({ batch: platform.store.batch, registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now }, request),
+      }),
   ];
 }

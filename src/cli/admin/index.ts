@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { caseCommands } from './cases.js';
 import { catalogueCommands } from './catalogue.js';
 import { consoleOutput } from './client.js';
 import type { Output } from './client.js';
@@ -17,4 +18,5 @@ export function registerAdminCommands(program: Command, output: Output = console
   catalogueCommands(program, output);
   governanceCommands(program, output);
   eventsCommands(program, output);
+  caseCommands(program, output);
 }
