@@ -33,6 +33,7 @@ export function postgresDialect(options: PostgresOptions): StoreDialect {
   const leaseMs = options.leaseMs ?? 3000;
   const holder = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   const kept = new Set<string>();
+  const running = new Set<string>();
   let ready: Promise<void> | undefined;
 
   // Created on first use rather than by a migration: the store owns it, and migrations belong to modules.
@@ -70,7 +71,18 @@ export function postgresDialect(options: PostgresOptions): StoreDialect {
     holder,
     createKyselyDialect: () => new PostgresDialect({ pool }),
     async tryWithLock(name, fn, lockOptions = {}) {
-      if (!(await take(name))) return undefined;
+      // The lease names this process, so two runs in it would both pass the row: one at a time here too.
+      if (running.has(name)) return undefined;
+      running.add(name);
+      try {
+        if (!(await take(name))) {
+          running.delete(name);
+          return undefined;
+        }
+      } catch (error) {
+        running.delete(name);
+        throw error;
+      }
       if (lockOptions.keep) kept.add(name);
       const lease: LockLease = {
         async fence(trx) {
@@ -85,6 +97,7 @@ export function postgresDialect(options: PostgresOptions): StoreDialect {
       } finally {
         clearInterval(timer);
         if (!lockOptions.keep) await release(name).catch(() => undefined);
+        running.delete(name);
       }
     },
     async releaseLocks() {
