@@ -17,7 +17,7 @@ export interface Pgbouncer {
 /**
  * A real PgBouncer in transaction-pooling mode in front of a PostgreSQL
  * server, on a free port, configured in a temp dir (trust auth). Started as
- * root it drops to the `postgres` user (PgBouncer refuses to run as root).
+ * root it runs as the `postgres` user.
  */
 export async function startPgbouncer(server: { host: string; port: number }, options: { poolSize?: number } = {}): Promise<Pgbouncer> {
   const dir = mkdtempSync(join(tmpdir(), 'rabta-pgbouncer-'));
@@ -40,7 +40,6 @@ export async function startPgbouncer(server: { host: string; port: number }, opt
       'max_client_conn = 1000',
       'ignore_startup_parameters = extra_float_digits,options',
       'server_reset_query =',
-      ...(asRoot ? ['user = postgres'] : []),
       '',
     ].join('\n'),
   );
@@ -51,7 +50,12 @@ export async function startPgbouncer(server: { host: string; port: number }, opt
     chmodSync(dir, 0o755);
   }
   let output = '';
-  const child: ChildProcess = spawnChild('/usr/sbin/pgbouncer', [join(dir, 'pgbouncer.ini')], { stdio: ['ignore', 'pipe', 'pipe'], deathSignal: 'KILL' });
+  // PgBouncer refuses to run as root. Its own `user =` switch would clear the death signal (the kernel
+  // drops it on a change of credentials), so runuser switches first and setpriv sets it afterwards.
+  const [command, args] = asRoot
+    ? ['runuser', ['-u', 'postgres', '--', '/usr/bin/setpriv', '--pdeathsig=KILL', '--', '/usr/sbin/pgbouncer', join(dir, 'pgbouncer.ini')]]
+    : ['/usr/sbin/pgbouncer', [join(dir, 'pgbouncer.ini')]];
+  const child: ChildProcess = spawnChild(command, args, { stdio: ['ignore', 'pipe', 'pipe'], deathSignal: 'KILL' });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
