@@ -52,7 +52,7 @@ describe.runIf(postgresUrl)('a three-node cluster behind HAProxy, through PgBoun
     await events.createTopic(SYSTEM_ACTOR, 'PK/BANK/HBL/disbursement', { code: 'cluster.probe', title: 'Cluster probe', schema: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } }, retentionDays: 1 });
     await events.grantTopicAccess(SYSTEM_ACTOR, { topicId: TOPIC, subscriberId: 'PK/GOV/BISP/payments', purposes: ['cash-transfer-disbursement'] });
     await events.createSubscription(SYSTEM_ACTOR, { topicId: TOPIC, subscriberId: 'PK/GOV/BISP/payments', delivery: { webhook: receiver.url } });
-  }, 180_000);
+  }, 400_000);
 
   afterAll(async () => {
     await cluster?.stop();

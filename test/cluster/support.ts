@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Cluster, ClusterNode } from '../../src/cli/cluster-deploy.js';
 import { verifyLog } from '../../src/ledger/verify-log.js';
 import type { Database } from '../../src/store/index.js';
-import { fromKeyFile } from '../../src/sdk/index.js';
+import { fromKeyFile, loadKeyFile, signRequest } from '../../src/sdk/index.js';
 import type { RabtaClient } from '../../src/sdk/index.js';
 
 export interface DemoCall {
@@ -140,4 +140,33 @@ export async function gatedReceiver() {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * One signed call sent straight to a node (past HAProxy), signed for the
+ * public URL as every node rebuilds @target-uri from it.
+ */
+export async function signedCallToNode(cluster: Cluster, nodeUrl: string, file: string): Promise<{ status: number; type: string | undefined }> {
+  const path = join(cluster.dataDir, 'demo', 'keys', file);
+  const key = await loadKeyFile(path);
+  const { example } = JSON.parse(readFileSync(path, 'utf8')) as { example: DemoCall };
+  const headers: Record<string, string> = { 'rabta-client': key.client };
+  for (const [name, value] of Object.entries(example.headers ?? {})) headers[name.toLowerCase()] = value;
+  Object.assign(headers, await signRequest({ method: example.method, targetUri: `${cluster.url}${example.path}`, headers, keyId: key.keyId, privateKey: key.privateKey, tag: 'rabta-request' }));
+  const response = await fetch(`${nodeUrl}${example.path}`, { method: example.method, headers, signal: AbortSignal.timeout(30_000) });
+  const text = await response.text();
+  let type: string | undefined;
+  try {
+    type = (JSON.parse(text) as { type?: string }).type;
+  } catch {
+    type = undefined;
+  }
+  return { status: response.status, type };
+}
+
+/** A node's /readyz: its status and problem type. */
+export async function readiness(url: string): Promise<{ status: number; type: string | undefined }> {
+  const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(10_000) });
+  const body = (await response.json().catch(() => ({}))) as { type?: string };
+  return { status: response.status, type: body.type };
 }

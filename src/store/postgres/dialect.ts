@@ -28,8 +28,10 @@ const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 export function postgresDialect(options: PostgresOptions): StoreDialect {
   // A bounded connect timeout: with the server down, a request fails (503) instead of waiting forever.
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 });
-  // An idle client that loses its server must not crash the process.
+  // A client that loses its server must not crash the process: idle ones report to the pool, and a
+  // checked-out one (between a transaction's statements) to itself; its query, if any, fails (503).
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const leaseMs = options.leaseMs ?? 3000;
   const holder = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   const kept = new Set<string>();
