@@ -9,6 +9,7 @@ import { cryptoSection } from './sections/crypto.js';
 import { eventsSection } from './sections/events.js';
 import { exchangeSection } from './sections/exchange.js';
 import { ledgerSection } from './sections/ledger.js';
+import { scaleoutSection } from './sections/scaleout.js';
 
 /**
  * `npm run bench`: the gateway's throughput against a bare proxy measured in
@@ -19,13 +20,14 @@ import { ledgerSection } from './sections/ledger.js';
  * A new measurement is a Section in bench/sections/ added to this list: its
  * JSON piece is merged into the output.
  */
-const SECTIONS: Section[] = [exchangeSection, cryptoSection, ledgerSection, eventsSection, assistSection];
+const SECTIONS: Section[] = [exchangeSection, cryptoSection, ledgerSection, eventsSection, assistSection, scaleoutSection];
 
 const args = parseArgs(process.argv.slice(2));
 installCleanup();
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
-const selected = SECTIONS.filter((s) => !args.only || args.only.includes(s.name));
+// --nodes asks for the scale-out figures alone; the other sections measure one node.
+const selected = SECTIONS.filter((s) => (args.only ? args.only.includes(s.name) : args.nodes !== undefined ? s.name === 'scaleout' : s.name !== 'scaleout'));
 if (args.only) for (const name of args.only) if (!SECTIONS.some((s) => s.name === name)) throw new Error(`no section "${name}" (${SECTIONS.map((s) => s.name).join(', ')})`);
 
 /** Which source was measured: the figures move with every change to the pipeline. */

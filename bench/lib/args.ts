@@ -23,15 +23,20 @@ export interface BenchArgs {
   only: string[] | undefined;
   /** rows of the disbursement batch the events section sends end to end (0: none) */
   batchRows: number;
+  /** scale-out: the database the nodes share (only postgres) */
+  database: 'sqlite' | 'postgres';
+  /** scale-out: measure 1…N nodes behind HAProxy (only the scaleout section runs unless --only says otherwise) */
+  nodes: number | undefined;
 }
 
 const USAGE = `usage: npm run bench -- [--workers N] [--connections C] [--duration S] [--warmup S] [--json]
                         [--retries N] [--profile DIR] [--counters] [--only exchange,crypto,…]
                         [--batch-rows N]   (events: the disbursement batch, default 1,000,000; 0 skips it)
+                        [--database postgres --nodes N]   (scale-out: 1…N nodes behind HAProxy on PostgreSQL)
   RABTA_SQLITE_SYNCHRONOUS=NORMAL npm run bench   measures without the per-commit fsync`;
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { workers: 2, connections: 32, duration: 10, warmup: 2, json: false, profileDir: undefined, counters: false, retries: 2, only: undefined, batchRows: 1_000_000 };
+  const args: BenchArgs = { workers: 2, connections: 32, duration: 10, warmup: 2, json: false, profileDir: undefined, counters: false, retries: 2, only: undefined, batchRows: 1_000_000, database: 'sqlite', nodes: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     const value = (): string => {
@@ -68,6 +73,15 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--batch-rows':
         args.batchRows = Number(value());
         if (!Number.isInteger(args.batchRows) || args.batchRows < 0) fail('--batch-rows must be a whole number');
+        break;
+      case '--database': {
+        const database = value();
+        if (database !== 'sqlite' && database !== 'postgres') fail('--database is sqlite or postgres');
+        args.database = database;
+        break;
+      }
+      case '--nodes':
+        args.nodes = positiveInt(flag, value());
         break;
       case '--only':
         args.only = value().split(',').map((s) => s.trim()).filter(Boolean);

@@ -44,24 +44,7 @@ export async function createBenchInstance(upstreamUrl: string, port: number): Pr
   const config = loadConfig(env);
   const platform = await createPlatform(config);
   try {
-    const r = platform.registry;
-    const a = SYSTEM_ACTOR;
-    await r.createMember(a, { memberClass: 'GOV', code: 'BISP', nameEn: 'BISP', nameUr: 'BISP' });
-    await r.createMember(a, { memberClass: 'BANK', code: 'HBL', nameEn: 'HBL', nameUr: 'HBL' });
-    await r.createSubsystem(a, 'PK/GOV/BISP', { code: 'payments', name: 'payments' });
-    await r.createSubsystem(a, 'PK/BANK/HBL', { code: 'branch-app', name: 'branch app' });
-
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const jwk = publicKey.export({ format: 'jwk' }) as { kty: string; crv: string; x: string };
-    const keyId = await calculateJwkThumbprint(jwk, 'sha256');
-    await r.registerKey(a, CLIENT_ID, { jwk });
-    await r.approveKey(a, keyId);
-
-    await r.createPurpose(a, { code: PURPOSE, nameEn: 'disbursement', nameUr: 'disbursement', legalBasis: 'statute', statute: 'BISP Act 2010' });
-    await r.createService(a, PROVIDER_SUBSYSTEM, { code: 'status', title: 'status', upstreamUrl });
-    await r.createService(a, PROVIDER_SUBSYSTEM, { code: 'status-quota', title: 'status with quota', upstreamUrl, quotaPerMinute: QUOTA_PER_MINUTE });
-    for (const serviceId of [OPEN_SERVICE, QUOTA_SERVICE]) await r.grantAccess(a, { serviceId, clientId: CLIENT_ID, purposes: [PURPOSE] });
-
+    const { keyId, privateKey } = await seedBenchRegistry(platform, upstreamUrl);
     const privateKeyPem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     return {
       dataDir,
@@ -75,6 +58,28 @@ export async function createBenchInstance(upstreamUrl: string, port: number): Pr
   } finally {
     await platform.close();
   }
+}
+
+/** The bench's registry: one client allowed on the open and the quota service of one provider. */
+export async function seedBenchRegistry(platform: Awaited<ReturnType<typeof createPlatform>>, upstreamUrl: string) {
+  const r = platform.registry;
+  const a = SYSTEM_ACTOR;
+  await r.createMember(a, { memberClass: 'GOV', code: 'BISP', nameEn: 'BISP', nameUr: 'BISP' });
+  await r.createMember(a, { memberClass: 'BANK', code: 'HBL', nameEn: 'HBL', nameUr: 'HBL' });
+  await r.createSubsystem(a, 'PK/GOV/BISP', { code: 'payments', name: 'payments' });
+  await r.createSubsystem(a, 'PK/BANK/HBL', { code: 'branch-app', name: 'branch app' });
+
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const jwk = publicKey.export({ format: 'jwk' }) as { kty: string; crv: string; x: string };
+  const keyId = await calculateJwkThumbprint(jwk, 'sha256');
+  await r.registerKey(a, CLIENT_ID, { jwk });
+  await r.approveKey(a, keyId);
+
+  await r.createPurpose(a, { code: PURPOSE, nameEn: 'disbursement', nameUr: 'disbursement', legalBasis: 'statute', statute: 'BISP Act 2010' });
+  await r.createService(a, PROVIDER_SUBSYSTEM, { code: 'status', title: 'status', upstreamUrl });
+  await r.createService(a, PROVIDER_SUBSYSTEM, { code: 'status-quota', title: 'status with quota', upstreamUrl, quotaPerMinute: QUOTA_PER_MINUTE });
+  for (const serviceId of [OPEN_SERVICE, QUOTA_SERVICE]) await r.grantAccess(a, { serviceId, clientId: CLIENT_ID, purposes: [PURPOSE] });
+  return { keyId, privateKey };
 }
 
 /**

@@ -28,15 +28,15 @@ const EVENTS = 20_000;
 const CHUNK = 1_000;
 const LATENCY_EVENTS = 300;
 /** the delivery worker's settings for the run: see WorkerOptions in src/events/worker.ts */
-const WORKER: WorkerOptions = { batchSize: 256, concurrency: 512 };
+export const WORKER: WorkerOptions = { batchSize: 256, concurrency: 512 };
 /** deliveries in flight: the worker's, and the baseline's */
-const IN_FLIGHT = WORKER.concurrency ?? WORKER.batchSize ?? 32;
+export const IN_FLIGHT = WORKER.concurrency ?? WORKER.batchSize ?? 32;
 /** how long without a single new delivery before the run is declared stuck */
 const STALL_MS = 60_000;
 
 const PUBLISHER = 'PK/BANK/HBL/disbursement';
-const TOPIC = `${PUBLISHER}/payment.credited`;
-const SUBSCRIBERS = ['PK/GOV/BISP/payments', 'PK/BANK/HBL/complaints'];
+export const TOPIC = `${PUBLISHER}/payment.credited`;
+export const SUBSCRIBERS = ['PK/GOV/BISP/payments', 'PK/BANK/HBL/complaints'];
 const PURPOSE = 'disbursement';
 const COMMAND: PublishCommand = { topicId: TOPIC, publisherId: PUBLISHER, purpose: PURPOSE };
 
@@ -170,7 +170,7 @@ export const eventsSection: Section = {
 };
 
 /** Members, the topic, access rights and one webhook subscription per receiver, through the events module as an operator would; returns the subscriptions' secrets. */
-async function setUp(env: NodeJS.ProcessEnv, receivers: WebhookReceiver[]): Promise<string[]> {
+export async function setUp(env: NodeJS.ProcessEnv, receivers: WebhookReceiver[]): Promise<string[]> {
   const setup = await createPlatform(loadConfig(env), { background: false });
   try {
     const r = setup.registry;
@@ -194,7 +194,7 @@ async function setUp(env: NodeJS.ProcessEnv, receivers: WebhookReceiver[]): Prom
   }
 }
 
-interface Throughput {
+export interface Throughput {
   deliveries: number;
   duplicates: number;
   publishS: number;
@@ -211,12 +211,12 @@ interface Throughput {
  * publication until the database has every delivery as delivered. Each
  * receiver must have exactly the published events, and its sample must verify.
  */
-async function measureThroughput(platform: ChildProcess, receivers: WebhookReceiver[], secrets: string[], log: (line: string) => void): Promise<Throughput> {
-  const expected = EVENTS * receivers.length;
+export async function measureThroughput(platform: ChildProcess, receivers: WebhookReceiver[], secrets: string[], log: (line: string) => void, events = EVENTS): Promise<Throughput> {
+  const expected = events * receivers.length;
   for (const rx of receivers) rx.reset();
-  log(`events: publishing ${whole(EVENTS)} events in batches of ${whole(CHUNK)}, ${whole(expected)} deliveries to make`);
+  log(`events: publishing ${whole(events)} events in batches of ${whole(CHUNK)}, ${whole(expected)} deliveries to make`);
   platform.send({ type: 'counters-reset' });
-  platform.send({ type: 'publish-batches', ...COMMAND, count: EVENTS, chunk: CHUNK });
+  platform.send({ type: 'publish-batches', ...COMMAND, count: events, chunk: CHUNK });
   const received = () => receivers.reduce((sum, rx) => sum + rx.arrivals.size, 0);
   let published: (BenchMessage & { ids: string[]; firstAt: number; lastAt: number }) | undefined;
   let failed: unknown;

@@ -25,6 +25,8 @@ export interface ClusterOptions {
   nodeEnv?: Record<string, string>;
   /** start a node again when it dies unexpectedly (the command does; failure tests do not) */
   restartNodes?: boolean;
+  /** how long a node may take to answer /readyz at start (default 180 s: a loaded machine compiles slowly) */
+  readyTimeoutMs?: number;
   /** where the children's output and the command's own lines go */
   write?: (line: string) => void;
 }
@@ -163,7 +165,7 @@ export async function startClusterDeployment(options: ClusterOptions): Promise<C
     await Promise.all(
       nodes.map((node) =>
         waitUntil(`${node.name} ready at ${node.url}/readyz`, () => answers200(`${node.url}/readyz`), {
-          timeoutMs: 90_000,
+          timeoutMs: options.readyTimeoutMs ?? 180_000,
           abort: () => (node.process.exitCode !== null || node.process.signalCode !== null ? `it exited (${node.process.signalCode ?? node.process.exitCode})` : undefined),
         }),
       ),

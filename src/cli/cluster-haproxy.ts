@@ -18,7 +18,7 @@ export const HAPROXY_BIN = process.env.RABTA_HAPROXY ?? '/usr/sbin/haproxy';
 
 /**
  * HAProxy in front of the nodes. Health: GET /readyz (200 only while the node
- * reaches its database), checked twice a second; a node leaves after two
+ * reaches its database), checked every second; a node leaves after three
  * failures and comes back after two successes. Retries: a request that could
  * not be sent (connection refused) is retried on another node whatever its
  * method — the node never saw it. A request that was sent and got no answer,
@@ -54,7 +54,10 @@ export function haproxyConfig(options: HaproxyOptions): string {
     '  balance roundrobin',
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
-    '  default-server inter 500ms fall 2 rise 2 maxconn 256',
+    // A busy node answers /readyz late, not never: a check may take 3 s, and a node leaves after three
+    // failures. A dead node refuses connections at once, and those requests are sent elsewhere anyway.
+    '  timeout check 3s',
+    '  default-server inter 1s fall 3 rise 2 maxconn 256',
     ...options.nodes.map((node) => `  server ${node.name} 127.0.0.1:${node.port} check`),
     '',
   ].join('\n');

@@ -28,11 +28,14 @@ const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 export function postgresDialect(options: PostgresOptions): StoreDialect {
   // A bounded connect timeout: with the server down, a request fails (503) instead of waiting forever.
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 });
-  // An idle client that loses its server must not crash the process.
+  // A client that loses its server must not crash the process: idle ones report to the pool, and a
+  // checked-out one (between a transaction's statements) to itself; its query, if any, fails (503).
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const leaseMs = options.leaseMs ?? 3000;
   const holder = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   const kept = new Set<string>();
+  const running = new Set<string>();
   let ready: Promise<void> | undefined;
 
   // Created on first use rather than by a migration: the store owns it, and migrations belong to modules.
@@ -70,7 +73,18 @@ export function postgresDialect(options: PostgresOptions): StoreDialect {
     holder,
     createKyselyDialect: () => new PostgresDialect({ pool }),
     async tryWithLock(name, fn, lockOptions = {}) {
-      if (!(await take(name))) return undefined;
+      // The lease names this process, so two runs in it would both pass the row: one at a time here too.
+      if (running.has(name)) return undefined;
+      running.add(name);
+      try {
+        if (!(await take(name))) {
+          running.delete(name);
+          return undefined;
+        }
+      } catch (error) {
+        running.delete(name);
+        throw error;
+      }
       if (lockOptions.keep) kept.add(name);
       const lease: LockLease = {
         async fence(trx) {
@@ -85,6 +99,7 @@ export function postgresDialect(options: PostgresOptions): StoreDialect {
       } finally {
         clearInterval(timer);
         if (!lockOptions.keep) await release(name).catch(() => undefined);
+        running.delete(name);
       }
     },
     async releaseLocks() {

@@ -53,6 +53,7 @@ export function sqliteDialect(options: SqliteOptions): StoreDialect {
   connection.exec('CREATE TABLE IF NOT EXISTS store_locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)');
   const holder = `${process.pid}-${randomUUID()}`;
   const kept = new Set<string>();
+  const running = new Set<string>();
   const take = connection.transaction((name: string, now: number) => {
     const row = connection.prepare('SELECT holder, expires_at FROM store_locks WHERE name = ?').get(name) as { holder: string; expires_at: number } | undefined;
     if (row && row.holder !== holder && row.expires_at > now && holderAlive(row.holder)) return false;
@@ -69,7 +70,18 @@ export function sqliteDialect(options: SqliteOptions): StoreDialect {
     holder,
     createKyselyDialect: () => new ImmediateSqliteDialect({ database: connection }),
     async tryWithLock(name, fn, lockOptions = {}) {
-      if (!take.immediate(name, Date.now())) return undefined;
+      // The lease names this process, so two runs in it would both pass the row: one at a time here too.
+      if (running.has(name)) return undefined;
+      running.add(name);
+      try {
+        if (!take.immediate(name, Date.now())) {
+          running.delete(name);
+          return undefined;
+        }
+      } catch (error) {
+        running.delete(name);
+        throw error;
+      }
       if (lockOptions.keep) kept.add(name);
       const lease: LockLease = {
         async fence(trx) {
@@ -85,6 +97,7 @@ export function sqliteDialect(options: SqliteOptions): StoreDialect {
       } finally {
         clearInterval(renew);
         if (!lockOptions.keep) release(name);
+        running.delete(name);
       }
     },
     async releaseLocks() {
