@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint } from 'jose';
@@ -44,7 +44,7 @@ async function startProvider(exchangeKeys: () => Map<string, KeyObject>) {
         return;
       }
       response.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'x=1' }).end(
-        JSON.stringify({ client: verified.client, purpose: verified.purpose, subject: verified.subject, exchangeId: verified.exchangeId, sawSignatureFromClient: request.headers['x-client-signature'] ?? null, bytes: body.length, leakedHeader: request.headers['rabta-injected'] ?? null }),
+        JSON.stringify({ client: verified.client, purpose: verified.purpose, subject: verified.subject, exchangeId: verified.exchangeId, sawSignatureFromClient: request.headers['x-client-signature'] ?? null, bytes: body.length, leakedHeader: request.headers['rabta-injected'] ?? null, path: request.url }),
       );
     } catch (error) {
       response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ refused: (error as Error).message }));
@@ -216,6 +216,38 @@ for (const dialect of testDialects(postgresUrl)) {
       expect(response.statusCode).toBe(400);
       expect(JSON.parse(response.body).type).toBe(PROBLEM_BASE + 'digest-mismatch');
       expect(response.headers['rabta-exchange-id']).toBeDefined();
+    });
+
+    it('refuses dot segments below the service, raw or encoded, and records exactly the path it forwards', async () => {
+      const h = { 'rabta-purpose': 'disbursement', 'rabta-subject': SUBJECT };
+      const before = provider.hits();
+      // over a real socket with node:http, which sends the path as given (inject and fetch would resolve the dots first)
+      if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (t.app.server.address() as AddressInfo).port;
+      for (const rest of ['..', '.', '%2e%2e', '%2E%2e', '.%2E', '%2e', '%252e%252e', '..%2fopen', '%2F', 'a%5Cb', 'a\\b']) {
+        const path = `/x/PK/GOV/BISP/payments/status/beneficiaries/${rest}/open/a`;
+        const headers: Record<string, string> = { 'rabta-client': hbl.client, ...h };
+        Object.assign(headers, await signRequest({ method: 'GET', targetUri: `${t.platform.config.publicUrl}${path}`, headers, keyId: hbl.keyId, privateKey: hbl.privateKey, tag: 'rabta-request' }));
+        const answer = await new Promise<{ status: number; type: string; exchangeId: string }>((resolve, reject) => {
+          const sent = httpRequest({ host: '127.0.0.1', port, path, headers }, (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (c: Buffer) => chunks.push(c));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, type: JSON.parse(Buffer.concat(chunks).toString()).type, exchangeId: response.headers['rabta-exchange-id'] as string }));
+          });
+          sent.on('error', reject);
+          sent.end();
+        });
+        expect({ rest, status: answer.status, type: answer.type }).toEqual({ rest, status: 400, type: PROBLEM_BASE + 'dot-segment' });
+        const row = await t.platform.store.db.selectFrom('exchanges').select('outcome').where('id', '=', answer.exchangeId).executeTakeFirstOrThrow();
+        expect(row.outcome).toBe('dot-segment');
+      }
+      expect(provider.hits()).toBe(before);
+      // dots inside a segment are just characters: forwarded, and recorded as the provider saw them
+      const ok = await send('GET', '/x/PK/GOV/BISP/payments/status/files/v1.2/a..b?x=1', { headers: h });
+      expect(ok.response.statusCode).toBe(200);
+      expect(ok.json().path).toBe('/files/v1.2/a..b?x=1');
+      const row = await t.platform.store.db.selectFrom('exchanges').select('path').where('id', '=', ok.response.headers['rabta-exchange-id'] as string).executeTakeFirstOrThrow();
+      expect(row.path).toBe('/files/v1.2/a..b');
     });
 
     it('authorises: service, access right, purpose, legal basis, subject', async () => {

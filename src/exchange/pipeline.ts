@@ -106,6 +106,9 @@ export function createPipeline(deps: PipelineDeps) {
       const service = await auth.view.service(target.serviceId);
       if (!service) throw new RabtaError('unknown-service', `no service ${target.serviceId}`);
       if (!isTrue(service.enabled)) throw new RabtaError('service-disabled', `${target.serviceId} is disabled by its provider`);
+      const upstreamUrl = forwardedUrl(service.upstream_url, target.rest);
+      // The record says what is forwarded, as the upstream will see it (below the service's upstream path).
+      record.path = upstreamUrl.pathname.slice(new URL(service.upstream_url).pathname.replace(/\/$/, '').length);
 
       const purposeCode = header(request.headers, 'rabta-purpose');
       const allowed = await auth.view.allowedPurposes(service.id, auth.clientId);
@@ -149,7 +152,7 @@ export function createPipeline(deps: PipelineDeps) {
         record.legal_basis = basis.legalBasis;
       }
 
-      const upstream = await forward(request, auth, service, target.rest, body, purposeCode, subjects);
+      const upstream = await forward(request, auth, upstreamUrl, body, purposeCode, subjects, service);
       reply = {
         status: upstream.status,
         headers: { ...passResponseHeaders(upstream.headers), 'rabta-origin': 'upstream' },
@@ -196,8 +199,9 @@ export function createPipeline(deps: PipelineDeps) {
     return { ...(await authenticateSigned(deps, request)), exchangeId: randomUUID() };
   }
 
-  async function forward(request: ExchangeRequest, auth: Authenticated, service: ServiceRow, rest: string, body: ReceivedBody, purpose: string | undefined, subjects: string[]) {
-    const url = service.upstream_url + rest;
+  async function forward(request: ExchangeRequest, auth: Authenticated, upstreamUrl: URL, body: ReceivedBody, purpose: string | undefined, subjects: string[], service: ServiceRow) {
+    // Signed and sent as parsed: the URL the signature covers is the one that goes out.
+    const url = upstreamUrl.href;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (value === undefined || HOP_BY_HOP.has(name) || name.startsWith('rabta-') || name.startsWith('signature')) continue;
@@ -214,6 +218,17 @@ export function createPipeline(deps: PipelineDeps) {
     if (body.size > 0) headers['content-length'] = String(body.size);
     return deps.egress.call({ url, method: request.method, headers, body: body.size > 0 ? body.open() : undefined, timeoutMs: deps.upstreamTimeoutMs });
   }
+}
+
+/** The upstream URL a call goes to; it must stay below the service's upstream path once parsed. */
+function forwardedUrl(upstream: string, rest: string): URL {
+  const base = new URL(upstream);
+  const url = new URL(upstream + rest);
+  const prefix = base.pathname.replace(/\/$/, '');
+  if (url.origin !== base.origin || (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`))) {
+    throw new RabtaError('dot-segment', 'the path would leave the service once parsed');
+  }
+  return url;
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {

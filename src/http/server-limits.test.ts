@@ -102,6 +102,11 @@ for (const dialect of testDialects(postgresUrl)) {
       }
     });
 
+    it('lives through an error of the listening socket (accept failing with EMFILE under a flood)', async () => {
+      expect(() => t.app.server.emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', syscall: 'accept' }))).not.toThrow();
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    });
+
     it('still serves a well-formed request', async () => {
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     });

@@ -45,6 +45,8 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
       sendProblem(request, reply, error);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // A listening server emits 'error' when accept() fails (EMFILE under a connection flood); unheard, it would end the process.
+  app.server.on('error', (error) => app.log.error({ err: error }, 'the HTTP server could not accept a connection'));
   const metrics = createMetrics();
   app.addSchema(Problem);
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));

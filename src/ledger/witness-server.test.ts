@@ -51,6 +51,12 @@ describe('witness server (tlog-witness over HTTP)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+
+  it('lives through an error of its listening socket (accept failing with EMFILE)', async () => {
+    const witness = await start();
+    expect(() => witness.server.emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' }))).not.toThrow();
+    expect((await fetch(`${witness.url}/nothing-here`)).status).toBe(404);
+  });
   it('cosigns a first checkpoint, then a consistent larger one, persisting each', async () => {
     await start();
     const first = log.append(batch(0, 5));

@@ -153,6 +153,8 @@ export async function startWitnessServer(witness: Witness, options: WitnessServe
       resolve();
     });
   });
+  // accept() failing (EMFILE) is emitted on the server: heard here, it costs one connection, not the witness.
+  server.on('error', (error) => console.error(`witness: ${error.message}`));
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
