@@ -66,7 +66,8 @@ describe.skipIf(!postgresUrl)('delivery worker processes sharing PostgreSQL', ()
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker did not start: ${stderr}`)), 30_000);
+      // A loaded machine takes tens of seconds to start a process that compiles TypeScript as it loads.
+      const timer = setTimeout(() => reject(new Error(`worker did not start: ${stderr}`)), 120_000);
       child.stdout?.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('ready')) {
           clearTimeout(timer);
@@ -138,7 +139,7 @@ describe.skipIf(!postgresUrl)('delivery worker processes sharing PostgreSQL', ()
     expect(byWorker).toHaveLength(2);
     expect(byWorker.reduce((sum, w) => sum + Number(w.n), 0)).toBe(N + 1);
     for (const w of byWorker) expect(Number(w.n)).toBeGreaterThan(0);
-  });
+  }, 300_000);
 
   it('the claims of a worker killed mid-delivery come back to the other once its lease lapses', async () => {
     const N = 20;
@@ -154,5 +155,5 @@ describe.skipIf(!postgresUrl)('delivery worker processes sharing PostgreSQL', ()
     await until(async () => (await delivered(subscriptionId)) === N, 30_000, 'every delivery');
     // At least once: what the dead worker had sent may arrive again, but nothing is lost.
     expect(new Set(rx.received.map((r) => r.headers['webhook-id']))).toEqual(new Set(ids));
-  });
+  }, 300_000);
 });
