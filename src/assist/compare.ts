@@ -72,7 +72,7 @@ export async function fastTextRun(train: readonly Example[], test: readonly Exam
 export async function compareApproaches(train: readonly Example[], test: readonly Example[], seed = DEFAULT_LINEAR.seed): Promise<Comparison[]> {
   const dim = 2 ** DEFAULT_FEATURES.bits;
   return [
-    linearRun('softmax regression, hashed char 2-5 + words + lexicon (int8, shipped)', train, test, (xs, ys) => quantize(trainLinear(xs, ys, dim, LABELS.length, { ...DEFAULT_LINEAR, seed })).weights),
+    linearRun(`softmax regression, hashed char ${DEFAULT_FEATURES.minN}-${DEFAULT_FEATURES.maxN} + words + lexicon (int8, shipped)`, train, test, (xs, ys) => quantize(trainLinear(xs, ys, dim, LABELS.length, { ...DEFAULT_LINEAR, seed })).weights),
     linearRun('multinomial naive Bayes, same features', train, test, (xs, ys) => trainNaiveBayes(xs, ys, dim, LABELS.length)),
     await fastTextRun(train, test, seed),
   ];

@@ -136,12 +136,13 @@ const ROMAN: ReadonlyMap<string, string> = (() => {
   return map;
 })();
 
+const MAPPED = new RegExp(`[${[...LETTERS.keys(), ...PUNCTUATION.keys()].join('')}]`, 'g');
+
 /** The letter/digit level: safe on any text, keeps word boundaries and punctuation. */
 export function normalizeChars(text: string): string {
   let out = text.normalize('NFKC').replace(MARKS, '');
   out = out.replace(DIGITS, (d) => String((d.codePointAt(0) as number) & 0x0f));
-  let mapped = '';
-  for (const ch of out) mapped += LETTERS.get(ch) ?? PUNCTUATION.get(ch) ?? ch;
+  const mapped = out.replace(MAPPED, (ch) => LETTERS.get(ch) ?? PUNCTUATION.get(ch) ?? ch);
   // Stretched letters ("plzzzz", "بہتتتت") keep at most two.
   return mapped.toLowerCase().replace(/(\p{L})\1{2,}/gu, '$1$1');
 }

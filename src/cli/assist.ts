@@ -53,11 +53,17 @@ const probability = (value: string): number => {
   return n;
 };
 
+/** main.ts prints nothing for a CliFailure: the command says what went wrong itself. */
+function fail(message: string): CliFailure {
+  process.stderr.write(`error: ${message}\n`);
+  return new CliFailure(message);
+}
+
 function readModel(path: string) {
   try {
     return loadRouter(path);
   } catch (error) {
-    throw new CliFailure(`cannot read the model ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw fail(`cannot read the model ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -107,7 +113,7 @@ export function registerAssistCommands(program: Command, options: AssistCommandO
       try {
         corpus = readCorpus(o.corpus);
       } catch (error) {
-        throw new CliFailure(error instanceof Error ? error.message : String(error));
+        throw fail(error instanceof Error ? error.message : String(error));
       }
       const { train, eval: held } = splitCorpus(corpus);
       process.stderr.write(`assist: ${corpus.length} grievances in ${o.corpus}; training on ${train.length}, ${held.length} held out for evaluation\n`);
@@ -184,7 +190,7 @@ export function registerAssistCommands(program: Command, options: AssistCommandO
     .option('--out <file>', 'write here instead of stdout')
     .action(async (o: { input?: string; since?: string; out?: string }) => {
       const source = o.input ? arraySource(readCorrections(o.input)) : options.corrections;
-      if (!source) throw new CliFailure('no corrections store here yet: give --input FILE');
+      if (!source) throw fail('no corrections store here yet: give --input FILE');
       const lines = await exportCorrections(source, o.since === undefined ? {} : { since: o.since });
       const text = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
       if (o.out) writeFileSync(o.out, text);
@@ -211,8 +217,8 @@ function readLabelled(file: string) {
   try {
     return readExamples(file);
   } catch (error) {
-    if (error instanceof CorpusError) throw new CliFailure(error.message);
-    throw new CliFailure(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof CorpusError) throw fail(error.message);
+    throw fail(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -226,9 +232,9 @@ function readCorrections(file: string): Correction[] {
       try {
         value = JSON.parse(line) as { text?: unknown; label?: unknown };
       } catch {
-        throw new CliFailure(`${file}:${i + 1}: not JSON`);
+        throw fail(`${file}:${i + 1}: not JSON`);
       }
-      if (typeof value.text !== 'string' || !isLabel(value.label)) throw new CliFailure(`${file}:${i + 1}: needs "text" and one of the ten labels`);
+      if (typeof value.text !== 'string' || !isLabel(value.label)) throw fail(`${file}:${i + 1}: needs "text" and one of the ten labels`);
       out.push({ text: value.text, label: value.label });
     });
   return out;
