@@ -14,6 +14,7 @@ import { openCase } from './open.js';
 import type { OpenCaseInput } from './open.js';
 import { sweepDeadlines } from './sweep.js';
 import * as intake from './intake.js';
+import { handleCaseSms } from './sms.js';
 import * as open311 from './open311.js';
 import type { GeoPost, GeoQuery } from './open311.js';
 import type { SweepResult } from './sweep.js';
@@ -129,6 +130,9 @@ export function createCases(options: CasesOptions) {
       request: (id: string, query: GeoQuery) => open311.requestById(deps, id, query),
       token: (token: string, jurisdiction?: string) => open311.requestOfToken(deps, token, jurisdiction),
     },
+
+    /** the citizen SMS line's case commands; undefined when the text is not one of them */
+    handleSms: (sms: { from: string; text: string }) => handleCaseSms(deps, sms),
 
     view: (actor: CaseActor, key: string) => views.caseView(deps, actor, key),
     list: (actor: CaseActor, query: CaseQuery = {}) => views.listCases(deps, actor, query),

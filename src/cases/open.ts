@@ -19,7 +19,7 @@ export interface OpenCaseInput {
   category?: string | null | undefined;
   text: string;
   /** the citizen, or nobody (anonymous and unreachable) */
-  citizen?: { cnic?: string | undefined; mobile?: string | undefined; language?: 'ur' | 'en' | undefined } | undefined;
+  citizen?: { cnic?: string | undefined; mobile?: string | undefined; language?: 'ur' | 'en' | undefined; known?: { subjectHash: string; maskedCnic: string } | undefined } | undefined;
   /** the institutions do not see who the citizen is; the authority relays */
   anonymous?: boolean | undefined;
   district?: string | null | undefined;
@@ -177,7 +177,10 @@ async function identify(deps: CasesDeps, input: OpenCaseInput) {
     if (!mobile) throw new RabtaError('bad-request', 'the citizen’s phone must be a number, e.g. +923001234567');
   }
   let language: 'ur' | 'en' = given?.language ?? 'ur';
-  if (given?.cnic) {
+  if (given?.known) {
+    subjectHash = given.known.subjectHash;
+    maskedCnic = given.known.maskedCnic;
+  } else if (given?.cnic) {
     const digits = normalizeCnic(given.cnic);
     if (!digits) throw new RabtaError('subject-malformed', 'the citizen’s CNIC must be NNNNN-NNNNNNN-N');
     subjectHash = deps.citizens.subjectHash(digits);

@@ -70,4 +70,9 @@ export interface ConsentDeps {
   changeSink?: ConsentChangeSink;
   /** consents may name event topics as well as services */
   topics?: () => TopicCatalogue | undefined;
+  /** the other modules' SMS commands, asked in order before consent's own (see sms.ts) */
+  smsCommands?: () => readonly SmsCommandHandler[];
 }
+
+/** Another module's citizen SMS command: true when it handled (and answered) the message. */
+export type SmsCommandHandler = (sms: { from: string; text: string }) => Promise<boolean>;

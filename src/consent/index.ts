@@ -10,7 +10,7 @@ import type { ConsentChangeSink } from './changes.js';
 import { citizensByMobile, findCitizen, registerCitizen } from './citizens.js';
 import type { CitizenInput } from './citizens.js';
 import { DEFAULT_LIMITS } from './deps.js';
-import type { ConsentDeps, ConsentLimits, TopicCatalogue } from './deps.js';
+import type { ConsentDeps, ConsentLimits, SmsCommandHandler, TopicCatalogue } from './deps.js';
 import { actOnConsent } from './lifecycle.js';
 import type { CitizenAction } from './lifecycle.js';
 import type { CitizenMessenger } from './messenger.js';
@@ -51,7 +51,7 @@ export type { Page } from './paging.js';
 export type { CitizenAction } from './lifecycle.js';
 export type { CitizenSession } from './session.js';
 export type { Citizen, CitizenInput } from './citizens.js';
-export type { ConsentLimits, TopicCatalogue } from './deps.js';
+export type { ConsentLimits, SmsCommandHandler, TopicCatalogue } from './deps.js';
 export type { ConsentTables, ConsentStatus, Language } from './tables.js';
 export { CONSENT_STATUSES } from './tables.js';
 export { maskMobile, normalizeMobile } from './mobile.js';
@@ -72,6 +72,8 @@ export interface ConsentOptions {
   noticeSender?: NoticeSenderOptions;
   /** the events module's topics, once it exists: consents may cover them */
   topics?: () => TopicCatalogue | undefined;
+  /** the SMS command dispatcher's other handlers (cases' SHIKAYAT, references, 1/2), asked before consent's own */
+  smsCommands?: () => readonly SmsCommandHandler[];
 }
 
 /**
@@ -91,6 +93,7 @@ export function createConsent(options: ConsentOptions) {
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ...(options.changeSink ? { changeSink: options.changeSink } : {}),
     ...(options.topics ? { topics: options.topics } : {}),
+    ...(options.smsCommands ? { smsCommands: options.smsCommands } : {}),
   };
   const names = registryNames(options.registry);
   const secrets = citizenSecrets(options.keyring);

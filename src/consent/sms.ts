@@ -16,7 +16,7 @@ export interface InboundSms {
 }
 
 export interface InboundSmsResult {
-  outcome: 'help' | 'unknown-code' | 'approved' | 'rejected' | 'revoked' | 'expired' | SelfServiceOutcome;
+  outcome: 'dispatched' | 'help' | 'unknown-code' | 'approved' | 'rejected' | 'revoked' | 'expired' | SelfServiceOutcome;
   /** the artefact that changed, if one did */
   consentId?: string;
 }
@@ -33,6 +33,8 @@ export interface InboundSmsResult {
  * number is unknown), and an unknown number learns nothing personal.
  */
 export async function handleInboundSms(deps: ConsentDeps, names: Names, sms: InboundSms): Promise<InboundSmsResult> {
+  // The dispatcher: each module's commands first (cases: SHIKAYAT, a case reference, 1/2), then consent's own.
+  for (const handler of deps.smsCommands?.() ?? []) if (await handler(sms)) return { outcome: 'dispatched' };
   const mobile = normalizeMobile(sms.from);
   const citizens = mobile ? await citizensByMobile(deps.db, mobile) : [];
   const language = citizens[0]?.language ?? 'ur';

@@ -98,6 +98,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   if (options.background !== false) witnessing.start();
   // Citizens' SMS: the given messenger (tests), else the notify module over the configured channel.
   const smsChannel = options.messenger ? undefined : smsChannelFromConfig(config, egress);
+  let cases: Cases | undefined;
   const consent = createConsent({
     db: store.db,
     batch: store.batch,
@@ -107,6 +108,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     publicUrl: config.publicUrl,
     now,
     changeSink: consentChangeSink(ledger),
+    // The SMS dispatcher asks the cases module first; it is built below, and asked only once it exists.
+    smsCommands: () => {
+      const built = cases;
+      return built ? [async (sms) => (await built.handleSms(sms)) !== undefined] : [];
+    },
     // Consents may cover event topics; the events module is built below, and asked only once it exists.
     topics: () => (events ? { purposes: (topicId, subscriberId) => events.topicPurposes(topicId, subscriberId), exists: (topicId) => events.topicExists(topicId) } : undefined),
   });
@@ -147,8 +153,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         },
   );
   if (options.background !== false) events.start();
-  const cases = createCasesFor({ config, store, registry, ledger, keyring, consent: () => consent, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router, sweepIntervalMs: options.cases?.sweepIntervalMs });
-  if (options.background !== false) cases.start();
+  cases = createCasesFor({ config, store, registry, ledger, keyring, consent: () => consent, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router, sweepIntervalMs: options.cases?.sweepIntervalMs });
+  const built = cases;
+  if (options.background !== false) built.start();
   return {
     config,
     store,
@@ -158,7 +165,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     ledger,
     consent,
     events,
-    cases,
+    cases: built,
     ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
     now,
     publicKeys: async () => [
@@ -167,7 +174,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     ],
     async close() {
       witnessing.stop();
-      await cases.stop();
+      await built.stop();
       await events.stop();
       await ledger.stop();
       await consent.stop();
