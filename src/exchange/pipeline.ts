@@ -9,7 +9,7 @@ import type { Registry, ServiceRow } from '../registry/index.js';
 import { contentDigestOfHash, digestMatches } from '../sdk/digest.js';
 import { requestHasBody, signRequest, signResponse } from '../sdk/index.js';
 import type { Database, WriteBatcher } from '../store/index.js';
-import { isTrue } from '../store/index.js';
+import { isDatabaseUnavailable, isTrue } from '../store/index.js';
 import { receiveBody } from './body.js';
 import type { ReceivedBody } from './body.js';
 import type { LegalBasisAnswer, LegalBasisCheck } from './legal-basis.js';
@@ -250,7 +250,10 @@ function parseJson(bytes: Buffer): unknown {
 }
 
 function asProblem(error: unknown): RabtaError {
-  return error instanceof RabtaError ? error : new RabtaError('internal', 'internal error', { cause: error });
+  if (error instanceof RabtaError) return error;
+  // The database is down or restarting: the client may try again (503), and nothing was acknowledged.
+  if (isDatabaseUnavailable(error)) return new RabtaError('unavailable', 'the database does not answer; try again shortly', { cause: error });
+  return new RabtaError('internal', 'internal error', { cause: error });
 }
 
 function passResponseHeaders(upstream: Record<string, string | string[]>): Record<string, string> {

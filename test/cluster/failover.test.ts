@@ -44,8 +44,8 @@ describe.runIf(postgresUrl)('a three-node cluster behind HAProxy, through PgBoun
         RABTA_DEMO_SMSC_PORT: '0',
         RABTA_LOG_LEVEL: 'error',
       },
-      // A dead worker's claims lapse after 3 s; a failed delivery is tried again at once.
-      nodeEnv: { RABTA_EVENTS_LEASE_MS: '3000', RABTA_EVENTS_RETRY_SCHEDULE_MS: '0,100,200,400,800,1600,3200,6400' },
+      // A dead worker's claims lapse after 8 s (longer than the receiver holds a live one's); failures are retried soon.
+      nodeEnv: { RABTA_EVENTS_LEASE_MS: '8000', RABTA_EVENTS_RETRY_SCHEDULE_MS: '0,200,500,1000,2000,3000,5000,8000,8000,8000' },
       write: (line) => output.push(line),
     });
     const events = cluster.demo!.platform.events;
@@ -81,8 +81,8 @@ describe.runIf(postgresUrl)('a three-node cluster behind HAProxy, through PgBoun
       const before = load.acknowledged.length;
       const failuresBefore = load.failures.length;
       await cluster.kill(victim, 'SIGKILL');
-      await until('the survivors keep acknowledging', () => load.acknowledged.length >= before + 30);
       receiver.open();
+      await until('the survivors keep acknowledging', () => load.acknowledged.length >= before + 30);
       await until('every published event is delivered', async () => {
         const pending = await db.selectFrom('event_deliveries').select('id').where('status', '!=', 'delivered').execute();
         return pending.length === 0 && published.every((id) => receiver.received.has(id));
