@@ -153,3 +153,4 @@ export function createEvents(deps: EventsDeps, options: EventsOptions = {}) {
 }
 
 export type Events = ReturnType<typeof createEvents>;
+export { eventCountsByTopic } from './counts.js';

@@ -19,6 +19,7 @@ export { statuteOnly, findExchange };
 export { authenticateSigned } from './authenticate.js';
 export type { AuthenticateDeps, SignedCaller } from './authenticate.js';
 export { subjectsOf } from './subjects.js';
+export { exchangeCountsByMembers } from './counts.js';
 
 export interface ExchangeOptions {
   legalBasis?: LegalBasisCheck;

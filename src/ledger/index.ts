@@ -115,3 +115,5 @@ export type { AddCheckpointDecision, AddCheckpointRequest, WitnessLogState } fro
 export { decodeBase64, encodeBase64 } from './encoding.js';
 export { LedgerFormatError, OK, fail } from './errors.js';
 export type { LedgerFormat, Refusal, Verdict } from './errors.js';
+export { asReceipt, verifyReceipt } from './receipt-verify.js';
+export type { ReceiptDocument, ReceiptVerification } from './receipt-verify.js';

@@ -13,6 +13,8 @@ import type { ServerOptions } from '../http/server.js';
 import { ledgerRoutes } from '../ledger/routes.js';
 import type { Platform } from './index.js';
 import { exchangeRecorder } from './recorders.js';
+import { webCapabilities } from './web.js';
+import { webRoutes } from '../web/index.js';
 
 /** Route plugins of the modules beyond the registry, in the order they are served. */
 export function platformPlugins(platform: Platform): NonNullable<ServerOptions['plugins']> {
@@ -36,5 +38,7 @@ export function platformPlugins(platform: Platform): NonNullable<ServerOptions['
         registry: platform.registry,
         authenticate: (request) => authenticateSigned({ batch: platform.store.batch, registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now }, request),
       }),
+    // The portal, console and dashboard: pages over the same module calls as the API.
+    (app) => webRoutes(app, webCapabilities(platform, app)),
   ];
 }

@@ -1,0 +1,15 @@
+import type { Kysely } from 'kysely';
+import { memberIdOf } from '../core/ids.js';
+import type { Database } from '../store/index.js';
+
+/** Events published per publishing institution and topic, for the public dashboard (counts only). */
+export async function eventCountsByTopic(db: Kysely<Database>): Promise<Array<{ publisher: string; topic: string; count: number }>> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['topic_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .groupBy('topic_id')
+    .execute();
+  return rows
+    .map((row) => ({ publisher: memberIdOf(row.topic_id), topic: row.topic_id, count: Number(row.n) }))
+    .sort((a, b) => b.count - a.count || a.topic.localeCompare(b.topic));
+}

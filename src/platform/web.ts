@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import { exchangeCountsByMembers } from '../exchange/index.js';
+import { eventCountsByTopic } from '../events/index.js';
+import { LEAF_KIND } from '../ledger/canonical.js';
+import type { WebCapabilities } from '../web/index.js';
+import type { Platform } from './index.js';
+
+/** What the web faces may call: consent's citizen interface, the ledger's receipts, public counts, and the server for the console. */
+export function webCapabilities(platform: Platform, app: FastifyInstance): WebCapabilities {
+  const members = async () => (await platform.registry.listMembers()).map((m) => ({ id: m.id, nameEn: m.nameEn, nameUr: m.nameUr }));
+  return {
+    publicUrl: platform.config.publicUrl,
+    dataDir: platform.config.dataDir,
+    sessionSecret: platform.keyring.sessionSecret,
+    now: platform.now,
+    citizen: platform.consent.citizen,
+    institutions: members,
+    logVkey: platform.ledger.vkey,
+    async receipt(kind, id) {
+      const receipt = await platform.ledger.receipt(kind === 'exchange' ? LEAF_KIND.exchange : LEAF_KIND.event, id);
+      if (!receipt) return undefined;
+      const keys = (await platform.publicKeys?.()) ?? [];
+      return { ...receipt, logVkey: platform.ledger.vkey, witnessVkeys: keys.filter((k) => k.use === 'witness').map((k) => k.vkey as string) };
+    },
+    async figures() {
+      const [exchanges, events, checkpoint, institutions] = await Promise.all([exchangeCountsByMembers(platform.store.db), eventCountsByTopic(platform.store.db), platform.ledger.signedCheckpoint(), members()]);
+      return {
+        exchanges,
+        events,
+        ledger: { origin: platform.ledger.origin, size: checkpoint ? Number(checkpoint.split('\n')[1]) : 0, signatures: checkpoint ? checkpoint.split('\n').filter((line) => line.startsWith('\u2014 ')).length : 0 },
+        institutions,
+      };
+    },
+    server: () => app,
+  };
+}

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import type { ReceiptDocument } from '../ledger/index.js';
+import type { AccessEntry, CitizenAction, CitizenSession, ConsentForCitizen, NotificationView, Page } from '../consent/index.js';
+
+/**
+ * What the web is given by the composition root: module functions, never
+ * tables. The pages are a second face of the same calls the JSON API makes.
+ */
+export interface WebCapabilities {
+  publicUrl: string;
+  dataDir: string;
+  /** the instance's session secret; the web derives its own cookie keys from it */
+  sessionSecret: Buffer;
+  now: () => number;
+  /** consent's citizen interface (OTP sign-in with its throttles, consents, tracker, notices) */
+  citizen: {
+    requestOtp(input: { cnic: string; address: string }): Promise<unknown>;
+    signIn(input: { cnic: string; code: string }): Promise<{ token: string; expiresAt: number; cnic: string }>;
+    session(token: string): Promise<CitizenSession>;
+    consents(session: CitizenSession): Promise<ConsentForCitizen[]>;
+    act(session: CitizenSession, id: string, action: CitizenAction): Promise<ConsentForCitizen>;
+    access(session: CitizenSession, page: { limit: number; cursor?: string }): Promise<Page<AccessEntry>>;
+    notifications(session: CitizenSession, page: { limit: number; cursor?: string }): Promise<Page<NotificationView>>;
+    concernedBy(session: CitizenSession, exchangeId: string): Promise<boolean>;
+    stoppedInstitutions(session: CitizenSession): Promise<string[]>;
+    setStoppedInstitutions(session: CitizenSession, memberIds: string[]): Promise<string[]>;
+  };
+  /** member institutions, for names and the notice settings */
+  institutions(): Promise<Array<{ id: string; nameEn: string; nameUr: string }>>;
+  /** a record's receipt (record, salt, entry, tlog-proof and the keys in force), as the citizen API hands it out */
+  receipt(kind: 'exchange' | 'event', id: string): Promise<ReceiptDocument | undefined>;
+  /** the log's own key, pinned when a receipt is checked (not the one the receipt carries) */
+  logVkey: string;
+  /** public figures for the dashboard, through the modules' interfaces */
+  figures(): Promise<PublicFigures>;
+  /** the server itself, so the console calls the admin API's own handlers (fastify.inject) */
+  server(): FastifyInstance;
+}
+
+export interface PublicFigures {
+  /** exchanges per (client member, provider member) pair */
+  exchanges: Array<{ client: string; provider: string; count: number }>;
+  /** events per (publisher member, topic) */
+  events: Array<{ publisher: string; topic: string; count: number }>;
+  /** the latest checkpoint: tree size and how many signatures it carries (the log's and witnesses') */
+  ledger: { origin: string; size: number; signatures: number };
+  institutions: Array<{ id: string; nameEn: string; nameUr: string }>;
+}

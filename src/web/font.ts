@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import subsetFont from 'subset-font';
+import { MONTH_NAMES } from './i18n/format.js';
+import { STRINGS } from './i18n/strings.js';
+import { DASHBOARD_STRINGS } from './dashboard/strings.js';
+
+/** The Arabic-script face of Noto Nastaliq Urdu (OFL) as @fontsource ships it. */
+const SOURCE = '@fontsource/noto-nastaliq-urdu/files/noto-nastaliq-urdu-arabic-400-normal.woff2';
+const PUNCTUATION = '۰۱۲۳۴۵۶۷۸۹،۔؟٪!()-:/ ';
+
+/**
+ * Exactly the Arabic-script characters the pages' string tables use, with the
+ * digits and punctuation. Letters outside it (an institution's name typed in
+ * later) fall back to the system's Urdu font; a new string in the tables
+ * changes the text, the hash and so the file name.
+ */
+export function fontCharacters(): string {
+  const texts = [...Object.values(STRINGS.ur), ...Object.values(DASHBOARD_STRINGS.ur), ...MONTH_NAMES, PUNCTUATION];
+  const set = new Set<string>();
+  for (const text of texts) for (const ch of text) if (/[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF ]/.test(ch) || PUNCTUATION.includes(ch)) set.add(ch);
+  return [...set].sort().join('');
+}
+
+export interface SubsetFont {
+  /** the file name it is served under: its content hash, so it can be cached for ever */
+  name: string;
+  /** resolves to the woff2 bytes, built once per process and cached under data/ */
+  bytes: () => Promise<Buffer>;
+}
+
+const building = new Map<string, Promise<Buffer>>();
+
+/**
+ * The subset is generated, never committed: at first start it is built from
+ * the installed font (about three seconds) and cached in `data/web/` under a
+ * name that hashes the source font and the characters, so a changed string
+ * table or font version builds a new one.
+ */
+export function subsetFontFile(dataDir: string): SubsetFont {
+  const source = createRequire(import.meta.url).resolve(SOURCE);
+  const chars = fontCharacters();
+  const version = (createRequire(import.meta.url)('@fontsource/noto-nastaliq-urdu/package.json') as { version: string }).version;
+  const hash = createHash('sha256').update(`${version}\n${chars}`).digest('hex').slice(0, 16);
+  const name = `nastaliq-${hash}.woff2`;
+  const file = join(dataDir, 'web', name);
+  const bytes = () => {
+    let pending = building.get(file);
+    if (!pending) {
+      pending = (async () => {
+        const cached = await readFile(file).catch(() => undefined);
+        if (cached) return cached;
+        const out = Buffer.from(await subsetFont(await readFile(source), chars, { targetFormat: 'woff2', noHinting: true }));
+        await mkdir(dirname(file), { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        await writeFile(tmp, out);
+        await rename(tmp, file);
+        return out;
+      })();
+      pending.catch(() => building.delete(file));
+      building.set(file, pending);
+    }
+    return pending;
+  };
+  return { name, bytes };
+}

@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import type { WebCapabilities } from './capabilities.js';
+import { webFrame } from './http/frame.js';
+import { portalRoutes } from './portal/routes.js';
+
+export type { WebCapabilities, PublicFigures } from './capabilities.js';
+
+/**
+ * The three faces of Rabta, served by the instance itself: the citizen
+ * portal at `/`, the operator console at `/console`, the dashboard at
+ * `/dashboard`. One encapsulated Fastify scope, so the form parser, the
+ * security headers and the HTML error pages apply to the web only.
+ */
+export async function webRoutes(app: FastifyInstance, caps: WebCapabilities): Promise<void> {
+  const frame = webFrame(app, caps);
+  portalRoutes(app, caps, frame);
+}
