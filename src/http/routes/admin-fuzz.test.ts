@@ -45,6 +45,6 @@ for (const dialect of testDialects(postgresUrl)) {
       }
       expect(calls).toBeGreaterThan(300);
       expect(failures).toEqual([]);
-    });
+    }, 180_000);
   });
 }
