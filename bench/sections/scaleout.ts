@@ -63,7 +63,7 @@ async function freshDatabase(serverUrl: string): Promise<{ url: string; drop(): 
 async function runLoad(config: LoadConfig, pids: () => number[], servers: ChildProcess[], counters: boolean): Promise<Measured> {
   const child = forkChild(LOADGEN);
   try {
-    await nextMessage(child, 'ready', 30_000);
+    await nextMessage(child, 'ready', 180_000);
     let start: ReturnType<typeof sampleCpu>;
     let end: ReturnType<typeof sampleCpu>;
     let read: Promise<WorkerCounters[]> = Promise.resolve([]);

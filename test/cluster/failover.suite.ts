@@ -46,6 +46,7 @@ describe.runIf(postgresUrl)('a three-node cluster behind HAProxy, through PgBoun
       },
       // A dead worker's claims lapse after 8 s (longer than the receiver holds a live one's); failures are retried soon.
       nodeEnv: { RABTA_EVENTS_LEASE_MS: '8000', RABTA_EVENTS_RETRY_SCHEDULE_MS: '0,200,500,1000,2000,3000,5000,8000,8000,8000' },
+      readyTimeoutMs: 300_000,
       write: (line) => output.push(line),
     });
     const events = cluster.demo!.platform.events;

@@ -38,6 +38,7 @@ describe.runIf(postgresUrl)('a cluster whose PostgreSQL stops and starts under l
         RABTA_DEMO_SMSC_PORT: '0',
         RABTA_LOG_LEVEL: 'error',
       },
+      readyTimeoutMs: 300_000,
       write: (line) => output.push(line),
     });
   }, 400_000);
