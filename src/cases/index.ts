@@ -203,8 +203,9 @@ export function createCases(options: CasesOptions) {
       // Matched events and the outbox, on one node at a time, soon after each change.
       pumpTimer ??= setInterval(() => {
         if (pumping) return;
-        pumping = deps.dialect
-          .tryWithLock('cases-pending', () => api.processPending())
+        // A read first: the node lock (a write on SQLite) is taken only when there is work.
+        pumping = hasPending(deps)
+          .then((work) => (work ? deps.dialect.tryWithLock('cases-pending', () => api.processPending()) : undefined))
           .catch(onError)
           .finally(() => (pumping = undefined));
       }, 500);
@@ -220,6 +221,12 @@ export function createCases(options: CasesOptions) {
     },
   };
   return api;
+}
+
+async function hasPending(deps: CasesDeps): Promise<boolean> {
+  const outbox = deps.publisher ? await deps.db.selectFrom('case_outbox').select('id').where('published_at', 'is', null).limit(1).executeTakeFirst() : undefined;
+  if (outbox) return true;
+  return (await deps.db.selectFrom('case_rule_matches').select('id').where('done_at', 'is', null).limit(1).executeTakeFirst()) !== undefined;
 }
 
 async function receiptOf(deps: CasesDeps, caseId: string, reference: string, seq: number) {
