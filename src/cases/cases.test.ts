@@ -163,4 +163,20 @@ describe.each(testDialects(postgresUrl))('cases on %s', (dialect) => {
     expect(moved.tasks.filter((x) => x.state === 'open').map((x) => x.assignee)).toEqual(['PK/BANK/HBL']);
     expect(await problem(cases.view(JAZZ, a.reference))).toBe('unknown-case');
   });
+
+  it('the grievance router, when injected, sets a confident label; an unsure or unknown one leaves the case to triage', async () => {
+    const router = {
+      route: async (text: string) =>
+        text.includes('sim') ? { label: 'SIM-BLOCKED', confidence: 0.93, routed: true, alternatives: [] } : text.includes('???') ? { label: 'NOT-IN-CATALOGUE', confidence: 0.9, routed: true, alternatives: [] } : { label: 'BISP-ELIGIBILITY', confidence: 0.31, routed: false, alternatives: [{ label: 'PAYMENT-NOT-RECEIVED', confidence: 0.3 }] },
+    };
+    t = await startCaseInstance(dialect, postgresUrl, {}, router);
+    const cases = t.platform.cases;
+    const routed = await cases.open({ kind: 'citizen', by: 'sms' }, { text: 'meri sim band hai', channel: 'sms', intake: 'sms' });
+    expect(routed).toMatchObject({ category: 'SIM-BLOCKED', state: 'new', lead: null });
+    expect((await cases.view(AUTHORITY, routed.reference)).timeline[0]?.detail).toMatchObject({ router: { label: 'SIM-BLOCKED', confidence: 0.93 } });
+    const unsure = await cases.open({ kind: 'citizen', by: 'sms' }, { text: 'kuch samajh nahi aa raha', channel: 'sms', intake: 'sms' });
+    const unknown = await cases.open({ kind: 'citizen', by: 'sms' }, { text: '???', channel: 'sms', intake: 'sms' });
+    expect([unsure.category, unknown.category]).toEqual([null, null]);
+    expect((await cases.triageQueue(AUTHORITY)).map((c) => c.reference)).toEqual([routed.reference, unsure.reference, unknown.reference]);
+  });
 });

@@ -15,6 +15,9 @@ import type { OpenCaseInput } from './open.js';
 import { sweepDeadlines } from './sweep.js';
 import * as intake from './intake.js';
 import { handleCaseSms } from './sms.js';
+import { publishPending } from './outbox.js';
+import * as rules from './rules.js';
+import type { CaseRuleInput } from './rules.js';
 import * as open311 from './open311.js';
 import type { GeoPost, GeoQuery } from './open311.js';
 import type { SweepResult } from './sweep.js';
@@ -39,6 +42,7 @@ export type { Calendar } from './calendar.js';
 export { districts, findDistrict } from './districts.js';
 export type { GeoObject, GeoPost, GeoQuery, GeoValue } from './open311.js';
 export { PORTAL } from './intake.js';
+export type { CaseRule, CaseRuleInput } from './rules.js';
 
 export interface CasesOptions {
   db: Kysely<Database>;
@@ -53,6 +57,8 @@ export interface CasesOptions {
   /** a compressed working day in ms (demo and tests); undefined: Pakistan's real calendar */
   workingDayMs?: number | undefined;
   settings?: Partial<CaseSettings> | undefined;
+  /** whether a topic exists (the events module answers), for case rules */
+  topicExists?: ((topicId: string) => Promise<boolean>) | undefined;
   /** how often the deadline sweep runs (default 60 s); one node at a time */
   sweepIntervalMs?: number | undefined;
   onError?: ((error: unknown) => void) | undefined;
@@ -80,11 +86,13 @@ export function createCases(options: CasesOptions) {
   const onError = options.onError ?? (() => undefined);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
+  let pumpTimer: NodeJS.Timeout | undefined;
+  let pumping: Promise<unknown> | undefined;
 
   /** One sweep if no other node is sweeping (undefined when another holds the lock). */
   const sweep = (): Promise<SweepResult | undefined> => deps.dialect.tryWithLock('cases-deadlines', () => sweepDeadlines(deps));
 
-  return {
+  const api = {
     calendar: deps.calendar,
     settings: deps.settings,
 
@@ -129,6 +137,20 @@ export function createCases(options: CasesOptions) {
       search: (query: GeoQuery) => open311.searchRequests(deps, query),
       request: (id: string, query: GeoQuery) => open311.requestById(deps, id, query),
       token: (token: string, jurisdiction?: string) => open311.requestOfToken(deps, token, jurisdiction),
+    },
+
+    /** case rules on event topics: an event's subjects get a case (see rules.ts) */
+    addRule: (actor: CaseActor, member: string, input: CaseRuleInput) => rules.addRule(deps, actor, member, input, options.topicExists ?? (async () => false)),
+    listRules: (member?: string) => rules.listRules(deps.db, member),
+    /** the events module's hook, in the publishing transaction */
+    matchEvents: rules.matchEvents,
+    /** background work done now: cases of matched events, then the outbox onto the case.* topics */
+    async processPending() {
+      let opened = 0;
+      for (let n = await rules.openMatched(deps); n > 0; n = await rules.openMatched(deps)) opened += n;
+      let published = 0;
+      for (let n = await publishPending(deps); n > 0; n = await publishPending(deps)) published += n;
+      return { opened, published };
     },
 
     /** the citizen SMS line's case commands; undefined when the text is not one of them */
@@ -178,13 +200,33 @@ export function createCases(options: CasesOptions) {
           .finally(() => (running = undefined));
       }, options.sweepIntervalMs ?? 60_000);
       timer.unref();
+      // Matched events and the outbox, on one node at a time, soon after each change.
+      pumpTimer ??= setInterval(() => {
+        if (pumping) return;
+        // A read first: the node lock (a write on SQLite) is taken only when there is work.
+        pumping = hasPending(deps)
+          .then((work) => (work ? deps.dialect.tryWithLock('cases-pending', () => api.processPending()) : undefined))
+          .catch(onError)
+          .finally(() => (pumping = undefined));
+      }, 500);
+      pumpTimer.unref();
     },
     async stop() {
       if (timer) clearInterval(timer);
+      if (pumpTimer) clearInterval(pumpTimer);
       timer = undefined;
+      pumpTimer = undefined;
       await running;
+      await pumping;
     },
   };
+  return api;
+}
+
+async function hasPending(deps: CasesDeps): Promise<boolean> {
+  const outbox = deps.publisher ? await deps.db.selectFrom('case_outbox').select('id').where('published_at', 'is', null).limit(1).executeTakeFirst() : undefined;
+  if (outbox) return true;
+  return (await deps.db.selectFrom('case_rule_matches').select('id').where('done_at', 'is', null).limit(1).executeTakeFirst()) !== undefined;
 }
 
 async function receiptOf(deps: CasesDeps, caseId: string, reference: string, seq: number) {

@@ -165,6 +165,19 @@ export const casesMigrations: ModuleMigrations = (ctx) => {
           .addColumn('created_at', 'bigint', (c) => c.notNull())
           .execute();
         await db.schema.createIndex('case_rules_topic').on('case_rules').column('topic_id').execute();
+        // Events that matched a rule, written in the publishing transaction; cases open from here after it commits.
+        await db.schema
+          .createTable('case_rule_matches')
+          .addColumn('id', serial, serialKey)
+          .addColumn('rule_id', 'text', (c) => c.notNull())
+          .addColumn('event_id', 'text', (c) => c.notNull())
+          .addColumn('subject_hash', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('done_at', 'bigint')
+          .addColumn('case_id', 'text')
+          .addUniqueConstraint('case_rule_matches_once', ['rule_id', 'event_id', 'subject_hash'])
+          .execute();
+        await db.schema.createIndex('case_rule_matches_pending').on('case_rule_matches').column('id').where(sql.ref('done_at'), 'is', sql.lit(null)).execute();
         await db.schema
           .createTable('case_notices')
           .addColumn('id', serial, serialKey)

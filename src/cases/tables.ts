@@ -167,6 +167,17 @@ export interface CaseRuleRow {
   created_at: number;
 }
 
+export interface CaseRuleMatchRow {
+  id: Generated<number>;
+  rule_id: string;
+  event_id: string;
+  subject_hash: string;
+  at: number;
+  done_at: number | null;
+  /** the case it opened, or null when one was already open for the subject and rule */
+  case_id: string | null;
+}
+
 export interface CaseNoticeRow {
   id: Generated<number>;
   member_id: string;
@@ -190,5 +201,6 @@ export interface CasesTables {
   case_outbox: CaseOutboxRow;
   case_intake_keys: CaseIntakeKeyRow;
   case_rules: CaseRuleRow;
+  case_rule_matches: CaseRuleMatchRow;
   case_notices: CaseNoticeRow;
 }

@@ -2,7 +2,7 @@ import { SYSTEM_ACTOR } from '../core/changes.js';
 import { startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';
 import type { CaseActor } from './actors.js';
-import type { CaseSms } from './deps.js';
+import type { CaseRouter, CaseSms } from './deps.js';
 import type { ClientKey } from '../events/testing.js';
 import { signRequest } from '../sdk/index.js';
 
@@ -27,13 +27,13 @@ export const JAZZ: CaseActor = { kind: 'institution', member: 'PK/TELCO/JAZZ', b
 export const CITIZEN = { cnic: '35202-1234567-1', mobile: '+923001234567' };
 export const OTHER_CITIZEN = { cnic: '42101-7654321-3', mobile: '+923331112222' };
 
-export async function startCaseInstance(dialect: 'sqlite' | 'postgres', postgresUrl: string | null, env: Record<string, string> = {}): Promise<CaseTestInstance> {
+export async function startCaseInstance(dialect: 'sqlite' | 'postgres', postgresUrl: string | null, env: Record<string, string> = {}, router?: CaseRouter): Promise<CaseTestInstance> {
   const clock = { now: Date.UTC(2026, 2, 2, 5, 0, 0), advance: (ms: number) => void (clock.now += ms) };
   const sms: SentCaseSms[] = [];
   const sender: CaseSms = { send: async (mobile, language, text) => void sms.push({ mobile, language, text }) };
   const t = await startTestInstance(dialect, postgresUrl, {
     env: { RABTA_CASES_WORKING_DAY_MS: String(DAY_MS), ...env },
-    platform: { now: () => clock.now, background: false, cases: { sms: sender } },
+    platform: { now: () => clock.now, background: false, cases: { sms: sender, ...(router ? { router } : {}) } },
   });
   await seedCaseWorld(t);
   return {

@@ -9,6 +9,10 @@ import type { Registry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { normalizeMobile } from '../consent/index.js';
 import type { Consent } from '../consent/index.js';
+import { SYSTEM_ACTOR } from '../core/changes.js';
+import { CASE_TOPICS } from '../cases/index.js';
+import type { CasePublisher } from '../cases/index.js';
+import type { Events } from '../events/index.js';
 
 /** The cases module's capabilities, from the modules that hold them. */
 export function createCasesFor(input: {
@@ -20,6 +24,7 @@ export function createCasesFor(input: {
   consent: () => Consent;
   now: () => number;
   sms: CaseSms;
+  events: () => Events | undefined;
   router?: CaseRouter | undefined;
   sweepIntervalMs?: number | undefined;
 }) {
@@ -45,10 +50,57 @@ export function createCasesFor(input: {
       bySubject: (hash) => input.consent().citizenOf(hash),
     },
     router: input.router,
+    publisher: casePublisher(input.registry, input.events),
+    topicExists: async (id) => (await input.events()?.topicExists(id)) ?? false,
     now: input.now,
     workingDayMs: input.config.casesWorkingDayMs,
     settings: { confirmDays: input.config.casesConfirmDays },
     sweepIntervalMs: input.sweepIntervalMs ?? input.config.casesSweepMs,
     onError: (error) => process.emitWarning(`case deadline sweep: ${(error as Error).message}`),
   });
+}
+
+/** The instance's own member and subsystem, whose topics carry case.* events. */
+export const caseTopicsOf = (instance: string) => ({ member: `${instance}/GOV/RABTA`, subsystem: `${instance}/GOV/RABTA/cases` });
+
+/**
+ * Publishes case events as the instance itself: its own member
+ * (`PK/GOV/RABTA`), subsystem `cases` and topics `case.opened` … are seeded on
+ * first use. The authority grants institutions access (`rabta topic grant`);
+ * each subscribes with the filter `{"institution": "<its member id>"}`.
+ */
+function casePublisher(registry: Registry, events: () => Events | undefined): CasePublisher {
+  let ready: Promise<void> | undefined;
+  const ids = caseTopicsOf(registry.instance);
+  const ensure = async (e: Events) => {
+    if (!(await registry.getMember(ids.member).catch(() => undefined))) {
+      await registry.createMember(SYSTEM_ACTOR, { memberClass: 'GOV', code: 'RABTA', nameEn: 'Rabta (this instance)', nameUr: 'رابطہ' }).catch(() => undefined);
+    }
+    if (!(await registry.getSubsystem(ids.subsystem).catch(() => undefined))) await registry.createSubsystem(SYSTEM_ACTOR, ids.member, { code: 'cases', name: 'Cases and grievances' }).catch(() => undefined);
+    for (const topic of CASE_TOPICS) {
+      if (await e.topicExists(`${ids.subsystem}/${topic}`)) continue;
+      await e
+        .createTopic(SYSTEM_ACTOR, ids.subsystem, {
+          code: topic,
+          title: `A case ${topic.slice(5)} (reference, state, category, lead, partners, deadline — never the citizen’s text or CNIC)`,
+          schema: { type: 'object', required: ['reference', 'state', 'institution'], properties: { reference: { type: 'string' }, state: { type: 'string' }, institution: { type: 'string' } } },
+        })
+        .catch(async (error: unknown) => {
+          // Another node seeded it a moment earlier.
+          if (!(await e.topicExists(`${ids.subsystem}/${topic}`))) throw error;
+        });
+    }
+  };
+  return {
+    async publish(topic, payload, idempotencyKey) {
+      const e = events();
+      if (!e) throw new Error('the events module is not ready');
+      ready ??= ensure(e).catch((error: unknown) => {
+        ready = undefined;
+        throw error;
+      });
+      await ready;
+      await e.publish({ publisherId: ids.subsystem, topicId: `${ids.subsystem}/${topic}`, body: Buffer.from(JSON.stringify(payload)), idempotencyKey, view: await registry.view() });
+    },
+  };
 }

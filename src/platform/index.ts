@@ -135,6 +135,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       legalBasis: consent.legalBasis,
       onPersonalEvents: async (trx, published) => {
         await consent.personalEvents(trx, published);
+        // Case rules: an event's subjects become pending matches in the same transaction.
+        await cases?.matchEvents(trx, published);
         await options.events?.onPersonalEvents?.(trx, published);
       },
       subjectSecret: keyring.subjectSecret,
@@ -153,7 +155,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         },
   );
   if (options.background !== false) events.start();
-  cases = createCasesFor({ config, store, registry, ledger, keyring, consent: () => consent, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router, sweepIntervalMs: options.cases?.sweepIntervalMs });
+  cases = createCasesFor({ config, store, registry, ledger, keyring, consent: () => consent, events: () => events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router, sweepIntervalMs: options.cases?.sweepIntervalMs });
   const built = cases;
   if (options.background !== false) built.start();
   return {

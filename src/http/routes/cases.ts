@@ -96,6 +96,19 @@ async function caseAdmin(base: FastifyInstance, { cases, actor }: { cases: Cases
     reply.status(201).send(await cases.createIntakeKey(actor(request), { member: null, label: request.body.label })),
   );
   app.get('/admin/members/:class/:member/case-notices', { schema: { tags, security, summary: 'What the member was told about its cases (escalations, overdue work)', params: MemberParams } }, async (request) => cases.notices(actor(request), memberId(request.params)));
+  app.post('/admin/members/:class/:member/case-rules', {
+    schema: {
+      tags, security, summary: 'Attach a case rule to a topic: its events’ subjects get a case (lead, partners), unless one is open for the same subject and rule within withinDays',
+      params: MemberParams,
+      body: Type.Object({ topic: Type.String({ maxLength: 400 }), category: Type.String({ maxLength: 32 }), lead: Member, partners: Type.Optional(Type.Array(Member, { maxItems: 10 })), withinDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })) }, { additionalProperties: false }),
+    },
+  }, async (request, reply) => reply.status(201).send(await cases.addRule(actor(request), memberId(request.params), request.body)));
+  app.get('/admin/members/:class/:member/case-rules', { schema: { tags, security, summary: 'The member’s case rules', params: MemberParams } }, async (request) => {
+    const a = actor(request);
+    const member = memberId(request.params);
+    if (a.kind === 'institution' && a.member !== member) throw new RabtaError('forbidden', 'an institution reads only its own rules');
+    return cases.listRules(member);
+  });
   app.get('/admin/case-triage', { schema: { tags, security, summary: 'The triage queue: cases without a category or lead (the authority)' } }, async (request) => cases.triageQueue(actor(request)));
   app.post('/admin/case-triage/:ref', { schema: { tags, security, summary: 'Set a queued case’s category and lead (the authority’s triage officer)', params: Ref, body: Type.Object({ category: Type.String({ maxLength: 32 }), lead: Type.Optional(Member) }, { additionalProperties: false }) } }, async (request) =>
     cases.triage(actor(request), request.params.ref, request.body),
