@@ -10,6 +10,7 @@ import { eventsSection } from './sections/events.js';
 import { exchangeSection } from './sections/exchange.js';
 import { ledgerSection } from './sections/ledger.js';
 import { scaleoutSection } from './sections/scaleout.js';
+import { anomalySection } from './sections/anomaly.js';
 
 /**
  * `npm run bench`: the gateway's throughput against a bare proxy measured in
@@ -20,7 +21,7 @@ import { scaleoutSection } from './sections/scaleout.js';
  * A new measurement is a Section in bench/sections/ added to this list: its
  * JSON piece is merged into the output.
  */
-const SECTIONS: Section[] = [exchangeSection, cryptoSection, ledgerSection, eventsSection, assistSection, scaleoutSection];
+const SECTIONS: Section[] = [exchangeSection, cryptoSection, ledgerSection, eventsSection, assistSection, anomalySection, scaleoutSection];
 
 const args = parseArgs(process.argv.slice(2));
 installCleanup();
@@ -46,7 +47,11 @@ try {
   for (const section of selected) {
     const started = Date.now();
     const result = await section.run({ args, log });
-    Object.assign(output, result.json);
+    // Sections may share a top-level key (e.g. "assist"): merge one level down rather than overwrite.
+    for (const [key, value] of Object.entries(result.json)) {
+      const had = output[key];
+      output[key] = isRecord(had) && isRecord(value) ? { ...had, ...value } : value;
+    }
     report.push(...result.report, '');
     log(`${section.name} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
@@ -57,6 +62,10 @@ try {
   }
   throw error;
 }
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 cleanupNow();
 if (args.json) process.stdout.write(`${JSON.stringify(output)}\n`);
 else process.stdout.write(`\n${report.join('\n')}`);

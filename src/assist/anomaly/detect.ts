@@ -30,7 +30,15 @@ export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPT
   const ratio = new Float64Array(D);
   const weight = new Float64Array(D);
   const scratch = new Float64Array(Math.max(2 * W, S, D, 64));
-  const common = (n: number): number => (n >= minPeers ? clamp(weightedMedian(ratio, weight, n), 0.01, 100) : 1);
+  // Weights are expected counts (a ratio's precision), capped at 4× the day's median so that no
+  // district, however large, carries the day's common factor alone.
+  const common = (n: number): number => {
+    if (n < minPeers) return 1;
+    scratch.set(weight.subarray(0, n));
+    const cap = 4 * medianInPlace(scratch, n);
+    for (let i = 0; i < n; i++) if (weight[i]! > cap) weight[i] = cap;
+    return clamp(weightedMedian(ratio, weight, n), 0.01, 100);
+  };
 
   // 1. Rough common factor from each district's mean: only to estimate weekday factors and a cold start.
   const meanOf = new Float64Array(D);
@@ -115,6 +123,29 @@ export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPT
   const flag = (d: number, t: number, expected: number, score: number) =>
     flags.push({ date: dates[t]!, district: panel.districts[d]!, metric: panel.metric, value: Y[d]![t]!, expected: round2(expected), score: round2(score) });
   const flagLimit = shiftDays;
+  const cRaw = new Float64Array(T).fill(Number.NaN);
+  const dev = new Float64Array(D);
+  /**
+   * The day's common factor, or its usual value for that weekday (median of the
+   * last eight) when the day's departure from it is within 3 standard errors:
+   * on an ordinary day the factor is noise from the peers, and multiplying a
+   * large district's expectation by it would add the peers' noise to its own.
+   */
+  function commonFactor(t: number, n: number): number {
+    const c = common(n);
+    if (n < minPeers) return c;
+    cRaw[t] = c;
+    for (let i = 0; i < n; i++) dev[i] = Math.abs(ratio[i]! - c);
+    let sw = 0;
+    let sw2 = 0;
+    for (let i = 0; i < n; i++) (sw += weight[i]!), (sw2 += weight[i]! * weight[i]!);
+    const se = (1.2533 * MAD_TO_SD * weightedMedian(dev, weight, n)) / Math.sqrt((sw * sw) / sw2);
+    let h = 0;
+    for (let back = t - 7; back >= 0 && back >= t - 56; back -= 7) if (!Number.isNaN(cRaw[back]!)) scratch[h++] = cRaw[back]!;
+    if (h < 3) return c;
+    const usual = medianInPlace(scratch, h);
+    return Math.abs(c - usual) <= 3 * se ? usual : c;
+  }
 
   for (let t = 0; t < T; t++) {
     const k = dow[t]!;
@@ -133,7 +164,7 @@ export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPT
         n++;
       }
     }
-    const c = common(n);
+    const c = commonFactor(t, n);
 
     let m = 0;
     for (let d = 0; d < D; d++) {
