@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { WebCapabilities } from './capabilities.js';
 import { webFrame } from './http/frame.js';
 import { portalRoutes } from './portal/routes.js';
+import { consoleRoutes } from './console/routes.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 
 export type { WebCapabilities, PublicFigures } from './capabilities.js';
 
@@ -14,4 +16,6 @@ export type { WebCapabilities, PublicFigures } from './capabilities.js';
 export async function webRoutes(app: FastifyInstance, caps: WebCapabilities): Promise<void> {
   const frame = webFrame(app, caps);
   portalRoutes(app, caps, frame);
+  consoleRoutes(app, caps, frame);
+  dashboardRoutes(app, caps, frame);
 }
