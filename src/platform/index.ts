@@ -26,6 +26,7 @@ import type { Events, EventsOptions, PersonalEventHook } from '../events/index.j
 import { casesMigrations } from '../cases/index.js';
 import type { Cases, CaseRouter, CaseSms } from '../cases/index.js';
 import { createCasesFor } from './cases.js';
+import { routeGrievance } from '../assist/index.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
 export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations, casesMigrations];
@@ -67,6 +68,14 @@ export interface PlatformOptions {
   /** the cases module's SMS (tests keep them), and the grievance router when there is one */
   cases?: { sms?: CaseSms; router?: CaseRouter; sweepIntervalMs?: number };
 }
+
+/** The shipped grievance router: its label is a category code, so a case without one is routed when the catalogue has it. */
+const shippedGrievanceRouter: CaseRouter = {
+  route: async (text) => {
+    const decision = routeGrievance(text);
+    return { ...decision, alternatives: [...decision.alternatives] };
+  },
+};
 
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
   const keyring =
@@ -155,7 +164,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         },
   );
   if (options.background !== false) events.start();
-  cases = createCasesFor({ config, store, registry, ledger, keyring, consent: () => consent, events: () => events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router, sweepIntervalMs: options.cases?.sweepIntervalMs });
+  cases = createCasesFor({ config, store, registry, ledger, keyring, consent: () => consent, events: () => events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs });
   const built = cases;
   if (options.background !== false) built.start();
   return {
