@@ -65,7 +65,8 @@ export function displayDate(language: Language, iso: string): string {
   const [, year, month, day] = match;
   const names = language === 'ur' ? MONTHS_UR : MONTHS_EN;
   const text = `${Number(day)} ${names[Number(month) - 1] ?? month} ${year}`;
-  return language === 'ur' ? ltr(text) : text;
+  // Digits keep their order in Urdu without a mark; "30 جولائی 2026" reads right to left as Urdu does.
+  return text;
 }
 
 /** 13500 → "13,500", inside any text (amounts in notices); codes and CNICs are never 5+ bare digits with a unit. */
@@ -88,7 +89,8 @@ const TEXTS: { [K in CitizenTemplate]: Record<Language, (p: CitizenTemplateParam
     en: (p, s) =>
       `Rabta: ${p.consumer} asks for your data held by ${p.provider} for ${p.purpose}, until ${displayDate('en', p.validUntil)} (CNIC ${p.cnic}). Within 7 days send HAAN ${p.code} or NAHI ${p.code} to ${s}. No reply: it lapses. Nobody will ever ask you for this code.`,
     ur: (p, s) =>
-      `رابطہ: ${nameUr(p.consumer)} کو ${nameUr(p.provider)} سے آپ کی معلومات ${nameUr(p.purpose)} کے لیے ${displayDate('ur', p.validUntil)} تک چاہییں (کارڈ ${ltr(p.cnic)})۔ 7 دن میں ${ltr(s)} پر ہاں یا نہیں ${ltr(p.code)} بھیجیں۔ کوڈ کوئی نہیں مانگے گا۔`,
+      // Starts with the asker, not رابطہ: (the short code says who sends it) — 3 parts at the longest names.
+      `${nameUr(p.consumer)} کو ${nameUr(p.provider)} سے معلومات برائے ${nameUr(p.purpose)} ${displayDate('ur', p.validUntil)} تک چاہیے، کارڈ ${ltr(p.cnic)}۔ 7 دن میں ${ltr(s)} پر ہاں یا نہیں ${ltr(p.code)} بھیجیں۔ کوڈ کوئی نہیں مانگے گا`,
   },
   'consent-approved': {
     en: (p, s) => `Rabta: you allowed ${p.consumer} to use your data for ${p.purpose} (CNIC ${p.cnic}). To withdraw, send WAPIS ${p.code} to ${s}.`,
@@ -100,7 +102,7 @@ const TEXTS: { [K in CitizenTemplate]: Record<Language, (p: CitizenTemplateParam
   },
   'consent-revoked': {
     en: (p) => `Rabta: your consent to ${p.consumer} for ${p.purpose} is withdrawn (CNIC ${p.cnic}). They can no longer use your data for it.`,
-    ur: (p) => `رابطہ: ${nameUr(p.consumer)} کو ${nameUr(p.purpose)} کی اجازت واپس لے لی گئی (کارڈ ${ltr(p.cnic)})۔ اب وہ آپ کی معلومات استعمال نہیں کر سکتے۔`,
+    ur: (p) => `رابطہ: ${nameUr(p.consumer)} کو ${nameUr(p.purpose)} کی اجازت واپس ہو گئی (کارڈ ${ltr(p.cnic)})۔ اب وہ یہ معلومات استعمال نہیں کر سکتے۔`,
   },
   'consent-expired': {
     en: (p) => `Rabta: ${p.consumer}'s request for ${p.purpose} had lapsed (CNIC ${p.cnic}). Nothing was allowed.`,
