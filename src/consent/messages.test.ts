@@ -1,10 +1,13 @@
-import bidiFactory from 'bidi-js';
+import bidiImport from 'bidi-js';
+import type { Bidi } from 'bidi-js';
 import { describe, expect, it } from 'vitest';
 import { measureSms } from '../notify/encoding.js';
 import { renderCitizenMessage } from './messages.js';
 import type { CitizenTemplate, CitizenTemplateParams } from './messages.js';
 import type { Language } from './tables.js';
 
+// bidi-js types its CJS build as an ESM default export: under NodeNext the default import is typed as the module.
+const bidiFactory = (bidiImport as unknown as { default?: () => Bidi }).default ?? (bidiImport as unknown as () => Bidi);
 const bidi = bidiFactory();
 
 /** What the screen shows, left to right, by the Unicode bidi algorithm (paragraph direction from the text). */
@@ -12,7 +15,8 @@ function visual(text: string): string {
   const levels = bidi.getEmbeddingLevels(text);
   const chars = [...text];
   // bidi-js works on UTF-16 indices; every character here is in the BMP.
-  for (const [start, end] of bidi.getReorderSegments(text, levels)) {
+  for (const segment of bidi.getReorderSegments(text, levels)) {
+    const [start, end] = segment as [number, number];
     const reversed = chars.slice(start, end + 1).reverse();
     chars.splice(start, end - start + 1, ...reversed);
   }

@@ -71,7 +71,7 @@ export function displayDate(language: Language, iso: string): string {
 
 /** 13500 → "13,500", inside any text (amounts in notices); codes and CNICs are never 5+ bare digits with a unit. */
 export function groupAmounts(text: string): string {
-  return text.replace(/(?<![\d-])(\d{4,9})(?=\s*(?:روپے|rupees|Rs))/giu, (digits) => Number(digits).toLocaleString('en-US'));
+  return text.replace(/(?<![\d-])(?:(?<=(?:Rs\.?|روپے)\s?)\d{4,9}|\d{4,9}(?=\s*(?:روپے|rupees|Rs)))(?![\d-])/giu, (digits) => Number(digits).toLocaleString('en-US'));
 }
 
 /**
@@ -121,12 +121,12 @@ const TEXTS: { [K in CitizenTemplate]: Record<Language, (p: CitizenTemplateParam
     ur: (_p, s) => `رابطہ: ${ltr(s)} پر بھیجیں: اجازت کے لیے ہاں اور کوڈ، انکار کے لیے نہیں اور کوڈ، واپسی کے لیے واپس اور کوڈ، ادائیگی کے لیے حالت۔`,
   },
   'event-notice': {
-    en: (p) => groupAmounts(`${p.institution}: ${p.text} No fee or deduction is ever due.`),
-    ur: (p) => groupAmounts(`${nameUr(p.institution)}: ${p.text} کوئی فیس یا کٹوتی کبھی نہیں۔`).replace(/(?<![\u200E\d,])(\d[\d,]*)/gu, `${LRM}$1`),
+    en: (p) => groupAmounts(`${p.institution}: ${p.text}${/[.!?]$/.test(p.text) ? '' : '.'} No fee or deduction is ever due.`),
+    ur: (p) => groupAmounts(`${nameUr(p.institution)}: ${p.text}${/[.۔!?؟]$/u.test(p.text) ? '' : '۔'} کوئی فیس یا کٹوتی کبھی نہیں۔`).replace(/(?<![\u200E\d,-])(\d[\d,-]*)/gu, `${LRM}$1`),
   },
   'status-reply': {
     en: (p) => groupAmounts(`Rabta: CNIC ${p.cnic}, ${p.institution} (${displayDate('en', p.date)}): ${p.text} No fee is ever due.`),
-    ur: (p) => `رابطہ: کارڈ ${ltr(p.cnic)}، ${nameUr(p.institution)} (${displayDate('ur', p.date)}): ${groupAmounts(p.text).replace(/(?<![\u200E\d,])(\d[\d,]*)/gu, `${LRM}$1`)} کوئی فیس نہیں۔`,
+    ur: (p) => `رابطہ: کارڈ ${ltr(p.cnic)}، ${nameUr(p.institution)} (${displayDate('ur', p.date)}): ${groupAmounts(p.text).replace(/(?<![\u200E\d,-])(\d[\d,-]*)/gu, `${LRM}$1`)} کوئی فیس نہیں۔`,
   },
   'status-none': {
     en: (p) => `Rabta: no payment status for CNIC ${p.cnic} yet.`,
