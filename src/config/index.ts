@@ -33,6 +33,8 @@ export interface Config {
   sms: SmsChannelKind;
   smppUrl: string | undefined;
   smsSource: string;
+  /** the short code citizens text, named in every SMS that expects an answer (RABTA_SMS_SHORT_CODE) */
+  smsShortCode: string;
   smsHttpUrl: string | undefined;
   smsHttpSecret: string | undefined;
   /** the delivery worker's retry schedule (RABTA_EVENTS_RETRY_SCHEDULE_MS); undefined: the events module's default */
@@ -66,7 +68,8 @@ export const VARIABLES: Record<string, string> = {
   RABTA_CONNECTION_TIMEOUT_MS: 'a connection on which no byte moves for this many ms is closed; above RABTA_UPSTREAM_TIMEOUT_MS (default 120000)',
   RABTA_SMS: 'console, smpp or http: how citizens’ SMS go out (default: smpp when RABTA_SMPP_URL is set, http when RABTA_SMS_HTTP_URL is, else console — printed, development only)',
   RABTA_SMPP_URL: 'smpp://system_id:password@host:port of the SMSC citizens’ SMS go through (default: printed on the console)',
-  RABTA_SMS_SOURCE: 'the sender citizens see on SMS (default RABTA)',
+  RABTA_SMS_SHORT_CODE: 'the short code citizens text and receive from, named in every SMS that expects an answer (default 9988; an alphanumeric sender cannot receive replies)',
+  RABTA_SMS_SOURCE: 'the sender citizens see on SMS (default: the short code)',
   RABTA_SMS_HTTP_URL: 'an HTTP SMS gateway to POST messages to, when there is no SMPP link; it sends citizens’ replies to POST /sms/inbound',
   RABTA_SMS_HTTP_SECRET: 'the secret the HTTP SMS gateway signs inbound requests with (required with RABTA_SMS_HTTP_URL)',
   RABTA_EVENTS_RETRY_SCHEDULE_MS:
@@ -145,7 +148,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const connectionTimeoutMs = integer(env.RABTA_CONNECTION_TIMEOUT_MS, 120_000, 'RABTA_CONNECTION_TIMEOUT_MS', problems, 100);
   // An exchange's socket is quiet while the upstream works on it: it must outlive the upstream timeout.
   if (connectionTimeoutMs <= upstreamTimeoutMs) problems.push('RABTA_CONNECTION_TIMEOUT_MS must be longer than RABTA_UPSTREAM_TIMEOUT_MS');
-  const smsSource = env.RABTA_SMS_SOURCE || 'RABTA';
+  const smsShortCode = env.RABTA_SMS_SHORT_CODE || '9988';
+  if (!/^\d{3,8}$/.test(smsShortCode)) problems.push('RABTA_SMS_SHORT_CODE must be 3 to 8 digits');
+  const smsSource = env.RABTA_SMS_SOURCE || smsShortCode;
   // Alphanumeric senders are at most 11 characters; numeric ones at most 15 digits (after an optional +).
   if (!/^(?=.*[A-Za-z])[\x20-\x7e]{1,11}$|^\+?\d{3,15}$/.test(smsSource)) problems.push('RABTA_SMS_SOURCE must be a name of up to 11 plain characters (e.g. RABTA) or a number (e.g. 8171)');
   const config: Config = {
@@ -168,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sms,
     smppUrl,
     smsSource,
+    smsShortCode,
     smsHttpUrl,
     smsHttpSecret: env.RABTA_SMS_HTTP_SECRET || undefined,
     eventsRetryScheduleMs,

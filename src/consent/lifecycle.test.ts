@@ -33,8 +33,8 @@ for (const dialect of testDialects(postgresUrl)) {
       const code = sms?.params.code as string;
       expect(code).toMatch(/^\d{4,6}$/);
       expect(sms).toMatchObject({ language: 'ur', params: { consumer: 'حبیب بینک', provider: 'بینظیر انکم سپورٹ پروگرام', purpose: 'برانچ میں مدد', cnic: '35202-*****67-1' } });
-      expect(sms?.text).toContain(`ہاں ${code}`);
-      expect(sms?.text).toContain(`نہیں ${code}`);
+      expect(sms?.text).toContain(`ہاں یا نہیں \u200E${code}`);
+      expect(sms?.text).toContain(`نہیں \u200E${code}`);
       expect(sms?.text).not.toContain('1234567');
 
       expect(problem(await f.exchange(f.hbl, 'status', 'support', [cnic]))).toBe('403 consent-missing');

@@ -18,6 +18,8 @@ export interface CitizenTemplateParams {
   'consent-expired': { consumer: string; purpose: string; cnic: string };
   /** a well-formed answer whose code matches no request of this phone */
   'consent-code-unknown': { code: string };
+  /** `ji`, `ok`, `g` (with the code, or '' without): never consent, answered with a question */
+  'consent-ambiguous': { code: string };
   /** how to answer by SMS; nothing personal */
   help: Record<string, never>;
   /** an institution's notice about an event concerning the citizen (its rule's text, filled in) */
@@ -30,6 +32,8 @@ export interface CitizenTemplateParams {
   'notices-stopped': { institution: string };
   'notices-resumed': { institution: string };
   'institution-unknown': { code: string };
+  /** BAND/SHURU from a number no citizen is registered to */
+  'number-unregistered': Record<string, never>;
 }
 
 export type CitizenTemplate = keyof CitizenTemplateParams;
@@ -37,72 +41,119 @@ export type CitizenTemplate = keyof CitizenTemplateParams;
 /** Templates whose parameters must not be kept in the citizen's notification history. */
 export const SECRET_PARAMS: Partial<Record<CitizenTemplate, readonly string[]>> = { otp: ['code'] };
 
-const TEXTS: { [K in CitizenTemplate]: Record<Language, (p: CitizenTemplateParams[K]) => string> } = {
+/** The number citizens text and receive from, when RABTA_SMS_SHORT_CODE is not set (not BISP's 8171). */
+export const DEFAULT_SMS_SHORT_CODE = '9988';
+
+/**
+ * U+200E before every left-to-right run inside Urdu (CNIC, amount, code,
+ * date digits, Latin name): without it `54400-*****11-2` shows as
+ * `2-11*****-54400`. A mark, not an isolate (U+2066/9), which older
+ * handsets show as boxes.
+ */
+const LRM = '\u200E';
+const ltr = (value: string) => `${LRM}${value}`;
+/** a name that may be Latin (an id used when no Urdu name is known) */
+const nameUr = (value: string) => (/[A-Za-z0-9]/.test(value) ? ltr(value) : value);
+
+const MONTHS_UR = ['جنوری', 'فروری', 'مارچ', 'اپریل', 'مئی', 'جون', 'جولائی', 'اگست', 'ستمبر', 'اکتوبر', 'نومبر', 'دسمبر'];
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `2026-07-30` as "30 جولائی 2026" / "30 Jul 2026"; anything else as it came. */
+export function displayDate(language: Language, iso: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  if (!match) return language === 'ur' ? nameUr(iso) : iso;
+  const [, year, month, day] = match;
+  const names = language === 'ur' ? MONTHS_UR : MONTHS_EN;
+  const text = `${Number(day)} ${names[Number(month) - 1] ?? month} ${year}`;
+  // Digits keep their order in Urdu without a mark; "30 جولائی 2026" reads right to left as Urdu does.
+  return text;
+}
+
+/** 13500 → "13,500", inside any text (amounts in notices); codes and CNICs are never 5+ bare digits with a unit. */
+export function groupAmounts(text: string): string {
+  return text.replace(/(?<![\d-])(?:(?<=(?:Rs\.?|روپے)\s?)\d{4,9}|\d{4,9}(?=\s*(?:روپے|rupees|Rs)))(?![\d-])/giu, (digits) => Number(digits).toLocaleString('en-US'));
+}
+
+/**
+ * Kept within 2 UCS-2 parts in Urdu (the consent request within 3) and
+ * 1 GSM-7 part in English where the names allow, at the longest real names
+ * (messages.test.ts measures every one). Every text with a code says nobody
+ * will ask for it; every text that expects an answer names the short code.
+ */
+const TEXTS: { [K in CitizenTemplate]: Record<Language, (p: CitizenTemplateParams[K], s: string) => string> } = {
   otp: {
-    en: (p) => `Rabta sign-in code: ${p.code}. Valid for ${p.minutes} minutes. Never share it with anyone.`,
-    // 69 UTF-16 units with a 6-digit code: one UCS-2 SMS (70), so a sign-in is billed once.
-    ur: (p) => `رابطہ سائن اِن کوڈ: ${p.code}۔ ${p.minutes} منٹ تک کارآمد۔ یہ کوڈ کسی کو نہ بتائیں۔`,
+    en: (p) => `Rabta web sign-in code ${p.code}. It can approve consents in your name. Valid ${p.minutes} min. Rabta never asks for it: share it with no one.`,
+    ur: (p) => `رابطہ ویب کوڈ ${ltr(p.code)}۔ اس سے آپ کے نام پر اجازت دی جا سکتی ہے۔ ${ltr(p.minutes)} منٹ کے لیے۔ رابطہ یہ کوڈ کبھی نہیں مانگے گا، کسی کو نہ بتائیں۔`,
   },
   'consent-request': {
-    en: (p) =>
-      `Rabta: ${p.consumer} asks to use your data held by ${p.provider} for: ${p.purpose} (CNIC ${p.cnic}, until ${p.validUntil}). To allow, reply HAAN ${p.code}. To refuse, reply NAHI ${p.code}.`,
-    ur: (p) =>
-      `رابطہ: ${p.consumer} آپ کا ${p.provider} کے پاس موجود ڈیٹا اس مقصد کے لیے استعمال کرنا چاہتا ہے: ${p.purpose} (شناختی کارڈ ${p.cnic}، ${p.validUntil} تک)۔ اجازت کے لیے ہاں ${p.code} اور انکار کے لیے نہیں ${p.code} لکھ کر جواب دیں۔`,
+    en: (p, s) =>
+      `Rabta: ${p.consumer} asks for your data held by ${p.provider} for ${p.purpose}, until ${displayDate('en', p.validUntil)} (CNIC ${p.cnic}). Within 7 days send HAAN ${p.code} or NAHI ${p.code} to ${s}. No reply: it lapses. Nobody will ever ask you for this code.`,
+    ur: (p, s) =>
+      // Starts with the asker, not رابطہ: (the short code says who sends it) — 3 parts at the longest names.
+      `${nameUr(p.consumer)} کو ${nameUr(p.provider)} سے معلومات برائے ${nameUr(p.purpose)} ${displayDate('ur', p.validUntil)} تک چاہیے، کارڈ ${ltr(p.cnic)}۔ 7 دن میں ${ltr(s)} پر ہاں یا نہیں ${ltr(p.code)} بھیجیں۔ کوڈ کوئی نہیں مانگے گا`,
   },
   'consent-approved': {
-    en: (p) => `Rabta: you allowed ${p.consumer} to use your data for ${p.purpose} (CNIC ${p.cnic}). To withdraw at any time, reply WAPIS ${p.code}.`,
-    ur: (p) => `رابطہ: آپ نے ${p.consumer} کو ${p.purpose} کے لیے اپنا ڈیٹا استعمال کرنے کی اجازت دے دی (شناختی کارڈ ${p.cnic})۔ اجازت واپس لینے کے لیے کسی بھی وقت واپس ${p.code} لکھ کر بھیجیں۔`,
+    en: (p, s) => `Rabta: you allowed ${p.consumer} to use your data for ${p.purpose} (CNIC ${p.cnic}). To withdraw, send WAPIS ${p.code} to ${s}.`,
+    ur: (p, s) => `رابطہ: آپ نے ${nameUr(p.consumer)} کو ${nameUr(p.purpose)} کی اجازت دی (کارڈ ${ltr(p.cnic)})۔ واپسی کے لیے ${ltr(s)} پر واپس ${ltr(p.code)} بھیجیں۔`,
   },
   'consent-rejected': {
-    en: (p) => `Rabta: you refused ${p.consumer}'s request to use your data for ${p.purpose} (CNIC ${p.cnic}).`,
-    ur: (p) => `رابطہ: آپ نے ${p.consumer} کی ${p.purpose} کے لیے ڈیٹا کی درخواست رد کر دی (شناختی کارڈ ${p.cnic})۔`,
+    en: (p) => `Rabta: you refused ${p.consumer}'s request for your data for ${p.purpose} (CNIC ${p.cnic}).`,
+    ur: (p) => `رابطہ: آپ نے ${nameUr(p.consumer)} کی ${nameUr(p.purpose)} کی درخواست رد کر دی (کارڈ ${ltr(p.cnic)})۔`,
   },
   'consent-revoked': {
     en: (p) => `Rabta: your consent to ${p.consumer} for ${p.purpose} is withdrawn (CNIC ${p.cnic}). They can no longer use your data for it.`,
-    ur: (p) => `رابطہ: ${p.consumer} کو ${p.purpose} کے لیے دی گئی آپ کی اجازت واپس لے لی گئی (شناختی کارڈ ${p.cnic})۔ اب وہ اس کے لیے آپ کا ڈیٹا استعمال نہیں کر سکتے۔`,
+    ur: (p) => `رابطہ: ${nameUr(p.consumer)} کو ${nameUr(p.purpose)} کی اجازت واپس ہو گئی (کارڈ ${ltr(p.cnic)})۔ اب وہ یہ معلومات استعمال نہیں کر سکتے۔`,
   },
   'consent-expired': {
-    en: (p) => `Rabta: ${p.consumer}'s request for ${p.purpose} has expired (CNIC ${p.cnic}). Nothing was allowed.`,
-    ur: (p) => `رابطہ: ${p.consumer} کی ${p.purpose} کے لیے درخواست کی مدت ختم ہو چکی ہے (شناختی کارڈ ${p.cnic})۔ کوئی اجازت نہیں دی گئی۔`,
+    en: (p) => `Rabta: ${p.consumer}'s request for ${p.purpose} had lapsed (CNIC ${p.cnic}). Nothing was allowed.`,
+    ur: (p) => `رابطہ: ${nameUr(p.consumer)} کی ${nameUr(p.purpose)} کی درخواست کی مدت ختم ہو چکی تھی (کارڈ ${ltr(p.cnic)})۔ کوئی اجازت نہیں دی گئی۔`,
   },
   'consent-code-unknown': {
-    en: (p) => `Rabta: no request with code ${p.code} is waiting for this number. Reply HELP for help.`,
-    ur: (p) => `رابطہ: اس نمبر کے لیے کوڈ ${p.code} والی کوئی درخواست موجود نہیں۔`,
+    en: (p, s) => `Rabta: no request with code ${p.code} is waiting for this number. Send HELP to ${s} for help.`,
+    ur: (p, s) => `رابطہ: اس نمبر کے لیے کوڈ ${ltr(p.code)} والی کوئی درخواست موجود نہیں۔ مدد کے لیے ${ltr(s)} پر مدد بھیجیں۔`,
+  },
+  'consent-ambiguous': {
+    en: (p, s) => `Rabta: did you mean yes? Send HAAN ${p.code || 'and the code'} to allow, or NAHI ${p.code || 'and the code'} to refuse, to ${s}.`,
+    ur: (p, s) => `رابطہ: کیا آپ اجازت دے رہے ہیں؟ اجازت کے لیے ہاں ${p.code ? ltr(p.code) : 'اور کوڈ'}، انکار کے لیے نہیں ${p.code ? ltr(p.code) : 'اور کوڈ'} ${ltr(s)} پر بھیجیں۔`,
   },
   help: {
-    en: () => 'Rabta: reply HAAN <code> to allow a request, NAHI <code> to refuse it, WAPIS <code> to withdraw a consent, STATUS for your payment status.',
-    ur: () => 'رابطہ: درخواست کی اجازت کے لیے ہاں <کوڈ>، انکار کے لیے نہیں <کوڈ>، اجازت واپس لینے کے لیے واپس <کوڈ>، اور ادائیگی کی صورتحال کے لیے حالت لکھ کر بھیجیں۔',
+    en: (_p, s) => `Rabta: send to ${s}: HAAN and the code to allow a request, NAHI and the code to refuse, WAPIS and the code to withdraw, STATUS for your payment.`,
+    ur: (_p, s) => `رابطہ: ${ltr(s)} پر بھیجیں: اجازت کے لیے ہاں اور کوڈ، انکار کے لیے نہیں اور کوڈ، واپسی کے لیے واپس اور کوڈ، ادائیگی کے لیے حالت۔`,
   },
   'event-notice': {
-    en: (p) => `${p.institution}: ${p.text}`,
-    ur: (p) => `${p.institution}: ${p.text}`,
+    en: (p) => groupAmounts(`${p.institution}: ${p.text}${/[.!?]$/.test(p.text) ? '' : '.'} No fee or deduction is ever due.`),
+    ur: (p) => groupAmounts(`${nameUr(p.institution)}: ${p.text}${/[.۔!?؟]$/u.test(p.text) ? '' : '۔'} کوئی فیس یا کٹوتی کبھی نہیں۔`).replace(/(?<![\u200E\d,-])(\d[\d,-]*)/gu, `${LRM}$1`),
   },
   'status-reply': {
-    en: (p) => `Rabta: CNIC ${p.cnic}, ${p.institution} (${p.date}): ${p.text}`,
-    ur: (p) => `رابطہ: شناختی کارڈ ${p.cnic}، ${p.institution} (${p.date}): ${p.text}`,
+    en: (p) => groupAmounts(`Rabta: CNIC ${p.cnic}, ${p.institution} (${displayDate('en', p.date)}): ${p.text} No fee is ever due.`),
+    ur: (p) => `رابطہ: کارڈ ${ltr(p.cnic)}، ${nameUr(p.institution)} (${displayDate('ur', p.date)}): ${groupAmounts(p.text).replace(/(?<![\u200E\d,-])(\d[\d,-]*)/gu, `${LRM}$1`)} کوئی فیس نہیں۔`,
   },
   'status-none': {
     en: (p) => `Rabta: no payment status for CNIC ${p.cnic} yet.`,
-    ur: (p) => `رابطہ: شناختی کارڈ ${p.cnic} کے لیے ابھی ادائیگی کی کوئی اطلاع نہیں۔`,
+    ur: (p) => `رابطہ: شناختی کارڈ ${ltr(p.cnic)} کے لیے ابھی ادائیگی کی کوئی اطلاع نہیں۔`,
   },
   'status-unknown': {
-    en: () => 'Rabta: no status can be given to this number. Send STATUS from the mobile number registered with your CNIC.',
-    ur: () => 'رابطہ: اس نمبر پر کوئی معلومات نہیں دی جا سکتیں۔ اپنے شناختی کارڈ پر رجسٹرڈ نمبر سے حالت لکھ کر بھیجیں۔',
+    en: (_p, s) => `Rabta: no status can be given to this number. Send STATUS to ${s} from the mobile number registered with your CNIC.`,
+    ur: (_p, s) => `رابطہ: اس نمبر پر کوئی معلومات نہیں دی جا سکتیں۔ اپنے شناختی کارڈ پر رجسٹرڈ نمبر سے ${ltr(s)} پر حالت بھیجیں۔`,
   },
   'notices-stopped': {
-    en: (p) => `Rabta: you will no longer get messages from ${p.institution}. To get them again, send START and its code.`,
-    ur: (p) => `رابطہ: اب آپ کو ${p.institution} کے پیغامات نہیں آئیں گے۔ دوبارہ شروع کرنے کے لیے شروع اور ادارے کا کوڈ بھیجیں۔`,
+    en: (p, s) => `Rabta: you will no longer get messages from ${p.institution}. Your payment is not affected. To get them again, send START and its code to ${s}.`,
+    ur: (p, s) => `رابطہ: اب آپ کو ${nameUr(p.institution)} کے پیغامات نہیں آئیں گے۔ آپ کی ادائیگی پر کوئی اثر نہیں۔ دوبارہ کے لیے ${ltr(s)} پر شروع بھیجیں۔`,
   },
   'notices-resumed': {
     en: (p) => `Rabta: you will get messages from ${p.institution} again.`,
-    ur: (p) => `رابطہ: آپ کو ${p.institution} کے پیغامات دوبارہ آئیں گے۔`,
+    ur: (p) => `رابطہ: آپ کو ${nameUr(p.institution)} کے پیغامات دوبارہ آئیں گے۔`,
   },
   'institution-unknown': {
     en: (p) => `Rabta: no institution has the code ${p.code}.`,
-    ur: (p) => `رابطہ: ${p.code} کوڈ والا کوئی ادارہ نہیں۔`,
+    ur: (p) => `رابطہ: ${nameUr(p.code)} نام یا کوڈ والا کوئی ادارہ نہیں۔`,
+  },
+  'number-unregistered': {
+    en: () => 'Rabta: no CNIC is registered to this number, so Rabta sends it no messages. Nothing to stop or start.',
+    ur: () => 'رابطہ: اس نمبر پر کوئی شناختی کارڈ رجسٹرڈ نہیں، اس لیے اس پر رابطہ کے پیغامات نہیں آتے۔',
   },
 };
 
-export function renderCitizenMessage<K extends CitizenTemplate>(language: Language, template: K, params: CitizenTemplateParams[K]): string {
-  return TEXTS[template][language](params);
+export function renderCitizenMessage<K extends CitizenTemplate>(language: Language, template: K, params: CitizenTemplateParams[K], shortCode = DEFAULT_SMS_SHORT_CODE): string {
+  return TEXTS[template][language](params, shortCode);
 }

@@ -10,7 +10,7 @@ import { dispatch, queueMessage } from './notifications.js';
 import type { SelfServiceCommand } from './sms-parse.js';
 import type { CitizenRow, Language } from './tables.js';
 
-export type SelfServiceOutcome = 'status' | 'status-none' | 'status-unknown' | 'stopped' | 'resumed' | 'institution-unknown';
+export type SelfServiceOutcome = 'status' | 'status-none' | 'status-unknown' | 'stopped' | 'resumed' | 'institution-unknown' | 'number-unregistered';
 
 /** How far back STATUS looks through a citizen's notices for the latest one marked as a status. */
 const STATUS_LOOKBACK = 50;
@@ -57,14 +57,25 @@ export async function handleSelfService(deps: ConsentDeps, names: Names, mobile:
     return outcome;
   }
 
-  const member = (await deps.registry.listMembers()).find((m) => m.code.toUpperCase() === command.institution);
-  if (!member || citizens.length === 0) {
+  if (citizens.length === 0) {
+    // True for this number: nobody is registered to it, so nothing is sent to it to stop or start.
+    await send(null, language, 'number-unregistered', {});
+    return 'number-unregistered';
+  }
+  const members = await deps.registry.listMembers();
+  const folded = (name: string) => name.replace(/[\u064B-\u065F\u0670\s]/g, '').replace(/[\u0647\u06BE\u06C0\u06D5\u0629]/g, '\u06C1').replace(/[\u064A\u0649\u06D0\u06D2]/g, '\u06CC').replace(/\u0643/g, '\u06A9').replace(/\u06BA/g, '\u0646').replace(/\u0622/g, '\u0627');
+  const chosen = command.institution === '*'
+    ? members
+    : members.filter((m) => m.code.toUpperCase() === command.institution || (m.nameUr !== '' && folded(m.nameUr) === command.institution));
+  if (chosen.length === 0) {
     await send(null, language, 'institution-unknown', { code: command.institution });
     return 'institution-unknown';
   }
   // Whoever holds the phone decides what it receives: the choice applies to every CNIC registered to it.
-  await setOptOut(deps, citizens.map((c) => c.subject_hash), member.id, command.kind === 'stop');
-  const institution = inLanguage({ nameEn: member.nameEn, nameUr: member.nameUr }, language);
+  for (const member of chosen) await setOptOut(deps, citizens.map((c) => c.subject_hash), member.id, command.kind === 'stop');
+  const institution = command.institution === '*'
+    ? command.kind === 'stop' ? (language === 'ur' ? 'کسی بھی ادارے' : 'any institution') : language === 'ur' ? 'تمام اداروں' : 'all institutions'
+    : inLanguage({ nameEn: (chosen[0] as (typeof members)[number]).nameEn, nameUr: (chosen[0] as (typeof members)[number]).nameUr }, language);
   await send(citizens[0] as CitizenRow, language, command.kind === 'stop' ? 'notices-stopped' : 'notices-resumed', { institution });
   return command.kind === 'stop' ? 'stopped' : 'resumed';
 }

@@ -61,8 +61,8 @@ describe('citizen messages', () => {
     const params = { consumer: 'HBL', provider: 'BISP', purpose: 'support', cnic: '35202-*****67-1', code: '4821', validUntil: '2026-12-31' };
     expect(renderCitizenMessage('en', 'consent-request', params)).toContain('HAAN 4821');
     expect(renderCitizenMessage('en', 'consent-request', params)).toContain('NAHI 4821');
-    expect(renderCitizenMessage('ur', 'consent-request', params)).toContain('ہاں 4821');
-    expect(renderCitizenMessage('ur', 'consent-request', params)).toContain('نہیں 4821');
+    expect(renderCitizenMessage('ur', 'consent-request', params)).toContain('ہاں یا نہیں \u200E4821');
+    expect(renderCitizenMessage('ur', 'consent-request', params)).toContain('\u200E9988 پر');
     expect(renderCitizenMessage('ur', 'help', {})).toContain('واپس');
   });
 });

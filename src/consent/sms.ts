@@ -5,7 +5,7 @@ import { actOnConsent } from './lifecycle.js';
 import { normalizeMobile } from './mobile.js';
 import type { Names } from './names.js';
 import { dispatch, queueMessage } from './notifications.js';
-import { parseSelfService, parseSmsCommand } from './sms-parse.js';
+import { parseAmbiguousReply, parseSelfService, parseSmsCommand } from './sms-parse.js';
 import { handleSelfService } from './self-service.js';
 import type { SelfServiceOutcome } from './self-service.js';
 
@@ -16,7 +16,7 @@ export interface InboundSms {
 }
 
 export interface InboundSmsResult {
-  outcome: 'dispatched' | 'help' | 'unknown-code' | 'approved' | 'rejected' | 'revoked' | 'expired' | SelfServiceOutcome;
+  outcome: 'dispatched' | 'help' | 'ambiguous' | 'unknown-code' | 'approved' | 'rejected' | 'revoked' | 'expired' | SelfServiceOutcome;
   /** the artefact that changed, if one did */
   consentId?: string;
 }
@@ -41,13 +41,19 @@ export async function handleInboundSms(deps: ConsentDeps, names: Names, sms: Inb
   const question = mobile ? parseSelfService(sms.text) : undefined;
   if (question && mobile) return { outcome: await handleSelfService(deps, names, mobile, citizens, question) };
   const command = parseSmsCommand(sms.text);
-  const reply = async (template: 'help' | 'consent-code-unknown', code: string) => {
+  const reply = async (template: 'help' | 'consent-code-unknown' | 'consent-ambiguous', code: string) => {
     if (!mobile) return;
     const outgoing = template === 'help'
       ? await queueMessage(deps.db, deps.now(), { subjectHash: null, mobile, language, template, params: {} })
       : await queueMessage(deps.db, deps.now(), { subjectHash: null, mobile, language, template, params: { code } });
     await dispatch(deps, [outgoing]);
   };
+  // `ji 4821`, `ok`: perhaps yes, perhaps "received" — never consent; she is asked which.
+  const ambiguous = command ? undefined : parseAmbiguousReply(sms.text);
+  if (ambiguous !== undefined && mobile && citizens.length > 0) {
+    await reply('consent-ambiguous', ambiguous);
+    return { outcome: 'ambiguous' };
+  }
   if (!command || !mobile || citizens.length === 0) {
     await reply('help', '');
     return { outcome: 'help' };

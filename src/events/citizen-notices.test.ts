@@ -82,8 +82,8 @@ for (const dialect of testDialects(postgresUrl)) {
       const notices = await until(() => (messenger.sent.filter((m) => m.template === 'event-notice').length >= 2 ? messenger.sent : undefined), 10_000, 'two notices');
       await t.platform.consent.notices.idle();
       expect(notices.filter((m) => m.template === 'event-notice')).toHaveLength(2);
-      expect(messenger.last(AMINA.mobile, 'event-notice')?.text).toBe('ایچ بی ایل: 13500 روپے آپ کے اکاؤنٹ میں آ گئے، 2026-12-01 سے Quetta Cantt میں نکلوا سکتے ہیں');
-      expect(messenger.last(BILAL.mobile, 'event-notice')?.text).toBe('HBL: Rs 9000 credited; withdraw from 2026-12-01 in Quetta Cantt');
+      expect(messenger.last(AMINA.mobile, 'event-notice')?.text).toBe('ایچ بی ایل: \u200E13,500 روپے آپ کے اکاؤنٹ میں آ گئے، \u200E2026-12-01 سے Quetta Cantt میں نکلوا سکتے ہیں۔ کوئی فیس یا کٹوتی کبھی نہیں۔');
+      expect(messenger.last(BILAL.mobile, 'event-notice')?.text).toBe('HBL: Rs 9,000 credited; withdraw from 2026-12-01 in Quetta Cantt. No fee or deduction is ever due.');
       const tracker = await t.platform.store.db.selectFrom('tracker_entries').selectAll().where('subject_hash', '=', hashOf(AMINA.cnic)).execute();
       expect(tracker).toHaveLength(1);
       expect(tracker[0]).toMatchObject({ kind: 'event', service_id: TOPIC, client_id: 'PK/BANK/HBL/disbursement', legal_basis: 'statute', statute: 'BISP Act 2010', outcome: 'published' });
@@ -97,10 +97,10 @@ for (const dialect of testDialects(postgresUrl)) {
       expect(await sms(AMINA.mobile, 'حالت')).toEqual({ outcome: 'status' });
       const reply = messenger.last(AMINA.mobile, 'status-reply');
       expect(reply?.text).toContain('54400-*****11-2');
-      expect(reply?.text).toContain('13500 روپے');
+      expect(reply?.text).toContain('\u200E13,500 روپے');
       expect(reply?.text).not.toContain('1111111');
       expect(await sms(BILAL.mobile, 'Status')).toEqual({ outcome: 'status' });
-      expect(messenger.last(BILAL.mobile, 'status-reply')?.text).toMatch(/^Rabta: CNIC 54400-\*{5}22-3, HBL \(\d{4}-\d\d-\d\d\): Rs 9000 credited/);
+      expect(messenger.last(BILAL.mobile, 'status-reply')?.text).toMatch(/^Rabta: CNIC 54400-\*{5}22-3, HBL \(\d{1,2} [A-Z][a-z]{2} \d{4}\): Rs 9,000 credited/);
       expect(await sms(AMINA.mobile, 'halat 54400 1111111 2')).toEqual({ outcome: 'status' });
       expect(await sms(AMINA.mobile, '٥٤٤٠٠-١١١١١١١-٢')).toEqual({ outcome: 'status' });
       // Bilal's CNIC from Amina's phone, and anything from a stranger: the same impersonal answer.
@@ -125,11 +125,11 @@ for (const dialect of testDialects(postgresUrl)) {
       await t.platform.consent.notices.sendOnce();
       expect(messenger.last(AMINA.mobile, 'event-notice')).toBeUndefined();
       expect(await sms(AMINA.mobile, 'halat')).toEqual({ outcome: 'status' });
-      expect(messenger.last(AMINA.mobile, 'status-reply')?.text).toContain('14000');
+      expect(messenger.last(AMINA.mobile, 'status-reply')?.text).toContain('14,000');
       expect(await sms(AMINA.mobile, 'شروع HBL')).toEqual({ outcome: 'resumed' });
       expect((await publish(credited(AMINA.cnic, 15000))).status).toBe(201);
       await until(() => messenger.last(AMINA.mobile, 'event-notice'), 10_000, 'the resumed notice');
-      expect(messenger.last(AMINA.mobile, 'event-notice')?.text).toContain('15000');
+      expect(messenger.last(AMINA.mobile, 'event-notice')?.text).toContain('15,000');
     });
 
     it('sends again a notice whose sender died holding it, and lets the citizen stop institutions on the web too', async () => {
@@ -142,7 +142,7 @@ for (const dialect of testDialects(postgresUrl)) {
       await t.platform.store.db.updateTable('citizen_notifications').set({ status: 'sending', claimed_by: 'dead-node', claimed_at: Date.now() - 3_600_000 }).where('id', '=', row.id).execute();
       messenger.clear();
       await until(() => messenger.last(BILAL.mobile, 'event-notice'), 10_000, 'the notice sent again');
-      expect(messenger.last(BILAL.mobile, 'event-notice')?.text).toContain('16000');
+      expect(messenger.last(BILAL.mobile, 'event-notice')?.text).toContain('16,000');
 
       const post = (url: string, payload: unknown) => t.app.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
       expect((await post('/citizen/otp', { cnic: BILAL.cnic })).statusCode).toBe(202);

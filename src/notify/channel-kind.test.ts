@@ -6,7 +6,9 @@ describe('RABTA_SMS in the configuration', () => {
     expect(loadConfig({}).sms).toBe('console');
     expect(loadConfig({ RABTA_SMPP_URL: 'smpp://rabta:pw@127.0.0.1:2775' }).sms).toBe('smpp');
     expect(loadConfig({ RABTA_SMS: 'console', RABTA_SMPP_URL: 'smpp://rabta:pw@127.0.0.1:2775' }).sms).toBe('console');
-    expect(loadConfig({}).smsSource).toBe('RABTA');
+    // The short code by default: an alphanumeric sender cannot receive replies (issue 18).
+    expect(loadConfig({}).smsSource).toBe('9988');
+    expect(loadConfig({}).smsShortCode).toBe('9988');
   });
 
   it('refuses an unknown channel, a channel without its URL, and an impossible sender', () => {

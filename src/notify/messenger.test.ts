@@ -107,7 +107,8 @@ describe('sign-in codes', () => {
     const { measureSms } = await import('./index.js');
     for (const language of ['ur', 'en'] as const) {
       const text = renderCitizenMessage(language, 'otp', { code: '123456', minutes: '5' });
-      expect(measureSms(text).parts).toBe(1);
+      // English in one part; Urdu needs a second for what issue 18 requires (what the code is for, nobody will ask for it).
+      expect(measureSms(text).parts).toBe(language === 'en' ? 1 : 2);
     }
   });
 });

@@ -16,7 +16,7 @@ import { exchangeMigrations } from '../exchange/migrations.js';
 import type { WellKnownKey } from '../http/well-known.js';
 import { createEgress, egressPolicy } from '../egress/index.js';
 import type { Egress } from '../egress/index.js';
-import { consentMigrations, createConsent } from '../consent/index.js';
+import { consentMigrations, createConsent, renderCitizenMessage } from '../consent/index.js';
 import { smsMessenger } from '../notify/index.js';
 import { isHttpChannel, smsChannelFromConfig } from './sms.js';
 import type { HttpChannel } from '../notify/index.js';
@@ -113,7 +113,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     batch: store.batch,
     registry,
     keyring,
-    messenger: options.messenger ?? smsMessenger(smsChannel as NonNullable<typeof smsChannel>),
+    messenger: options.messenger ?? smsMessenger(smsChannel as NonNullable<typeof smsChannel>, (language, template, params) => renderCitizenMessage(language, template, params, config.smsShortCode)),
     publicUrl: config.publicUrl,
     now,
     changeSink: consentChangeSink(ledger),
