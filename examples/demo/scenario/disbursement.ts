@@ -134,7 +134,7 @@ export async function runDisbursement(ctx: ScenarioContext): Promise<Disbursemen
     }, timeout, 'every registered beneficiary to be sent her SMS');
     progress.stop();
     const first = ctx.people.find((p) => p.cnic === registered[0]) as Beneficiary;
-    const sample = await inbox.waitFor(first.mobile, (text) => text.includes(String(first.quarterlyAmountPkr)), timeout);
+    const sample = await inbox.waitFor(first.mobile, (text) => text.replace(/[,\u200E]/g, '').includes(String(first.quarterlyAmountPkr)), timeout);
     say(`HBL → ${first.nameEn} (${maskMobile(first.mobile)}), in ${first.language === 'ur' ? 'Urdu' : 'English'}: ${sample}`);
 
     const asked = first.language === 'ur' ? 'حالت' : 'status';
