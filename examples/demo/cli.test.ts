@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CliFailure } from '../../src/cli/admin/index.js';
-import { registerCallCommand } from '../../src/cli/call.js';
+import { registerCallCommand, DEFAULT_URL } from '../../src/cli/call.js';
 import { registerConsentCommands } from '../../src/cli/consent.js';
 import { RabtaClient, loadKeyFile } from '../../src/sdk/index.js';
 import { testDialects } from '../../src/store/testing.js';
@@ -91,7 +91,7 @@ for (const dialect of testDialects(postgresUrl)) {
     });
 
     it('names the instance in the banner’s commands when it is not on the default port', () => {
-      expect(base).not.toBe('http://127.0.0.1:8080');
+      expect(base).not.toBe(DEFAULT_URL);
       expect(running.demo.banner).toContain(`npm run rabta -- call --url ${base} --key-file`);
       expect(running.demo.banner).toContain(`npm run rabta -- service list --url ${base}`);
     });

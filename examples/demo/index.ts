@@ -1,4 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
+import { DEFAULT_URL } from '../../src/cli/call.js';
 import type { Platform } from '../../src/platform/index.js';
 import { verifyForwarded } from '../../src/sdk/index.js';
 import { demoBeneficiaries } from './people.js';
@@ -62,7 +63,7 @@ export async function startDemo(platform: Platform, options: { smscPort?: number
   }
   const base = platform.config.publicUrl;
   // The CLI's default is the default port's URL; any other instance is named in every command.
-  const url = base === 'http://127.0.0.1:8080' ? '' : ` --url ${base}`;
+  const url = base === DEFAULT_URL ? '' : ` --url ${base}`;
   const smscPort = options.smscPort;
   const banner = [
     '',

@@ -35,7 +35,7 @@ function port(raw: string | undefined, name: string): number | undefined {
 
 /**
  * Runs a component's listen and, when it fails, says which component, where,
- * and which variable moves it — not a bare `EADDRINUSE 127.0.0.1:2775`.
+ * and which variable moves it — not a bare `EADDRINUSE` with an address alone.
  */
 export async function listenAs<T>(component: string, host: string, port: number, variable: string, listen: () => Promise<T>): Promise<T> {
   try {
