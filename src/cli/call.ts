@@ -12,7 +12,8 @@ interface Example {
   body?: unknown;
 }
 
-export const DEFAULT_URL = 'http://127.0.0.1:8080';
+export { DEFAULT_URL } from './admin/client.js';
+import { DEFAULT_URL } from './admin/client.js';
 
 /**
  * A subsystem's client from its key file, or a clear failure: a path that does

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 
+/** Where `rabta start` listens with no PORT set: every client command's default --url. */
+export const DEFAULT_URL = 'http://127.0.0.1:8080';
+
 /** Where output goes, so tests can capture it. */
 export interface Output {
   out(line: string): void;
@@ -22,7 +25,7 @@ export class CliFailure extends Error {
 /** Options every admin command takes. */
 export function withClientOptions(command: Command): Command {
   return command
-    .option('--url <url>', 'Rabta base URL (env RABTA_URL)', process.env.RABTA_URL ?? 'http://127.0.0.1:8080')
+    .option('--url <url>', 'Rabta base URL (env RABTA_URL)', process.env.RABTA_URL ?? DEFAULT_URL)
     .option('--token <token>', 'API token (env RABTA_TOKEN)', process.env.RABTA_TOKEN)
     .option('--json', 'print the raw JSON answer', false);
 }
