@@ -1,4 +1,4 @@
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import type { CaseRow } from './tables.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { canonicalJson } from '../ledger/canonical.js';
 import { testDialects } from '../store/testing.js';
 import { AUTHORITY, BISP, CITIZEN, DAY_MS, HBL, JAZZ, OTHER_CITIZEN, startCaseInstance } from './testing.js';

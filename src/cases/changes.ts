@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Updateable } from 'kysely';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import { actorLabel } from './actors.js';
 import type { CaseActor } from './actors.js';

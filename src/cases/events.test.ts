@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { SYSTEM_ACTOR } from '../core/changes.js';
+import { SYSTEM_ACTOR } from '../core/index.js';
 import { testDialects } from '../store/testing.js';
 import { AUTHORITY, BISP, CITIZEN, HBL, startCaseInstance } from './testing.js';
 import type { CaseTestInstance } from './testing.js';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import type { Database, StoreDialect } from '../store/index.js';
 import * as actions from './actions.js';
 import type { CaseActor } from './actors.js';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import type { CaseActor } from './actors.js';
 import type { CasesDeps } from './deps.js';
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import { parseReference } from './reference.js';
 import type { CaseRow } from './tables.js';

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { maskCnic, normalizeCnic } from '../core/cnic.js';
-import { RabtaError } from '../core/problems.js';
+import { maskCnic, normalizeCnic, RabtaError } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import type { CaseActor } from './actors.js';
 import { holidays, requireCategory } from './catalogue.js';

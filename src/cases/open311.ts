@@ -1,4 +1,4 @@
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import type { CaseActor } from './actors.js';
 import { listCategories, requireCategory } from './catalogue.js';
 import type { Category } from './catalogue.js';

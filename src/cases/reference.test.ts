@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { checkDigit, checksOut, formatReference, parseReference } from './reference.js';
 
 describe('case references', () => {

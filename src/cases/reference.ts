@@ -1,4 +1,4 @@
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 
 /**
  * A case reference a person can read aloud and type on a keypad:

@@ -1,4 +1,4 @@
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { citizenAnswer } from './actions.js';
 import type { CasesDeps } from './deps.js';
 import { loadCase } from './load.js';

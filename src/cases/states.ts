@@ -1,4 +1,4 @@
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 
 export const CASE_STATES = ['new', 'triaged', 'in-progress', 'resolved', 'closed', 'reopened', 'transferred', 'duplicate', 'rejected', 'closed-unconfirmed'] as const;
 export type CaseState = (typeof CASE_STATES)[number];

@@ -24,7 +24,7 @@ import {
   compareApproaches,
   DEFAULT_LINEAR,
 } from '../assist/index.js';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { CliFailure } from './admin/client.js';
 
 /**

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, DEMO_VARIABLES, loadConfig, VARIABLES } from '../config/index.js';
-import { SYSTEM_ACTOR } from '../core/changes.js';
+import { SYSTEM_ACTOR } from '../core/index.js';
 import { newKeysFile, rotateKey, writeKeysFile } from '../keyring/index.js';
 import { existsSync } from 'node:fs';
 import { createPlatform } from '../platform/index.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import type { ConsentStatus } from './tables.js';
 

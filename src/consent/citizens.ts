@@ -1,8 +1,7 @@
 import { isUniqueViolation } from '../store/index.js';
 import type { Kysely } from 'kysely';
-import type { Actor } from '../core/changes.js';
-import { maskCnic, normalizeCnic, subjectHash } from '../core/cnic.js';
-import { RabtaError } from '../core/problems.js';
+import { maskCnic, normalizeCnic, subjectHash, RabtaError } from '../core/index.js';
+import type { Actor } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import type { ConsentDeps } from './deps.js';
 import { normalizeMobile } from './mobile.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { memberIdOf } from '../core/ids.js';
+import { memberIdOf } from '../core/index.js';
 import type { PersonalEvent } from '../events/index.js';
 import type { Database } from '../store/index.js';
 import type { ConsentDeps } from './deps.js';

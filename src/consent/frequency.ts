@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import type { Database } from '../store/index.js';
 
 /** Pakistan Standard Time is UTC+5 all year; a consent's "day" and "month" are the citizen's. */

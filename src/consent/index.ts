@@ -1,7 +1,7 @@
 import type { ConsentStatus } from './tables.js';
 import type { Kysely } from 'kysely';
-import type { Actor } from '../core/changes.js';
-import { RabtaError } from '../core/problems.js';
+import type { Actor } from '../core/index.js';
+import { RabtaError } from '../core/index.js';
 import type { ExchangeRecorder, LegalBasisCheck, LegalBasisQuestion } from '../exchange/index.js';
 import type { Keyring } from '../keyring/index.js';
 import type { Registry } from '../registry/index.js';

@@ -1,8 +1,6 @@
 import type { Kysely } from 'kysely';
-import { subjectHash } from '../core/cnic.js';
-import { memberIdOf } from '../core/ids.js';
-import { RabtaError } from '../core/problems.js';
-import type { ProblemCode } from '../core/problems.js';
+import { subjectHash, memberIdOf, RabtaError } from '../core/index.js';
+import type { ProblemCode } from '../core/index.js';
 import type { LegalBasisCheck, LegalBasisQuestion } from '../exchange/index.js';
 import type { Database } from '../store/index.js';
 import type { ConsentDeps } from './deps.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { PROBLEM_BASE } from '../core/problems.js';
+import { PROBLEM_BASE } from '../core/index.js';
 import { testDialects } from '../store/testing.js';
 import { LEAF_KIND } from '../ledger/canonical.js';
 import { verifyArtefact } from './artefact.js';

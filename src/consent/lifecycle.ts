@@ -1,4 +1,4 @@
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { recordConsentChange } from './changes.js';
 import { findCitizen } from './citizens.js';
 import type { ConsentDeps } from './deps.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PROBLEM_BASE } from '../core/problems.js';
+import { PROBLEM_BASE } from '../core/index.js';
 import { testDialects } from '../store/testing.js';
 import { startFederation } from './testing.js';
 import type { Client, Federation, ServiceName } from './testing.js';

@@ -1,4 +1,4 @@
-import { memberIdOf } from '../core/ids.js';
+import { memberIdOf } from '../core/index.js';
 import type { Registry } from '../registry/index.js';
 import type { Language } from './tables.js';
 

@@ -1,6 +1,5 @@
 import { createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import { normalizeCnic, subjectHash } from '../core/cnic.js';
-import { RabtaError } from '../core/problems.js';
+import { normalizeCnic, subjectHash, RabtaError } from '../core/index.js';
 import { findCitizen } from './citizens.js';
 import type { ConsentDeps } from './deps.js';
 import { asciiDigits } from './digits.js';

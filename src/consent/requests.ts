@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { maskCnic, normalizeCnic, subjectHash } from '../core/cnic.js';
-import { memberIdOf } from '../core/ids.js';
-import { RabtaError } from '../core/problems.js';
+import { maskCnic, normalizeCnic, subjectHash, memberIdOf, RabtaError } from '../core/index.js';
 import { signArtefact } from './artefact.js';
 import type { ConsentTerms } from './artefact.js';
 import { recordConsentChange } from './changes.js';

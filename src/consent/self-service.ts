@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { normalizeCnic, subjectHash } from '../core/cnic.js';
+import { normalizeCnic, subjectHash } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import type { ConsentDeps } from './deps.js';
 import type { EventNoticeParams } from './event-notices.js';

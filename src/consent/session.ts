@@ -1,5 +1,5 @@
 import { SignJWT, jwtVerify } from 'jose';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 
 /** A signed-in citizen: the subject hash and the masked CNIC to show. */
 export interface CitizenSession {

@@ -1,4 +1,4 @@
-import { memberIdOf } from '../core/ids.js';
+import { memberIdOf } from '../core/index.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
 import { listConsentChanges } from './changes.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { Breakers } from './breaker.js';
 
 const ORIGIN = 'https://upstream.example.pk';

@@ -1,4 +1,4 @@
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 
 export interface BreakerOptions {
   /** Consecutive failures (connect errors, timeouts, 5xx) that open a circuit. Default 5. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, type Agent } from 'undici';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { egressPolicy } from './addresses.js';
 import { createDispatcher, type Resolver } from './dispatcher.js';
 import { startServer, type TestServer } from './test-server.js';

@@ -2,7 +2,7 @@ import { lookup as systemLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { addressGuard, type EgressPolicy, type Verdict } from './addresses.js';
 
 export interface ResolvedAddress {

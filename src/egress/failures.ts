@@ -1,4 +1,4 @@
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import type { Outcome } from './breaker.js';
 
 /** How one failed attempt is reported, whether it may be retried, and what the breaker learns. */

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { request } from 'undici';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { createEgress, egressPolicy, type Egress, type EgressOptions } from './index.js';
 import { closedPort, startServer, type TestHandler, type TestServer } from './test-server.js';
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor } from '../core/changes.js';
-import { memberIdOf } from '../core/ids.js';
-import { RabtaError } from '../core/problems.js';
+import { memberIdOf, RabtaError } from '../core/index.js';
+import type { Actor } from '../core/index.js';
 import { change, isUniqueViolation, iso, notFound, requireMemberScope } from './deps.js';
 import type { EventsDeps } from './deps.js';
 import type { TopicAccessRow } from './tables.js';

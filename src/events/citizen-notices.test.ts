@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SYSTEM_ACTOR } from '../core/changes.js';
-import { subjectHash } from '../core/cnic.js';
-import { PROBLEM_BASE } from '../core/problems.js';
+import { SYSTEM_ACTOR, subjectHash, PROBLEM_BASE } from '../core/index.js';
 import { memoryMessenger } from '../consent/index.js';
 import { startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { memberIdOf } from '../core/ids.js';
+import { memberIdOf } from '../core/index.js';
 import type { Database } from '../store/index.js';
 
 /** Events published per publishing institution and topic, for the public dashboard (counts only). */

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
-import { SYSTEM_ACTOR } from '../core/changes.js';
+import { SYSTEM_ACTOR } from '../core/index.js';
 import { createPlatform } from '../platform/index.js';
 import { freePort } from '../platform/testing.js';
 import { newKeysFile, writeKeysFile } from '../keyring/index.js';

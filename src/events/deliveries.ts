@@ -1,5 +1,5 @@
-import type { Actor } from '../core/changes.js';
-import { RabtaError } from '../core/problems.js';
+import type { Actor } from '../core/index.js';
+import { RabtaError } from '../core/index.js';
 import { iso, notFound } from './deps.js';
 import type { EventsDeps } from './deps.js';
 import { requireSubscriberOrPublisher } from './subscriptions.js';

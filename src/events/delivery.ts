@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import type { Egress } from '../egress/index.js';
 import { parseRetryAfter } from './schedule.js';
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ChangeRecorder } from '../core/changes.js';
+import type { ChangeRecorder } from '../core/index.js';
 import type { Egress } from '../egress/index.js';
 import type { LegalBasisCheck } from '../exchange/index.js';
 import type { AppendInput } from '../ledger/service.js';
@@ -54,6 +54,6 @@ export interface EventsDeps {
 }
 
 /** Topics, access rights and subscriptions are governed records: journaled like registry changes. */
-export { journaledChange as change } from '../core/changes.js';
-export { iso, notFound, requireMemberScope } from '../core/authz.js';
+export { journaledChange as change } from '../core/index.js';
+export { iso, notFound, requireMemberScope } from '../core/index.js';
 export { isUniqueViolation } from '../store/index.js';

@@ -1,4 +1,4 @@
-import type { Actor } from '../core/changes.js';
+import type { Actor } from '../core/index.js';
 import * as access from './access.js';
 import * as deliveries from './deliveries.js';
 import type { EventsDeps, EventsNotice } from './deps.js';

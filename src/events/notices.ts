@@ -1,4 +1,4 @@
-import type { Actor } from '../core/changes.js';
+import type { Actor } from '../core/index.js';
 import { iso } from './deps.js';
 import type { EventsDeps } from './deps.js';
 

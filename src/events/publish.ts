@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { subjectHash } from '../core/cnic.js';
-import { RabtaError } from '../core/problems.js';
+import { subjectHash, RabtaError } from '../core/index.js';
 import { subjectsOf } from '../exchange/index.js';
 import type { LegalBasisAnswer, LegalBasisQuestion } from '../exchange/index.js';
 import { LEAF_KIND } from '../ledger/canonical.js';

@@ -1,4 +1,4 @@
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import type { EventsDeps } from './deps.js';
 import { findSubscription } from './subscriptions.js';
 import type { SubscriptionRow } from './tables.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { MAX_EVENT_DEPTH, checkEventDepth, compileSchema } from './schemas.js';
 
 const refusal = (f: () => unknown): string | undefined => {

@@ -4,7 +4,7 @@ import type { RegExpEngine } from 'ajv/dist/types/index.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import { RE2JS } from 're2js';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 
 const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
 const MAX_ERRORS = 20;

@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Actor } from '../core/changes.js';
-import { memberIdOf } from '../core/ids.js';
-import { RabtaError } from '../core/problems.js';
+import { memberIdOf, RabtaError } from '../core/index.js';
+import type { Actor } from '../core/index.js';
 import { classifyAddress } from '../egress/index.js';
 import { topicPurposes } from './access.js';
 import { change, iso, notFound, requireMemberScope } from './deps.js';

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Actor } from '../core/changes.js';
-import { assertCode } from '../core/ids.js';
-import { RabtaError } from '../core/problems.js';
+import { assertCode, RabtaError } from '../core/index.js';
+import type { Actor } from '../core/index.js';
 import { bool, conflictOnDuplicate, isTrue, underMember } from '../store/index.js';
 import { change, iso, requireMemberScope } from './deps.js';
 import type { EventsDeps } from './deps.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import { memberIdOf } from '../core/ids.js';
+import { memberIdOf } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import { attemptDelivery, envelopeOf } from './delivery.js';
 import type { AttemptOutcome } from './delivery.js';

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import type { Registry, RegistryView } from '../registry/index.js';
 import { requestHasBody, targetUriOf, verifyRequest } from '../sdk/index.js';
 import type { Database, WriteBatcher } from '../store/index.js';

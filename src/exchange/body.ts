@@ -4,7 +4,7 @@ import type { ReadStream, WriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 
 /**
  * A request body, read completely and hashed before anything is forwarded.

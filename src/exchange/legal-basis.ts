@@ -1,4 +1,4 @@
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 
 /** What the legal-basis step knows about a call once it is authorised. */
 export interface LegalBasisQuestion {

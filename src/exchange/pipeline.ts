@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { subjectHash } from '../core/cnic.js';
-import { RabtaError } from '../core/problems.js';
+import { subjectHash, RabtaError } from '../core/index.js';
 import type { Egress } from '../egress/index.js';
 import type { Keyring } from '../keyring/index.js';
 import type { Registry, ServiceRow } from '../registry/index.js';

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { memberIdOf, subsystemIdOf } from '../core/ids.js';
-import { RabtaError } from '../core/problems.js';
+import { memberIdOf, subsystemIdOf, RabtaError } from '../core/index.js';
 import { LEAF_KIND } from '../ledger/canonical.js';
 import type { Platform } from '../platform/index.js';
 import { requestHasBody } from '../sdk/index.js';

@@ -1,5 +1,4 @@
-import { normalizeCnic } from '../core/cnic.js';
-import { RabtaError } from '../core/problems.js';
+import { normalizeCnic, RabtaError } from '../core/index.js';
 
 /**
  * Where a personal service's subjects are: the `Rabta-Subject` header for a

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { RabtaError } from '../core/problems.js';
-import type { ProblemCode } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
+import type { ProblemCode } from '../core/index.js';
 import { PROBLEM_CONTENT_TYPE } from './problem-reply.js';
 
 /** What Node's HTTP parser (llhttp) refuses before Fastify sees a request, mapped once to problem types. */

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { RabtaError } from '../core/problems.js';
-import type { ProblemCode } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
+import type { ProblemCode } from '../core/index.js';
 import { isDatabaseUnavailable } from '../store/index.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

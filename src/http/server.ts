@@ -25,6 +25,8 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 1024 * 1024,
+    // Fastify's 10 s per plugin fails a start on a loaded machine (swagger-ui reads its assets); only a real hang should.
+    pluginTimeout: 120_000,
     trustProxy: false,
     // No connection may stay open forever: a slow head, a trickled body and an idle socket each end.
     requestTimeout: platform.config.requestTimeoutMs,

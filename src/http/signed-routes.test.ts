@@ -1,8 +1,7 @@
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SYSTEM_ACTOR } from '../core/changes.js';
-import { PROBLEM_BASE } from '../core/problems.js';
+import { SYSTEM_ACTOR, PROBLEM_BASE } from '../core/index.js';
 import { approvedKey } from '../events/testing.js';
 import type { ClientKey } from '../events/testing.js';
 import { startTestInstance } from '../platform/testing.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { authenticateSigned } from '../exchange/index.js';
 import type { SignedCaller } from '../exchange/index.js';
 import type { Platform } from '../platform/index.js';

@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
-import type { Change, ChangeRecorder } from '../core/changes.js';
+import type { Change, ChangeRecorder } from '../core/index.js';
 import type { Database, ModuleMigrations } from '../store/index.js';
 
 /**

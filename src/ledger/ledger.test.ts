@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadConfig } from '../config/index.js';
-import { SYSTEM_ACTOR } from '../core/changes.js';
+import { SYSTEM_ACTOR } from '../core/index.js';
 import { createPlatform } from '../platform/index.js';
 import type { Platform } from '../platform/index.js';
 import { startTestInstance } from '../platform/testing.js';

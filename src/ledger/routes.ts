@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { encodeEntryBundle, parseEntryBundle } from './bundles.js';
 import { encodeBase64 } from './encoding.js';
 import type { Ledger } from './service.js';

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { createHttpChannel, SIGNATURE_HEADER, signSmsRequest, TIMESTAMP_HEADER } from './http-channel.js';
 import type { FetchInit, FetchLike, HttpChannelOptions } from './http-channel.js';
 import type { DeliveryReceipt, InboundMessage } from './types.js';

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { encodeSms } from './encoding.js';
 import { assertE164, maskPhone } from './phone.js';
 import { statusOfStat } from './receipt.js';

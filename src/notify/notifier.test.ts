@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { createConsoleChannel } from './console-channel.js';
 import { createNotifier } from './notifier.js';
 import type { InboundMessage, NotifyLogger, OutboundSms, SmsChannel } from './types.js';

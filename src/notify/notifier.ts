@@ -1,4 +1,4 @@
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { assertE164, maskPhone } from './phone.js';
 import { templates as defaultTemplates } from './templates.js';
 import type { Language, TemplateKey, TemplateParams, Templates } from './templates.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { assertE164, isE164, maskPhone } from './phone.js';
 
 describe('phone numbers', () => {

@@ -1,4 +1,4 @@
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 
 const E164 = /^\+[1-9]\d{7,14}$/;
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSmsc } from '../../examples/smsc/smsc.js';
 import type { Smsc } from '../../examples/smsc/smsc.js';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { decodeUcs2 } from './encoding.js';
 import { createSmppChannel, sourceAddress } from './smpp-channel.js';
 import type { SmppChannel, SmppChannelOptions } from './smpp-channel.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { measureSms } from './encoding.js';
 import { LANGUAGES, render, TEMPLATE_KEYS, templateParams } from './templates.js';
 import type { TemplateKey, TemplateParams } from './templates.js';

@@ -1,5 +1,4 @@
-import { maskCnic, normalizeCnic } from '../core/cnic.js';
-import { RabtaError } from '../core/problems.js';
+import { maskCnic, normalizeCnic, RabtaError } from '../core/index.js';
 
 /**
  * Every text Rabta sends a citizen, in Urdu and English. Short on purpose:

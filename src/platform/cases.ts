@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.js';
-import { subjectHash } from '../core/cnic.js';
+import { subjectHash, SYSTEM_ACTOR } from '../core/index.js';
 import { createCases } from '../cases/index.js';
 import type { CaseRouter, CaseSms } from '../cases/index.js';
 import type { Keyring } from '../keyring/index.js';
@@ -9,7 +9,6 @@ import type { Registry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { normalizeMobile } from '../consent/index.js';
 import type { Consent } from '../consent/index.js';
-import { SYSTEM_ACTOR } from '../core/changes.js';
 import { CASE_TOPICS } from '../cases/index.js';
 import type { CasePublisher } from '../cases/index.js';
 import type { Events } from '../events/index.js';

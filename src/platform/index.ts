@@ -183,7 +183,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       { use: 'log', vkey: ledger.vkey, notBefore: null, notAfter: null },
       ...(await registry.listWitnesses()).map((w) => ({ use: 'witness', vkey: w.vkey, name: w.name, url: w.url, member: w.memberId, notBefore: w.createdAt, notAfter: null })),
     ],
-    async close() {
+    // Idempotent: a second close (a failed start, then the caller's cleanup) must not close pools twice.
+    close: onceAsync(async () => {
       witnessing.stop();
       await built.stop();
       await events.stop();
@@ -192,6 +193,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       await smsChannel?.close();
       await egress.close();
       await store.close();
-    },
+    }),
   };
+}
+
+function onceAsync(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= fn());
 }

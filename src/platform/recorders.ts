@@ -1,6 +1,6 @@
 import type { ConsentChangeSink } from '../consent/changes.js';
-import { journalDetails } from '../core/changes.js';
-import type { ChangeRecorder } from '../core/changes.js';
+import { journalDetails } from '../core/index.js';
+import type { ChangeRecorder } from '../core/index.js';
 import type { ExchangeRecorder } from '../exchange/index.js';
 import { LEAF_KIND } from '../ledger/canonical.js';
 import { journalRecorder } from '../ledger/journal.js';

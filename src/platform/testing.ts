@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/index.js';
 import type { Config } from '../config/index.js';
-import { SYSTEM_ACTOR } from '../core/changes.js';
+import { SYSTEM_ACTOR } from '../core/index.js';
 import { buildServer } from '../http/server.js';
 import type { ServerOptions } from '../http/server.js';
 import { freshDatabase } from '../store/testing.js';
@@ -49,11 +49,12 @@ export async function startTestInstance(
     app,
     database,
     token,
-    async close() {
+    // Idempotent: a test's afterEach may meet an instance an earlier test already closed.
+    close: once(async () => {
       await app.close();
       await platform.close();
       await database.drop();
-    },
+    }),
   };
 }
 
@@ -64,4 +65,10 @@ export async function freePort(): Promise<number> {
   const { port } = probe.address() as AddressInfo;
   await new Promise((resolve) => probe.close(resolve));
   return port;
+}
+
+/** Runs `fn` the first time and hands every later caller the same promise. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= fn());
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { journaledChange } from '../core/changes.js';
-import type { Actor, ChangeRecorder } from '../core/changes.js';
+import { journaledChange } from '../core/index.js';
+import type { Actor, ChangeRecorder } from '../core/index.js';
 import type { Database } from '../store/index.js';
 
 export interface RegistryDeps {
@@ -29,7 +29,7 @@ export async function change<T>(
   });
 }
 
-export { iso, notFound, requireAuthority, requireMemberScope } from '../core/authz.js';
+export { iso, notFound, requireAuthority, requireMemberScope } from '../core/index.js';
 export { conflictOnDuplicate, isUniqueViolation } from '../store/index.js';
 
 

@@ -1,6 +1,6 @@
 import { calculateJwkThumbprint } from 'jose';
-import type { Actor } from '../core/changes.js';
-import { RabtaError } from '../core/problems.js';
+import type { Actor } from '../core/index.js';
+import { RabtaError } from '../core/index.js';
 import type { SubsystemKeyRow } from './tables.js';
 import { change, conflictOnDuplicate, iso, notFound, requireAuthority, requireMemberScope } from './deps.js';
 import type { RegistryDeps } from './deps.js';

@@ -1,6 +1,5 @@
-import type { Actor } from '../core/changes.js';
-import { assertCode, isMemberClass, MEMBER_CLASSES } from '../core/ids.js';
-import { RabtaError } from '../core/problems.js';
+import { assertCode, isMemberClass, MEMBER_CLASSES, RabtaError } from '../core/index.js';
+import type { Actor } from '../core/index.js';
 import type { MemberRow } from './tables.js';
 import { change, conflictOnDuplicate, notFound, requireAuthority } from './deps.js';
 import type { RegistryDeps } from './deps.js';

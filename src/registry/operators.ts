@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Actor } from '../core/changes.js';
-import { RabtaError } from '../core/problems.js';
+import type { Actor } from '../core/index.js';
+import { RabtaError } from '../core/index.js';
 import type { OperatorRow } from './tables.js';
 import { change, iso, requireAuthority } from './deps.js';
 import type { RegistryDeps } from './deps.js';

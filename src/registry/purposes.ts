@@ -1,5 +1,5 @@
-import type { Actor } from '../core/changes.js';
-import { RabtaError } from '../core/problems.js';
+import type { Actor } from '../core/index.js';
+import { RabtaError } from '../core/index.js';
 import type { PurposeRow } from './tables.js';
 import { change, conflictOnDuplicate, notFound, requireAuthority } from './deps.js';
 import type { RegistryDeps } from './deps.js';

@@ -1,6 +1,5 @@
-import type { Actor } from '../core/changes.js';
-import { assertCode } from '../core/ids.js';
-import { RabtaError } from '../core/problems.js';
+import { assertCode, RabtaError } from '../core/index.js';
+import type { Actor } from '../core/index.js';
 import { bool, isTrue, underMember } from '../store/index.js';
 import type { ServiceRow } from './tables.js';
 import { change, conflictOnDuplicate, iso, notFound, requireMemberScope } from './deps.js';

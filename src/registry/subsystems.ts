@@ -1,5 +1,5 @@
-import type { Actor } from '../core/changes.js';
-import { assertCode } from '../core/ids.js';
+import type { Actor } from '../core/index.js';
+import { assertCode } from '../core/index.js';
 import type { SubsystemRow } from './tables.js';
 import { change, conflictOnDuplicate, notFound, requireMemberScope } from './deps.js';
 import type { RegistryDeps } from './deps.js';

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import type { JsonWebKey, KeyObject } from 'node:crypto';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import type { RegistryDeps } from './deps.js';
 import { iso } from './deps.js';
 import type { PurposeRow, ServiceRow, SubsystemKeyRow } from './tables.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor } from '../core/changes.js';
-import { RabtaError } from '../core/problems.js';
+import type { Actor } from '../core/index.js';
+import { RabtaError } from '../core/index.js';
 import type { WitnessRow } from './tables.js';
 import { change, conflictOnDuplicate, iso, requireMemberScope } from './deps.js';
 import type { RegistryDeps } from './deps.js';

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { RabtaClient, RabtaProblemError, fromKeyFile } from './client.js';
 import { digestMatches, sha256 } from './digest.js';
 import { fetchInstanceKeys, instanceKeySource } from './instance-keys.js';

@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
-import { PROBLEM_BASE, RabtaError, problemCodeOf } from '../core/problems.js';
-import type { ProblemCode, ProblemDocument } from '../core/problems.js';
+import { PROBLEM_BASE, RabtaError, problemCodeOf } from '../core/index.js';
+import type { ProblemCode, ProblemDocument } from '../core/index.js';
 import { deliveryToWire, expectStatus, publishCall, pullQuery, subscriptionFromWire, subscriptionPath, topicPath } from './events-client.js';
 import type { EventSubscription, PublishOptions, PublishedEvent, PublishedEvents, PullOptions, PulledPage, SubscribeInput, WireSubscription } from './events-client.js';
 import { consentRequestBody, consentsQuery } from './consent-client.js';

@@ -3,7 +3,7 @@ import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SYSTEM_ACTOR } from '../core/changes.js';
+import { SYSTEM_ACTOR } from '../core/index.js';
 import { approvedKey, startReceiver, until } from '../events/testing.js';
 import type { ClientKey } from '../events/testing.js';
 import { freePort, startTestInstance } from '../platform/testing.js';

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { request } from 'undici';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { keyIdOf, publicKeyFromJwk } from './keys.js';
 import type { KeyResolver } from './verify.js';
 

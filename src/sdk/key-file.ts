@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
-import { isCode } from '../core/ids.js';
+import { isCode } from '../core/index.js';
 import { keyIdOf, privateKeyFrom, publicJwkOf } from './keys.js';
 import type { Ed25519PublicJwk } from './keys.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { loadKeyFile } from './key-file.js';
 import { checkPublicJwk, generateSubsystemKey, keyIdOf, privateKeyFrom, publicJwkOf, publicKeyFromJwk } from './keys.js';
 

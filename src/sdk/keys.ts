@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 
 /**
  * Ed25519 key helpers. A subsystem key is registered as a JWK and named by its

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { instanceKeySource } from './instance-keys.js';
 import { targetUriOf } from './profile.js';
 import { verifyForwarded } from './provider.js';

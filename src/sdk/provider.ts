@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { digestMatches, sha256 } from './digest.js';
 import { keyResolverOf } from './instance-keys.js';
 import { FORWARD_TAG, fieldValueOf, headerOf } from './profile.js';

@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { createSigner, httpbis } from 'http-message-signatures';
-import { RabtaError } from '../core/problems.js';
-import type { ProblemCode } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
+import type { ProblemCode } from '../core/index.js';
 import { keyIdOf, publicJwkOf } from './keys.js';
 import type { HeaderBag } from './profile.js';
 

@@ -1,6 +1,6 @@
 import { httpbis } from 'http-message-signatures';
 import { describe, expect, it, vi } from 'vitest';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { signatureBase } from './base.js';
 import { signRequest } from './sign.js';
 import { parseDictionary } from './sfv.js';

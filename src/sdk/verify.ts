@@ -1,6 +1,6 @@
 import { verify as ed25519Verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { signatureBase } from './base.js';
 import type { RequestMessage, ResponseMessage } from './base.js';
 import { digestMatches, sha256 } from './digest.js';

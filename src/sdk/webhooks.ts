@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { RequestListener } from 'node:http';
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 import { headerOf } from './profile.js';
 import type { HeaderBag } from './profile.js';
 import { readBody } from './provider-http.js';

@@ -1,4 +1,4 @@
-import { RabtaError } from '../core/problems.js';
+import { RabtaError } from '../core/index.js';
 
 /** Unique-constraint violations of both drivers, so a race on a unique key still ends in a 409. */
 export function isUniqueViolation(error: unknown): boolean {

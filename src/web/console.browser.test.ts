@@ -5,7 +5,7 @@ import { startDemoUnderTest } from '../../examples/demo/testing.js';
 import type { DemoUnderTest } from '../../examples/demo/testing.js';
 import { demoBeneficiaries } from '../../examples/demo/people.js';
 import { CREDITED, declareDisbursementTopics } from '../../examples/demo/scenario/topics.js';
-import { SYSTEM_ACTOR } from '../core/changes.js';
+import { SYSTEM_ACTOR } from '../core/index.js';
 import { freePort } from '../platform/testing.js';
 import { RabtaClient, loadKeyFile } from '../sdk/index.js';
 import { expectAccessible, firstLoadBytes, launchChromium, screenshot } from './testing.js';

@@ -9,7 +9,7 @@ import type { Beneficiary } from '../../examples/demo/people.js';
 import { smsInbox } from '../../examples/demo/scenario/phones.js';
 import { silentProgress } from '../../examples/demo/scenario/progress.js';
 import { RabtaClient, loadKeyFile } from '../sdk/index.js';
-import { SYSTEM_ACTOR } from '../core/changes.js';
+import { SYSTEM_ACTOR } from '../core/index.js';
 import { expectAccessible, expectVisibleFocus, firstLoadBytes, launchChromium, screenshot } from './testing.js';
 
 /*

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SYSTEM_ACTOR } from '../../core/changes.js';
+import { SYSTEM_ACTOR } from '../../core/index.js';
 import { startCaseInstance } from '../../cases/testing.js';
 import type { CaseTestInstance } from '../../cases/testing.js';
 import { CliFailure, registerAdminCommands } from './index.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { MEMBER_CLASSES } from '../../core/ids.js';
+import { MEMBER_CLASSES } from '../../core/index.js';
 import type { Registry } from '../../registry/index.js';
 import { actorOf } from '../auth.js';
 import { bearer, Code, Name, problemResponses } from '../schemas.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestInstance } from '../../platform/testing.js';
 import type { TestInstance } from '../../platform/testing.js';
 import { testDialects } from '../../store/testing.js';
-import { PROBLEM_BASE } from '../../core/problems.js';
+import { PROBLEM_BASE } from '../../core/index.js';
 
 const postgresUrl = inject('postgresUrl');
 

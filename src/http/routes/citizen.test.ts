@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFederation } from '../../consent/testing.js';
 import type { Federation } from '../../consent/testing.js';
-import { PROBLEM_BASE } from '../../core/problems.js';
+import { PROBLEM_BASE } from '../../core/index.js';
 import { testDialects } from '../../store/testing.js';
 
 const postgresUrl = inject('postgresUrl');

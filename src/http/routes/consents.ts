@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { RabtaError } from '../../core/problems.js';
+import { RabtaError } from '../../core/index.js';
 import type { Platform } from '../../platform/index.js';
 import { Id } from '../schemas.js';
 import { signedRoutes } from '../signed-routes.js';

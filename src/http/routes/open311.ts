@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RabtaError } from '../../core/problems.js';
+import { RabtaError } from '../../core/index.js';
 import type { Cases, GeoObject, GeoPost, GeoValue } from '../../cases/index.js';
 import { toRabtaError } from '../problem-reply.js';
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { SYSTEM_ACTOR } from '../../core/changes.js';
+import { SYSTEM_ACTOR } from '../../core/index.js';
 import { signSmsRequest, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../notify/index.js';
 import { startTestInstance } from '../../platform/testing.js';
 import type { TestInstance } from '../../platform/testing.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { RabtaError } from '../../core/problems.js';
+import { RabtaError } from '../../core/index.js';
 import type { Platform } from '../../platform/index.js';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { RabtaError } from '../../core/problems.js';
+import { RabtaError } from '../../core/index.js';
 import type { Platform } from '../../platform/index.js';
 import type { Metrics } from '../metrics.js';
 import { wellKnown } from '../well-known.js';

@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
-import { RabtaError } from '../../core/problems.js';
+import { RabtaError } from '../../core/index.js';
 import type { WebCapabilities } from '../capabilities.js';
 import { COOKIE, field } from '../http/frame.js';
 import type { Form, WebFrame } from '../http/frame.js';

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { render } from 'preact-render-to-string';
 import type { VNode } from 'preact';
-import { RabtaError, PROBLEMS } from '../../core/problems.js';
+import { RabtaError, PROBLEMS } from '../../core/index.js';
 import type { WebCapabilities } from '../capabilities.js';
 import { subsetFontFile } from '../font.js';
 import { strings } from '../i18n/strings.js';

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderCitizenMessage } from '../../consent/index.js';
 import type { CitizenAction, CitizenSession, CitizenTemplate, CitizenTemplateParams, NotificationView } from '../../consent/index.js';
-import { RabtaError } from '../../core/problems.js';
+import { RabtaError } from '../../core/index.js';
 import type { WebCapabilities } from '../capabilities.js';
 import { COOKIE, field, fields, localPath, statusOf } from '../http/frame.js';
 import type { Form, WebFrame } from '../http/frame.js';
