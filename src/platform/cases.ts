@@ -26,6 +26,8 @@ export function createCasesFor(input: {
   events: () => Events | undefined;
   router?: CaseRouter | undefined;
   sweepIntervalMs?: number | undefined;
+  /** told of each case event once it is published (the analytics rollups) */
+  onPublished?: (topic: string, payload: Record<string, unknown>) => Promise<void>;
 }) {
   const { registry, ledger } = input;
   return createCases({
@@ -49,7 +51,7 @@ export function createCasesFor(input: {
       bySubject: (hash) => input.consent().citizenOf(hash),
     },
     router: input.router,
-    publisher: casePublisher(input.registry, input.events),
+    publisher: casePublisher(input.registry, input.events, input.onPublished),
     topicExists: async (id) => (await input.events()?.topicExists(id)) ?? false,
     now: input.now,
     workingDayMs: input.config.casesWorkingDayMs,
@@ -68,7 +70,7 @@ export const caseTopicsOf = (instance: string) => ({ member: `${instance}/GOV/RA
  * first use. The authority grants institutions access (`rabta topic grant`);
  * each subscribes with the filter `{"institution": "<its member id>"}`.
  */
-function casePublisher(registry: Registry, events: () => Events | undefined): CasePublisher {
+function casePublisher(registry: Registry, events: () => Events | undefined, onPublished?: (topic: string, payload: Record<string, unknown>) => Promise<void>): CasePublisher {
   let ready: Promise<void> | undefined;
   const ids = caseTopicsOf(registry.instance);
   const ensure = async (e: Events) => {
@@ -100,6 +102,7 @@ function casePublisher(registry: Registry, events: () => Events | undefined): Ca
       });
       await ready;
       await e.publish({ publisherId: ids.subsystem, topicId: `${ids.subsystem}/${topic}`, body: Buffer.from(JSON.stringify(payload)), idempotencyKey, view: await registry.view() });
+      await onPublished?.(topic, payload);
     },
   };
 }

@@ -27,9 +27,13 @@ import { casesMigrations } from '../cases/index.js';
 import type { Cases, CaseRouter, CaseSms } from '../cases/index.js';
 import { createCasesFor } from './cases.js';
 import { routeGrievance } from '../assist/index.js';
+import { analyticsMigrations } from '../analytics/index.js';
+import type { Analytics } from '../analytics/index.js';
+import type { CitizenTemplate, CitizenTemplateParams } from '../consent/index.js';
+import { analyticsEventsLedger, countingCaseSms, countingMessenger, createAnalyticsFor } from './analytics.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
-export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations, casesMigrations];
+export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations, casesMigrations, analyticsMigrations];
 
 /**
  * The composition root: builds each module with the capabilities it needs.
@@ -49,6 +53,8 @@ export interface Platform {
   events: Events;
   /** cases and grievances shared by institutions */
   cases: Cases;
+  /** rollups, indicators, the collaboration index and open-data releases */
+  analytics: Analytics;
   now: () => number;
   /** public keys other modules publish in /.well-known/rabta.json (log and witness vkeys) */
   publicKeys?: () => Promise<WellKnownKey[]>;
@@ -108,36 +114,42 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   // Citizens' SMS: the given messenger (tests), else the notify module over the configured channel.
   const smsChannel = options.messenger ? undefined : smsChannelFromConfig(config, egress);
   let cases: Cases | undefined;
+  let events: Events | undefined;
+  const analytics = createAnalyticsFor({ store, ledger, registry, publicUrl: config.publicUrl, now, events: () => events });
+  const render = (language: 'ur' | 'en', template: string, params: Record<string, string>) => renderCitizenMessage(language, template as CitizenTemplate, params as unknown as CitizenTemplateParams[CitizenTemplate], config.smsShortCode);
   const consent = createConsent({
     db: store.db,
     batch: store.batch,
     registry,
     keyring,
-    messenger: options.messenger ?? smsMessenger(smsChannel as NonNullable<typeof smsChannel>, (language, template, params) => renderCitizenMessage(language, template, params, config.smsShortCode)),
+    messenger: countingMessenger(options.messenger ?? smsMessenger(smsChannel as NonNullable<typeof smsChannel>, (language, template, params) => renderCitizenMessage(language, template, params, config.smsShortCode)), render, () => analytics),
     publicUrl: config.publicUrl,
     now,
-    changeSink: consentChangeSink(ledger),
+    changeSink: consentChangeSink(ledger, analytics),
     // The SMS dispatcher asks the cases module first; it is built below, and asked only once it exists.
     smsCommands: () => {
       const built = cases;
       return built ? [async (sms) => (await built.handleSms(sms)) !== undefined] : [];
     },
     // Consents may cover event topics; the events module is built below, and asked only once it exists.
-    topics: () => (events ? { purposes: (topicId, subscriberId) => events.topicPurposes(topicId, subscriberId), exists: (topicId) => events.topicExists(topicId) } : undefined),
+    topics: () => {
+      const e = events;
+      return e ? { purposes: (topicId, subscriberId) => e.topicPurposes(topicId, subscriberId), exists: (topicId) => e.topicExists(topicId) } : undefined;
+    },
   });
   if (options.background !== false) consent.start();
   // Whatever a citizen texts, on any channel, goes to the one self-service handler.
   smsChannel?.onInbound(async (sms) => {
     await consent.handleInboundSms({ from: sms.from, text: sms.text });
   });
-  const events: Events = createEvents(
+  events = createEvents(
     {
       db: store.db,
       batch: store.batch,
       dialect: store.dialect,
       registry,
       recorder: registryChangeRecorder(ledger),
-      ledger,
+      ledger: analyticsEventsLedger(ledger, () => analytics),
       egress,
       egressAllow: config.egressAllow,
       // A personal event is a disclosure by its publisher: the same legal-basis rules as a service, with the topic in its place.
@@ -163,10 +175,26 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
           },
         },
   );
-  if (options.background !== false) events.start();
-  cases = createCasesFor({ config, store, registry, ledger, keyring, consent: () => consent, events: () => events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs });
+  const builtEvents = events;
+  if (options.background !== false) builtEvents.start();
+  const caseSms = options.cases?.sms ?? { send: async (mobile: string, _language: 'ur' | 'en', text: string) => void (await smsChannel?.send({ to: mobile, text })) };
+  cases = createCasesFor({
+    config,
+    store,
+    registry,
+    ledger,
+    keyring,
+    consent: () => consent,
+    events: () => builtEvents,
+    now,
+    sms: countingCaseSms(caseSms, () => analytics),
+    router: options.cases?.router ?? shippedGrievanceRouter,
+    sweepIntervalMs: options.cases?.sweepIntervalMs,
+    onPublished: (topic, payload) => analytics.recordCaseEvent(topic, payload),
+  });
   const built = cases;
   if (options.background !== false) built.start();
+  if (options.background !== false) analytics.start();
   return {
     config,
     store,
@@ -175,8 +203,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     egress,
     ledger,
     consent,
-    events,
+    events: builtEvents,
     cases: built,
+    analytics,
     ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
     now,
     publicKeys: async () => [
@@ -186,8 +215,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     // Idempotent: a second close (a failed start, then the caller's cleanup) must not close pools twice.
     close: onceAsync(async () => {
       witnessing.stop();
+      await analytics.stop();
       await built.stop();
-      await events.stop();
+      await builtEvents.stop();
       await ledger.stop();
       await consent.stop();
       await smsChannel?.close();

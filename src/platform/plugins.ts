@@ -13,6 +13,8 @@ import type { ServerOptions } from '../http/server.js';
 import { ledgerRoutes } from '../ledger/routes.js';
 import type { Platform } from './index.js';
 import { exchangeRecorder } from './recorders.js';
+import { analyticsExchangeRecorder } from './analytics.js';
+import { analyticsRoutes } from '../http/routes/analytics.js';
 import { webCapabilities } from './web.js';
 import { webRoutes } from '../web/index.js';
 
@@ -22,7 +24,7 @@ export function platformPlugins(platform: Platform): NonNullable<ServerOptions['
     exchangePlugin({
       legalBasis: platform.consent.legalBasis,
       // The tracker's rows join the exchange row and its ledger leaf in one transaction.
-      recorder: platform.consent.trackingRecorder(exchangeRecorder(databaseRecorder, platform.ledger)),
+      recorder: platform.consent.trackingRecorder(analyticsExchangeRecorder(exchangeRecorder(databaseRecorder, platform.ledger), platform.analytics)),
     }),
     (app) => ledgerRoutes(app, platform.ledger),
     (app) => receiptRoutes(app, platform),
@@ -38,6 +40,7 @@ export function platformPlugins(platform: Platform): NonNullable<ServerOptions['
         registry: platform.registry,
         authenticate: (request) => authenticateSigned({ batch: platform.store.batch, registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now }, request),
       }),
+    (app) => analyticsRoutes(app, { analytics: platform.analytics, registry: platform.registry, now: platform.now }),
     // The portal, console and dashboard: pages over the same module calls as the API.
     (app) => webRoutes(app, webCapabilities(platform, app)),
   ];

@@ -1,0 +1,74 @@
+import { SYSTEM_ACTOR } from '../core/index.js';
+import { createAnalytics } from '../analytics/index.js';
+import type { Analytics } from '../analytics/index.js';
+import type { CitizenMessenger } from '../consent/index.js';
+import type { CaseSms } from '../cases/index.js';
+import type { Events } from '../events/index.js';
+import type { ExchangeRecorder } from '../exchange/index.js';
+import { LEAF_KIND } from '../ledger/canonical.js';
+import type { AppendInput, Ledger } from '../ledger/service.js';
+import { measureSms } from '../notify/index.js';
+import type { Registry } from '../registry/index.js';
+import type { Store } from '../store/index.js';
+
+/** The analytics module's capabilities: its release leaves in the ledger, the events module's deliveries. */
+export function createAnalyticsFor(input: { store: Store; ledger: Ledger; registry: Registry; publicUrl: string; now: () => number; events: () => Events | undefined }): Analytics {
+  const { ledger } = input;
+  return createAnalytics({
+    db: input.store.db,
+    dialect: input.store.dialect,
+    publicUrl: input.publicUrl,
+    now: input.now,
+    ledger: {
+      // A release holds public figures only: logged in clear, so anyone can read the digest from the log.
+      append: (db, leaf) => ledger.append(db, { kind: LEAF_KIND.openDataRelease, ref: leaf.ref, at: leaf.at, record: leaf.record, clear: true }),
+      receipt: (ref) => ledger.receipt(LEAF_KIND.openDataRelease, ref),
+      keys: async () => ({ logVkey: ledger.vkey, witnessVkeys: (await input.registry.listWitnesses()).map((w) => w.vkey) }),
+    },
+    deliveries: async (after, limit) => (await input.events()?.searchDeliveries(SYSTEM_ACTOR, { after, limit }))?.deliveries ?? [],
+    onError: (error) => process.emitWarning(`analytics job: ${(error as Error).message}`),
+  });
+}
+
+/** The exchange's evidence row also feeds the rollups, in the same transaction. */
+export function analyticsExchangeRecorder(inner: ExchangeRecorder, analytics: Analytics): ExchangeRecorder {
+  return {
+    async record(db, record) {
+      await inner.record(db, record);
+      await analytics.recordExchange(db, record);
+    },
+  };
+}
+
+/** The events module's ledger: an event's leaf is also its publication's fact, in the publishing transaction. */
+export function analyticsEventsLedger(ledger: Ledger, analytics: () => Analytics): Pick<Ledger, 'append'> {
+  return {
+    async append(db, leaf: AppendInput) {
+      await ledger.append(db, leaf);
+      const record = leaf.record as { topic?: unknown; publisher?: unknown };
+      if (leaf.kind === LEAF_KIND.event && typeof record.topic === 'string' && typeof record.publisher === 'string') await analytics().recordPublication(db, { topic: record.topic, publisher: record.publisher, at: leaf.at });
+    },
+  };
+}
+
+/** Counts what reaches citizens: a notice and its SMS parts, never the number or the text. */
+export function countingMessenger(inner: CitizenMessenger, render: (language: 'ur' | 'en', template: string, params: Record<string, string>) => string, analytics: () => Analytics): CitizenMessenger {
+  return {
+    async send(mobile, language, template, params) {
+      await inner.send(mobile, language, template, params);
+      // Counting must never fail a message that was sent.
+      await Promise.resolve()
+        .then(() => analytics().recordNotice(measureSms(render(language, template, params as Record<string, string>)).parts))
+        .catch(() => undefined);
+    },
+  };
+}
+
+export function countingCaseSms(inner: CaseSms, analytics: () => Analytics): CaseSms {
+  return {
+    async send(mobile, language, text) {
+      await inner.send(mobile, language, text);
+      await analytics().recordNotice(measureSms(text).parts).catch(() => undefined);
+    },
+  };
+}
