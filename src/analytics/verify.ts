@@ -5,7 +5,7 @@ export interface VerifyOptions {
   /** fetches a URL's bytes (the CLI uses fetch; tests an in-process server) */
   fetchBytes(url: string): Promise<Buffer>;
   /** the log key to trust; default: the instance's /.well-known/rabta.json */
-  logVkey?: string;
+  logVkey?: string | readonly string[];
   /** witnesses whose cosignatures must be on the checkpoint */
   quorum?: number;
   witnessVkeys?: string[];
@@ -63,7 +63,7 @@ export async function verifyRelease(url: string, options: VerifyOptions): Promis
   return { ok: problems.length === 0, version: String(descriptor.version), digest, leafIndex: verdict.index, checked, problems };
 }
 
-async function wellKnownLogKeys(url: string, options: VerifyOptions): Promise<string[]> {
+async function wellKnownLogKeys(url: string, options: VerifyOptions): Promise<readonly string[]> {
   const doc = JSON.parse((await options.fetchBytes(new URL('/.well-known/rabta.json', url).href)).toString('utf8')) as { keys?: Array<{ use?: unknown; vkey?: unknown }> };
   return (doc.keys ?? []).filter((k) => k.use === 'log' && typeof k.vkey === 'string').map((k) => k.vkey as string);
 }

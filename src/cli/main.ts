@@ -10,6 +10,7 @@ import { registerWitnessCommands } from './witness.js';
 import { registerClusterCommand } from './cluster.js';
 import { registerAssistCommands } from './assist.js';
 import { registerAssistAnomaliesCommand } from './assist-anomalies.js';
+import { registerOpenDataCommands } from './open-data.js';
 
 /**
  * `rabta`: local commands that work on this machine's data directory, and an
@@ -31,6 +32,7 @@ registerClusterCommand(program);
 registerAssistCommands(program);
 // Finds or makes the `assist` group, so the order against the router's commands does not matter.
 registerAssistAnomaliesCommand(program);
+registerOpenDataCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // A CliFailure has already told the user what went wrong.
