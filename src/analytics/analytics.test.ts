@@ -136,6 +136,17 @@ describe.each(testDialects(postgresUrl))('analytics on %s', (dialect) => {
     expect((await t.app.inject({ url: '/analytics/indicators' })).statusCode).toBe(401);
     expect((await t.app.inject({ url: `/analytics/places?${query}`, headers: { authorization: `Bearer ${jazzToken}` } })).statusCode).toBe(403);
     expect((await t.app.inject({ url: '/analytics/indicators?from=yesterday', headers: { authorization: `Bearer ${t.token}` } })).statusCode).toBe(400);
+    // Operational monitoring: each exchange's metadata, a member its own traffic only, paged.
+    const twoDays = `from=${new Date(day).toISOString()}&to=${new Date(day + 2 * DAY).toISOString()}`;
+    const first = await t.app.inject({ url: `/analytics/monitoring/exchanges?${twoDays}&limit=100`, headers: { authorization: `Bearer ${t.token}` } });
+    const page = first.json() as { exchanges: Array<Record<string, unknown>>; next: string };
+    expect(page.exchanges).toHaveLength(100);
+    expect(Object.keys(page.exchanges[0] ?? {}).sort()).toEqual(['at', 'client', 'durationMs', 'id', 'method', 'outcome', 'purpose', 'requestBytes', 'responseBytes', 'service', 'status']);
+    const rest = await t.app.inject({ url: `/analytics/monitoring/exchanges?${twoDays}&limit=100&before=${encodeURIComponent(page.next)}`, headers: { authorization: `Bearer ${t.token}` } });
+    const ids = new Set([...page.exchanges, ...(rest.json() as { exchanges: Array<{ id: string }> }).exchanges].map((e) => e.id));
+    expect(ids.size).toBe(180);
+    const mine = await t.app.inject({ url: `/analytics/monitoring/exchanges?${twoDays}&limit=1000`, headers: { authorization: `Bearer ${jazzToken}` } });
+    expect((mine.json() as { exchanges: unknown[] }).exchanges).toEqual([]);
     const definitions = await t.app.inject({ url: '/analytics/definitions' });
     expect((definitions.json() as { indicators: Array<{ id: string; unit: string; description: string }> }).indicators.find((i) => i.id === 'exchange.latency_p95')).toMatchObject({ unit: 'ms', description: expect.any(String) });
   });

@@ -20,6 +20,8 @@ export { authenticateSigned } from './authenticate.js';
 export type { AuthenticateDeps, SignedCaller } from './authenticate.js';
 export { subjectsOf } from './subjects.js';
 export { exchangeCountsByMembers } from './counts.js';
+export { searchExchanges } from './monitoring.js';
+export type { ExchangeMetadata, MonitoringQuery } from './monitoring.js';
 
 export interface ExchangeOptions {
   legalBasis?: LegalBasisCheck;

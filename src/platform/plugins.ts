@@ -8,7 +8,7 @@ import { eventsRoutes } from '../http/routes/events.js';
 import { smsInboundRoutes } from '../http/routes/sms-inbound.js';
 import { open311Routes } from '../http/routes/open311.js';
 import { casesRoutes } from '../http/routes/cases.js';
-import { authenticateSigned } from '../exchange/index.js';
+import { authenticateSigned, searchExchanges } from '../exchange/index.js';
 import type { ServerOptions } from '../http/server.js';
 import { ledgerRoutes } from '../ledger/routes.js';
 import type { Platform } from './index.js';
@@ -40,7 +40,7 @@ export function platformPlugins(platform: Platform): NonNullable<ServerOptions['
         registry: platform.registry,
         authenticate: (request) => authenticateSigned({ batch: platform.store.batch, registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now }, request),
       }),
-    (app) => analyticsRoutes(app, { analytics: platform.analytics, registry: platform.registry, now: platform.now }),
+    (app) => analyticsRoutes(app, { analytics: platform.analytics, registry: platform.registry, now: platform.now, monitoring: (query) => searchExchanges(platform.store.db, query) }),
     // The portal, console and dashboard: pages over the same module calls as the API.
     (app) => webRoutes(app, webCapabilities(platform, app)),
   ];

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Analytics } from '../../analytics/index.js';
+import type { ExchangeMetadata, MonitoringQuery } from '../../exchange/index.js';
 import { COLLABORATION_METHOD, MEASURES } from '../../analytics/index.js';
 import { requireAuthority, RabtaError } from '../../core/index.js';
 import type { Registry } from '../../registry/index.js';
@@ -30,7 +31,10 @@ function period(query: { from?: string; to?: string }, now: number) {
  * everything, a member its own figures and its pairs) and open data under
  * /open-data (public: releases are suppressed before they exist).
  */
-export async function analyticsRoutes(base: FastifyInstance, { analytics, registry, now }: { analytics: Analytics; registry: Registry; now: () => number }) {
+export async function analyticsRoutes(
+  base: FastifyInstance,
+  { analytics, registry, now, monitoring }: { analytics: Analytics; registry: Registry; now: () => number; monitoring: (query: MonitoringQuery) => Promise<ExchangeMetadata[]> },
+) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['analytics'];
 
@@ -53,6 +57,31 @@ export async function analyticsRoutes(base: FastifyInstance, { analytics, regist
       requireAuthority(actorOf(request));
       return analytics.places(period(request.query, now()));
     });
+    s.get(
+      '/analytics/monitoring/exchanges',
+      {
+        schema: {
+          tags,
+          security: bearer,
+          summary: 'Operational monitoring: each exchange’s metadata (client, service, time, sizes, status, outcome; never a body or subject), newest first; a member sees its own traffic',
+          querystring: Type.Object({ from: Type.Optional(Time), to: Type.Optional(Time), member: Type.Optional(Member), outcome: Type.Optional(Type.String({ maxLength: 64 })), before: Type.Optional(Type.String({ maxLength: 200, description: 'the cursor of the previous page' })), limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })) }, { additionalProperties: false }),
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const q = request.query;
+        const member = actor.role === 'authority-admin' || actor.role === 'system' ? q.member : (actor.memberId ?? '-');
+        if (q.member && member !== q.member) throw new RabtaError('forbidden', `this token acts for ${actor.memberId ?? 'no member'}, not ${q.member}`);
+        const p = period(q, now());
+        const [beforeAt, ...beforeId] = (q.before ?? '').split('~');
+        const before = q.before ? { at: Date.parse(beforeAt as string), id: beforeId.join('~') } : undefined;
+        if (before && Number.isNaN(before.at)) throw new RabtaError('bad-request', 'before is the next cursor of a previous page');
+        const limit = Number(q.limit ?? 100);
+        const exchanges = await monitoring({ ...p, ...(member ? { member } : {}), ...(q.outcome ? { outcome: q.outcome } : {}), ...(before ? { before } : {}), limit });
+        const last = exchanges.at(-1);
+        return { exchanges, next: last && exchanges.length === Math.min(Math.max(limit, 1), 1000) ? `${last.at}~${last.id}` : null };
+      },
+    );
     s.post(
       '/open-data/releases',
       { schema: { tags, security: bearer, summary: 'Publish an open-data release now (the authority); its digest becomes a ledger leaf', body: Type.Optional(Type.Object({ from: Type.Optional(Time), to: Type.Optional(Time) }, { additionalProperties: false })) } },
