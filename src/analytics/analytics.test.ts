@@ -147,6 +147,10 @@ describe.each(testDialects(postgresUrl))('analytics on %s', (dialect) => {
     expect(ids.size).toBe(180);
     const mine = await t.app.inject({ url: `/analytics/monitoring/exchanges?${twoDays}&limit=1000`, headers: { authorization: `Bearer ${jazzToken}` } });
     expect((mine.json() as { exchanges: unknown[] }).exchanges).toEqual([]);
+    // /metrics: today's figures by measure and by institution.
+    const metrics = (await t.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${t.platform.keyring.metricsToken}` } })).body;
+    expect(metrics).toContain('rabta_activity_today{measure="exchange.call"} 90');
+    expect(metrics).toContain('rabta_institution_activity_today{member="PK/BANK/HBL",measure="exchange.call"} 60');
     const definitions = await t.app.inject({ url: '/analytics/definitions' });
     expect((definitions.json() as { indicators: Array<{ id: string; unit: string; description: string }> }).indicators.find((i) => i.id === 'exchange.latency_p95')).toMatchObject({ unit: 'ms', description: expect.any(String) });
   });

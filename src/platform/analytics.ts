@@ -1,3 +1,5 @@
+import { Gauge } from 'prom-client';
+import type { Registry as PromRegistry } from 'prom-client';
 import { SYSTEM_ACTOR } from '../core/index.js';
 import { createAnalytics } from '../analytics/index.js';
 import type { Analytics } from '../analytics/index.js';
@@ -72,3 +74,59 @@ export function countingCaseSms(inner: CaseSms, analytics: () => Analytics): Cas
     },
   };
 }
+
+/** At most this many institutions get their own /metrics series; the rest are summed as `other`. */
+const METRIC_MEMBERS = 50;
+/** The measures /metrics splits by institution (the others are parts or copies of these). */
+const HEADLINE: readonly string[] = ['exchange.call', 'event.published', 'event.delivered', 'event.dead', 'consent.requested', 'case.opened', 'case.closed', 'case.escalated'];
+
+/**
+ * /metrics gains today's figures from the rollups: events, SMS, cases and
+ * exchanges by measure, and per institution, with label values bounded by the
+ * measure list and the top institutions (never a subject, never a free text).
+ */
+export function analyticsMetrics(registry: PromRegistry, analytics: Analytics, now: () => number): void {
+  const today = async () => {
+    const to = now();
+    return analytics.report(SYSTEM_ACTOR, { from: Math.floor(to / 86_400_000) * 86_400_000, to: to + 1 });
+  };
+  new Gauge({
+    name: 'rabta_activity_today',
+    help: 'Today’s (UTC) count of each analytics measure: exchanges, events, deliveries, dead letters, consents, cases, citizen notices',
+    labelNames: ['measure'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const sums = new Map<string, number>();
+      for (const r of await today()) sums.set(r.measure, (sums.get(r.measure) ?? 0) + r.n);
+      for (const [measure, n] of sums) this.set({ measure }, n);
+    },
+  });
+  new Gauge({
+    name: 'rabta_institution_activity_today',
+    help: `Today’s (UTC) count per institution of the headline measures (${HEADLINE.join(', ')}); the ${METRIC_MEMBERS} busiest institutions by name, the rest as other`,
+    labelNames: ['member', 'measure'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const sums = new Map<string, Map<string, number>>();
+      for (const r of await today()) {
+        if (!r.member || !HEADLINE.includes(r.measure)) continue;
+        const areas = sums.get(r.member) ?? new Map<string, number>();
+        areas.set(r.measure, (areas.get(r.measure) ?? 0) + r.n);
+        sums.set(r.member, areas);
+      }
+      const ranked = [...sums.entries()].sort((a, b) => total(b[1]) - total(a[1]) || a[0].localeCompare(b[0]));
+      const other = new Map<string, number>();
+      ranked.forEach(([member, areas], i) => {
+        for (const [measure, n] of areas) {
+          if (i < METRIC_MEMBERS) this.set({ member, measure }, n);
+          else other.set(measure, (other.get(measure) ?? 0) + n);
+        }
+      });
+      for (const [measure, n] of other) this.set({ member: 'other', measure }, n);
+    },
+  });
+}
+
+const total = (m: Map<string, number>) => [...m.values()].reduce((s, n) => s + n, 0);

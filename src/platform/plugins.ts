@@ -13,7 +13,7 @@ import type { ServerOptions } from '../http/server.js';
 import { ledgerRoutes } from '../ledger/routes.js';
 import type { Platform } from './index.js';
 import { exchangeRecorder } from './recorders.js';
-import { analyticsExchangeRecorder } from './analytics.js';
+import { analyticsExchangeRecorder, analyticsMetrics } from './analytics.js';
 import { analyticsRoutes } from '../http/routes/analytics.js';
 import { webCapabilities } from './web.js';
 import { webRoutes } from '../web/index.js';
@@ -40,7 +40,10 @@ export function platformPlugins(platform: Platform): NonNullable<ServerOptions['
         registry: platform.registry,
         authenticate: (request) => authenticateSigned({ batch: platform.store.batch, registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now }, request),
       }),
-    (app) => analyticsRoutes(app, { analytics: platform.analytics, registry: platform.registry, now: platform.now, monitoring: (query) => searchExchanges(platform.store.db, query) }),
+    async (app, { metrics }) => {
+      analyticsMetrics(metrics.registry, platform.analytics, platform.now);
+      await analyticsRoutes(app, { analytics: platform.analytics, registry: platform.registry, now: platform.now, monitoring: (query) => searchExchanges(platform.store.db, query) });
+    },
     // The portal, console and dashboard: pages over the same module calls as the API.
     (app) => webRoutes(app, webCapabilities(platform, app)),
   ];
