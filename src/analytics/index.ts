@@ -130,6 +130,8 @@ export function createAnalytics(deps: AnalyticsDeps) {
   return {
     /** the exchange's evidence row, in its transaction */
     recordExchange: (trx: Kysely<Database>, record: ExchangeFactInput) => addFacts(analyticsDb(trx), exchangeFacts(record)),
+    /** many exchange rows at once (a rebuild): summed in memory first, so a batch costs a few upserts */
+    recordExchanges: (trx: Kysely<Database>, records: readonly ExchangeFactInput[]) => addFacts(analyticsDb(trx), records.flatMap(exchangeFacts)),
     /** an event's publication, in the publishing transaction */
     recordPublication: (trx: Kysely<Database>, event: { topic: string; publisher: string; at: number }) => addFacts(analyticsDb(trx), [publicationFact(event)]),
     /** a consent's status change, in its transaction */
