@@ -6,8 +6,8 @@ import type { Lang } from '../i18n/strings.js';
 import { Csrf, PortalPage } from '../layout.js';
 import type { PageContext } from '../layout.js';
 
-type Named = { nameEn: string; nameUr: string };
-const nameIn = (n: Named, lang: Lang) => (lang === 'ur' ? n.nameUr || n.nameEn : n.nameEn || n.nameUr);
+export type Named = { nameEn: string; nameUr: string };
+export const nameIn = (n: Named, lang: Lang) => (lang === 'ur' ? n.nameUr || n.nameEn : n.nameEn || n.nameUr);
 /** A CNIC, masked, always left to right inside Urdu text. */
 const Cnic = ({ value, lang }: { value: string; lang: Lang }) => (
   <bdi dir="ltr" class="ltr">
@@ -15,7 +15,7 @@ const Cnic = ({ value, lang }: { value: string; lang: Lang }) => (
   </bdi>
 );
 
-function Message({ kind, text }: { kind: 'error' | 'ok'; text: string }) {
+export function Message({ kind, text }: { kind: 'error' | 'ok'; text: string }) {
   return (
     <p class={kind} role={kind === 'error' ? 'alert' : 'status'}>
       <WithIcon icon={kind === 'error' ? 'warn' : 'check'}>{text}</WithIcon>
@@ -103,8 +103,8 @@ export function HomePage({ ctx }: { ctx: PageContext }) {
     { href: '/my/money', icon: 'money', text: t.money },
     { href: '/my/tracker', icon: 'eye', text: t.tracker },
     { href: '/my/consents', icon: 'shield', text: t.consents },
+    { href: '/my/cases', icon: 'folder', text: t.cases },
     { href: '/my/notices', icon: 'bell', text: t.notices },
-    // My cases (file, follow, confirm, rate) go here when the cases module lands.
   ] as const;
   return (
     <PortalPage ctx={ctx} title={t.home}>
