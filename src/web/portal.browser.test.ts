@@ -363,6 +363,8 @@ describe('web: the citizen portal in a real browser', () => {
       // The font is the subset, not the whole face, and one file for every page.
       expect(font).toBeGreaterThan(0);
       expect(font).toBeLessThan(fullFont * 0.7);
+      // The cut face is the one the page's own words are set in (a face the cut cannot shape would fall back or show boxes).
+      expect(await p.evaluate(() => [...document.fonts].some((f) => f.family.replace(/["']/g, '') === 'Rabta Nastaliq' && f.status === 'loaded'))).toBe(true);
       // Once loaded it is cached for good: the next page costs only its HTML.
       const again = await firstLoadBytes(p, `${base}${path}`);
       expect(Object.entries(again.parts).filter(([part]) => part.endsWith('.woff2')).reduce((n, [, bytes]) => n + bytes, 0)).toBe(0);

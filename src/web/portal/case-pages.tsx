@@ -237,6 +237,13 @@ function AnswerForms({ ctx, view }: { ctx: PageContext; view: CitizenCase }) {
   return null;
 }
 
+/** The changes she may see and the notes written for her, in the order they happened (a note's change carries no text of its own). */
+function historyOf(view: CitizenCase, t: Strings): Array<{ at: string; title: string; text?: string }> {
+  const steps = view.timeline.filter((e) => e.kind !== 'note').map((e) => ({ at: e.at, title: stepText(e.kind, t) }));
+  const notes = view.notes.map((n) => ({ at: n.at, title: t.stepNote, text: n.text }));
+  return [...steps, ...notes].sort((a, b) => a.at.localeCompare(b.at));
+}
+
 export function CasePage({ ctx, view, names, done }: { ctx: PageContext; view: CitizenCase; names: Institutions; done?: { kind: 'ok' | 'error'; text: string } }) {
   const { t, lang } = ctx;
   return (
@@ -276,17 +283,14 @@ export function CasePage({ ctx, view, names, done }: { ctx: PageContext; view: C
         <WithIcon icon="list">{t.caseHistory}</WithIcon>
       </h2>
       <ol class="timeline">
-        {view.timeline.map((entry) => (
-          <li key={entry.seq}>
-            <strong>{stepText(entry.kind, t)}</strong> <span class="hint">{moment(entry.at, lang)}</span>
-          </li>
-        ))}
-        {view.notes.map((note, i) => (
-          <li key={`n${i}`}>
-            <strong>{t.stepNote}</strong> <span class="hint">{moment(note.at, lang)}</span>
-            <p>
-              <Free>{note.text}</Free>
-            </p>
+        {historyOf(view, t).map((step, i) => (
+          <li key={i}>
+            <strong>{step.title}</strong> <span class="hint">{moment(step.at, lang)}</span>
+            {step.text ? (
+              <p>
+                <Free>{step.text}</Free>
+              </p>
+            ) : null}
           </li>
         ))}
       </ol>
