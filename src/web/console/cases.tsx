@@ -12,6 +12,8 @@ import type { Answer, ConsoleKit, Row } from './parts.js';
 const REF = /^RB-\d{2}-\d{6}-\d$/;
 const MEMBER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\/[A-Z]+\/[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+/** A citizen's words in Arabic script are Urdu to the style sheet (its Urdu faces), whatever the console's language. */
+const langOf = (text: string): { lang?: string; dir: 'rtl' | 'auto' } => (/[\u0600-\u06FF]/.test(text) ? { lang: 'ur', dir: 'rtl' } : { dir: 'auto' });
 const when = (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 16).replace('T', ' ') : '—');
 
 /** The case actions the console offers, each one admin API call (the same as `rabta case …`). */
@@ -253,7 +255,9 @@ function TriageCard({ ctx, reference, view, suggestions, catalogue }: { ctx: Pag
         <dt>District</dt>
         <dd>{str(view.district) || '—'}</dd>
       </dl>
-      <blockquote class="card free">{str(view.text)}</blockquote>
+      <blockquote class="card free" {...langOf(str(view.text))}>
+        {str(view.text)}
+      </blockquote>
       <h3>Router’s suggestions</h3>
       {suggestions.length === 0 ? <p>The router has nothing to say about this case.</p> : null}
       <ol class="suggestions">
@@ -334,7 +338,9 @@ function CaseDetail({ ctx, c, members }: { ctx: PageContext; c: Row; members: st
         <dt>Citizen</dt>
         <dd>{c.citizen && typeof c.citizen === 'object' ? str((c.citizen as Row).cnic) || 'by phone' : 'anonymous'}</dd>
       </dl>
-      <blockquote class="card free">{str(c.text)}</blockquote>
+      <blockquote class="card free" {...langOf(str(c.text))}>
+        {str(c.text)}
+      </blockquote>
       <Table caption="Tasks" head={['Task', 'Assignee', 'Due', 'State', 'Level']}>
         {tasks.map((t) => (
           <tr key={str(t.id)}>
@@ -418,7 +424,9 @@ function CaseDetail({ ctx, c, members }: { ctx: PageContext; c: Row; members: st
               <td>{when(n.at)}</td>
               <td>{str(n.author)}</td>
               <td>{str(n.visibility)}</td>
-              <td class="free">{str(n.text)}</td>
+              <td class="free" {...langOf(str(n.text))}>
+                {str(n.text)}
+              </td>
             </tr>
           ))}
         </Table>
