@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCosignatureVerifierKey } from '../ledger/cosignature.js';
-import { utf8 } from '../ledger/encoding.js';
-import { memoryLog } from '../ledger/test-log.js';
-import { pushCheckpoint, type WitnessHttpCall } from '../ledger/witness-client.js';
-import type { RunningWitness } from '../ledger/witness-server.js';
+import { parseCosignatureVerifierKey } from '../ledger/index.js';
+import { utf8 } from '../ledger/index.js';
+import { memoryLog } from '../ledger/testing.js';
+import { pushCheckpoint, type WitnessHttpCall } from '../ledger/index.js';
+import type { RunningWitness } from '../ledger/index.js';
 import { CliFailure } from './admin/client.js';
 import { registerWitnessCommands } from './witness.js';
 

@@ -1,8 +1,7 @@
 import type { ConsentStatus } from './tables.js';
 import type { Kysely } from 'kysely';
-import type { Actor } from '../core/index.js';
+import type { Actor, ExchangeRecorder, LegalBasisCheck, LegalBasisQuestion } from '../core/index.js';
 import { RabtaError } from '../core/index.js';
-import type { ExchangeRecorder, LegalBasisCheck, LegalBasisQuestion } from '../exchange/index.js';
 import type { Keyring } from '../keyring/index.js';
 import type { Registry } from '../registry/index.js';
 import type { Database, WriteBatcher } from '../store/index.js';
@@ -107,7 +106,7 @@ export function createConsent(options: ConsentOptions) {
     /** the exchange's legal-basis step */
     legalBasis: consentLegalBasis(deps, purposes) satisfies LegalBasisCheck,
     /** wraps the exchange's recorder so every personal exchange lands in its subjects' trackers, in the same transaction */
-    trackingRecorder: (inner: ExchangeRecorder): ExchangeRecorder => trackingRecorder(inner, purposes),
+    trackingRecorder: (inner: ExchangeRecorder<Database>): ExchangeRecorder<Database> => trackingRecorder(inner, purposes),
 
     /** the events module's hook for personal events: tracker rows and queued citizen notices, in the publishing transaction */
     personalEvents: personalEventRecorder(deps),

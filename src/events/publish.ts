@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { subjectHash, RabtaError } from '../core/index.js';
-import { subjectsOf } from '../exchange/index.js';
-import type { LegalBasisAnswer, LegalBasisQuestion } from '../exchange/index.js';
-import { LEAF_KIND } from '../ledger/canonical.js';
+import { LEAF_KIND, subjectHash, subjectsOf, RabtaError } from '../core/index.js';
+import type { LegalBasisAnswer, LegalBasisQuestion, PersonalEvent } from '../core/index.js';
 import type { RegistryView } from '../registry/index.js';
 import type { Database } from '../store/index.js';
 import { isTrue } from '../store/index.js';
 import { isUniqueViolation } from './deps.js';
-import type { EventsDeps, PersonalEvent } from './deps.js';
+import type { EventsDeps } from './deps.js';
 import { findNoticeRule, renderNotice } from './notice-rules.js';
 import { matchesFilter, valueAt } from './fields.js';
 import type { Filter } from './fields.js';
@@ -129,10 +127,10 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
     });
     if (invalid.length > 0) throw invalidEvents(topic, items.length, invalid);
 
-    const purposeRow = input.purpose === undefined ? undefined : await input.view.purpose(input.purpose);
-    if (input.purpose !== undefined && !purposeRow) throw new RabtaError('unknown-purpose', `purpose ${input.purpose} is not in the catalogue`);
+    const catalogued = input.purpose === undefined ? undefined : await input.view.purpose(input.purpose);
+    if (input.purpose !== undefined && !catalogued) throw new RabtaError('unknown-purpose', `purpose ${input.purpose} is not in the catalogue`);
     const personal = isTrue(topic.personal);
-    if (personal && !purposeRow) throw new RabtaError('purpose-required', `${topic.id} carries personal data: say why in Rabta-Purpose`);
+    if (personal && !catalogued) throw new RabtaError('purpose-required', `${topic.id} carries personal data: say why in Rabta-Purpose`);
     const at = deps.now();
     const prepared: Prepared[] = items.map((item, i) => ({
       payload: item.payload,
@@ -142,7 +140,7 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
         topic_id: topic.id,
         publisher_id: input.publisherId,
         at,
-        purpose: purposeRow?.code ?? null,
+        purpose: catalogued?.code ?? null,
         legal_basis: null,
         ordering_key: orderingKeys[i] ?? null,
         idempotency_key: keys?.[i] ?? null,
@@ -152,15 +150,15 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
     }));
     let basis: LegalBasisAnswer | undefined;
     let consented: Set<string> | undefined;
-    if (purposeRow) {
+    if (catalogued) {
       // The exchange's question, with the topic where a service would be.
       const question = {
         serviceId: topic.id,
-        purpose: { code: purposeRow.code, legalBasis: purposeRow.legal_basis, statute: purposeRow.statute },
+        purpose: { code: catalogued.code, legalBasis: catalogued.legalBasis, statute: catalogued.statute },
         subjects: [...new Set(prepared.flatMap((p) => p.subjects))],
         at,
       };
-      if (purposeRow.legal_basis === 'consent' && question.subjects.length > 0) {
+      if (catalogued.legalBasis === 'consent' && question.subjects.length > 0) {
         ({ basis, consented } = await consentingSubscribers(deps, topic.id, question));
       } else {
         basis = await deps.legalBasis.check({ ...question, clientId: input.publisherId });

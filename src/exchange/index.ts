@@ -1,29 +1,27 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Metrics } from '../http/metrics.js';
 import type { Platform } from '../platform/index.js';
-import type { LegalBasisCheck } from './legal-basis.js';
-import { statuteOnly } from './legal-basis.js';
+import type { Metrics } from '../http/metrics.js';
+import { statuteOnly } from '../core/index.js';
+import type { ExchangeRecorder, LegalBasisCheck } from '../core/index.js';
+import type { Database } from '../store/index.js';
 import { forgetExpiredNonces } from './nonces.js';
 import { createPipeline } from './pipeline.js';
 import { forgetOldQuotaWindows } from './quota.js';
 import { databaseRecorder, findExchange } from './record.js';
-import type { ExchangeRecorder } from './record.js';
 import { exchangeRoutes } from './routes.js';
 
-export type { LegalBasisAnswer, LegalBasisCheck, LegalBasisQuestion } from './legal-basis.js';
-export type { ExchangeRecord, ExchangeRecorder } from './record.js';
 export type { ExchangeReply, ExchangeRequest } from './pipeline.js';
 export { exchangeMigrations } from './migrations.js';
-export { statuteOnly, findExchange };
+export { databaseRecorder, findExchange };
 export { authenticateSigned } from './authenticate.js';
 export type { AuthenticateDeps, SignedCaller } from './authenticate.js';
-export { subjectsOf } from './subjects.js';
 export { exchangeCountsByMembers } from './counts.js';
+export { receiptRoutes } from './receipts.js';
 
 export interface ExchangeOptions {
   legalBasis?: LegalBasisCheck;
-  recorder?: ExchangeRecorder;
+  recorder?: ExchangeRecorder<Database>;
 }
 
 /** The gateway as a route plugin, with housekeeping of nonces and quota windows. */

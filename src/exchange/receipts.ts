@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { memberIdOf, subsystemIdOf, RabtaError } from '../core/index.js';
-import { LEAF_KIND } from '../ledger/canonical.js';
+import { LEAF_KIND } from '../ledger/index.js';
 import type { Platform } from '../platform/index.js';
 import { requestHasBody } from '../sdk/index.js';
 import { authenticateSigned } from './authenticate.js';

@@ -2,16 +2,16 @@ import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { loadOrCreateKeyring } from '../keyring/index.js';
 import type { Keyring } from '../keyring/index.js';
-import { journalMigrations } from '../ledger/journal.js';
-import { ledgerMigrations } from '../ledger/migrations.js';
-import { createLedger } from '../ledger/service.js';
-import { createWitnessing } from '../ledger/witnessing.js';
-import type { Ledger } from '../ledger/service.js';
+import { journalMigrations } from '../ledger/index.js';
+import { ledgerMigrations } from '../ledger/index.js';
+import { createLedger } from '../ledger/index.js';
+import { createWitnessing } from '../ledger/index.js';
+import type { Ledger } from '../ledger/index.js';
 import { consentChangeSink, registryChangeRecorder } from './recorders.js';
 import { createRegistry, registryMigrations } from '../registry/index.js';
 import type { Registry } from '../registry/index.js';
 import { openStore } from '../store/index.js';
-import type { ModuleMigrations, Store } from '../store/index.js';
+import type { Database, ModuleMigrations, Store } from '../store/index.js';
 import { exchangeMigrations } from '../exchange/migrations.js';
 import type { WellKnownKey } from '../http/well-known.js';
 import { createEgress, egressPolicy } from '../egress/index.js';
@@ -22,7 +22,8 @@ import { isHttpChannel, smsChannelFromConfig } from './sms.js';
 import type { HttpChannel } from '../notify/index.js';
 import type { CitizenMessenger, Consent } from '../consent/index.js';
 import { createEvents, eventsMigrations } from '../events/index.js';
-import type { Events, EventsOptions, PersonalEventHook } from '../events/index.js';
+import type { Events, EventsOptions } from '../events/index.js';
+import type { PersonalEventHook } from '../core/index.js';
 import { casesMigrations } from '../cases/index.js';
 import type { Cases, CaseRouter, CaseSms } from '../cases/index.js';
 import { createCasesFor } from './cases.js';
@@ -64,7 +65,7 @@ export interface PlatformOptions {
   /** how SMS reach citizens; default: the notify module over RABTA_SMPP_URL (or the console) */
   messenger?: CitizenMessenger;
   /** the delivery worker's options (a compressed retry schedule in tests, `worker: false` for none) and the data tracker's hook for personal events */
-  events?: EventsOptions & { onPersonalEvents?: PersonalEventHook };
+  events?: EventsOptions & { onPersonalEvents?: PersonalEventHook<Database> };
   /** the cases module's SMS (tests keep them), and the grievance router when there is one */
   cases?: { sms?: CaseSms; router?: CaseRouter; sweepIntervalMs?: number };
 }

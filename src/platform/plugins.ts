@@ -10,7 +10,7 @@ import { open311Routes } from '../http/routes/open311.js';
 import { casesRoutes } from '../http/routes/cases.js';
 import { authenticateSigned } from '../exchange/index.js';
 import type { ServerOptions } from '../http/server.js';
-import { ledgerRoutes } from '../ledger/routes.js';
+import { ledgerRoutes } from '../ledger/index.js';
 import type { Platform } from './index.js';
 import { exchangeRecorder } from './recorders.js';
 import { webCapabilities } from './web.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { exchangeCountsByMembers } from '../exchange/index.js';
 import { eventCountsByTopic } from '../events/index.js';
-import { LEAF_KIND } from '../ledger/canonical.js';
+import { LEAF_KIND } from '../ledger/index.js';
 import type { WebCapabilities } from '../web/index.js';
 import type { Platform } from './index.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { sql } from 'kysely';
-import { journalMigrations } from '../ledger/journal.js';
+import { journalMigrations } from '../ledger/index.js';
 import { registryMigrations } from '../registry/migrations.js';
 import { LockLost, openStore } from './index.js';
 import type { Store } from './index.js';

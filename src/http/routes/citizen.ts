@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { CitizenSession } from '../../consent/index.js';
 import { RabtaError } from '../../core/index.js';
-import { LEAF_KIND } from '../../ledger/canonical.js';
+import { LEAF_KIND } from '../../ledger/index.js';
 import type { Platform } from '../../platform/index.js';
 import { bearer } from '../schemas.js';
 import { ConsentStatusSchema } from './consents.js';
