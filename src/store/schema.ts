@@ -2,8 +2,8 @@ import type { CasesTables } from '../cases/tables.js';
 import type { ConsentTables } from '../consent/tables.js';
 import type { EventsTables } from '../events/tables.js';
 import type { ExchangeTables } from '../exchange/tables.js';
-import type { JournalTables } from '../ledger/index.js';
-import type { LedgerTables } from '../ledger/index.js';
+import type { JournalTables } from '../ledger/journal-tables.js';
+import type { LedgerTables } from '../ledger/tables.js';
 import type { RegistryTables } from '../registry/tables.js';
 
 /**
