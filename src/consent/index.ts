@@ -69,8 +69,6 @@ export interface ConsentOptions {
   onError?: (error: unknown) => void;
   /** how queued event notices are sent (tests make it quick) */
   noticeSender?: NoticeSenderOptions;
-  /** the events module's topics, once it exists: consents may cover them */
-  topics?: () => TopicCatalogue | undefined;
   /** the SMS command dispatcher's other handlers (cases' SHIKAYAT, references, 1/2), asked before consent's own */
   smsCommands?: () => readonly SmsCommandHandler[];
 }
@@ -81,6 +79,7 @@ export interface ConsentOptions {
  * sign-in by OTP and consent by SMS.
  */
 export function createConsent(options: ConsentOptions) {
+  let topics: TopicCatalogue | undefined;
   const deps: ConsentDeps = {
     db: options.db,
     batch: options.batch,
@@ -91,7 +90,8 @@ export function createConsent(options: ConsentOptions) {
     now: options.now,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ...(options.changeSink ? { changeSink: options.changeSink } : {}),
-    ...(options.topics ? { topics: options.topics } : {}),
+    // The events module's topics, once the platform hands them over (`coverTopics`): consents may cover them.
+    topics: () => topics,
     ...(options.smsCommands ? { smsCommands: options.smsCommands } : {}),
   };
   const names = registryNames(options.registry);
@@ -103,6 +103,10 @@ export function createConsent(options: ConsentOptions) {
   const notices = createNoticeSender(deps, names, options.onError ?? (() => undefined), options.noticeSender);
 
   return {
+    /** consents may cover event topics too: the events module's catalogue, handed over once it is built */
+    coverTopics(catalogue: TopicCatalogue) {
+      topics = catalogue;
+    },
     /** the exchange's legal-basis step */
     legalBasis: consentLegalBasis(deps, purposes) satisfies LegalBasisCheck,
     /** wraps the exchange's recorder so every personal exchange lands in its subjects' trackers, in the same transaction */

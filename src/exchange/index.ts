@@ -1,12 +1,11 @@
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Platform } from '../platform/index.js';
-import type { Metrics } from '../http/metrics.js';
+import type { Kysely } from 'kysely';
 import { statuteOnly } from '../core/index.js';
 import type { ExchangeRecorder, LegalBasisCheck } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import { forgetExpiredNonces } from './nonces.js';
 import { createPipeline } from './pipeline.js';
+import type { PipelineDeps } from './pipeline.js';
 import { forgetOldQuotaWindows } from './quota.js';
 import { databaseRecorder, findExchange } from './record.js';
 import { exchangeRoutes } from './routes.js';
@@ -18,40 +17,29 @@ export { authenticateSigned } from './authenticate.js';
 export type { AuthenticateDeps, SignedCaller } from './authenticate.js';
 export { exchangeCountsByMembers } from './counts.js';
 export { receiptRoutes } from './receipts.js';
+export type { ReceiptDeps } from './receipts.js';
 
-export interface ExchangeOptions {
-  legalBasis?: LegalBasisCheck;
-  recorder?: ExchangeRecorder<Database>;
+export interface ExchangeDeps extends Omit<PipelineDeps, 'legalBasis' | 'recorder' | 'onInternalError'> {
+  db: Kysely<Database>;
+  /** the consent module's check; without one, only statute purposes pass */
+  legalBasis?: LegalBasisCheck | undefined;
+  /** the exchange's row by default; the platform chains the tracker and the ledger leaf to it */
+  recorder?: ExchangeRecorder<Database> | undefined;
 }
 
 /** The gateway as a route plugin, with housekeeping of nonces and quota windows. */
-export function exchangePlugin(options: ExchangeOptions = {}) {
-  return async (app: FastifyInstance, { platform, metrics }: { platform: Platform; metrics: Metrics }) => {
+export function exchangePlugin(deps: ExchangeDeps) {
+  return async (app: FastifyInstance) => {
     const mediate = createPipeline({
-      batch: platform.store.batch,
-      registry: platform.registry,
-      egress: platform.egress,
-      keyring: platform.keyring,
-      legalBasis: options.legalBasis ?? statuteOnly,
-      recorder: options.recorder ?? databaseRecorder,
-      publicUrl: platform.config.publicUrl,
-      spoolDir: join(platform.config.dataDir, 'spool'),
-      upstreamTimeoutMs: platform.config.upstreamTimeoutMs,
-      now: platform.now,
-      observe: ({ authenticated, outcome, seconds }) => {
-        if (authenticated) {
-          metrics.exchanges.inc({ outcome });
-          metrics.exchangeDuration.observe(seconds);
-        } else {
-          metrics.refusedBeforeAuth.inc({ reason: outcome });
-        }
-      },
+      ...deps,
+      legalBasis: deps.legalBasis ?? statuteOnly,
+      recorder: deps.recorder ?? databaseRecorder,
       onInternalError: (error) => app.log.error({ err: error }, 'exchange failed inside Rabta'),
     });
     const sweep = setInterval(() => {
-      const now = platform.now();
-      void forgetExpiredNonces(platform.store.db, now).catch(() => undefined);
-      void forgetOldQuotaWindows(platform.store.db, now).catch(() => undefined);
+      const now = deps.now();
+      void forgetExpiredNonces(deps.db, now).catch(() => undefined);
+      void forgetOldQuotaWindows(deps.db, now).catch(() => undefined);
     }, 30_000);
     sweep.unref();
     app.addHook('onClose', async () => clearInterval(sweep));

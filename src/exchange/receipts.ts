@@ -2,11 +2,20 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { memberIdOf, subsystemIdOf, RabtaError } from '../core/index.js';
-import { LEAF_KIND } from '../ledger/index.js';
-import type { Platform } from '../platform/index.js';
+import type { Kysely } from 'kysely';
 import { requestHasBody } from '../sdk/index.js';
+import type { Database } from '../store/index.js';
 import { authenticateSigned } from './authenticate.js';
+import type { AuthenticateDeps } from './authenticate.js';
 import { findExchange } from './record.js';
+
+export interface ReceiptDeps {
+  db: Kysely<Database>;
+  /** signed callers; its registry also knows operator tokens */
+  auth: AuthenticateDeps;
+  /** the exchange's receipt from the ledger (record, salt, tlog-proof, keys), once its leaf is in the log */
+  receipt: (exchangeId: string) => Promise<object | undefined>;
+}
 
 /**
  * An exchange's receipt — its record, the salt and a C2SP tlog-proof — goes to
@@ -14,13 +23,13 @@ import { findExchange } from './record.js';
  * their member admin) and to the authority as auditor. Checkable offline with
  * `rabta ledger receipt verify`.
  */
-export async function receiptRoutes(base: FastifyInstance, platform: Platform) {
+export async function receiptRoutes(base: FastifyInstance, deps: ReceiptDeps) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const who = new WeakMap<FastifyRequest, Party>();
   // Who asks is settled from the headers alone, before any body is read (a GET has none to read).
   app.addHook('onRequest', async (request, reply) => {
     try {
-      who.set(request, await identify(platform, request));
+      who.set(request, await identify(deps.auth, request));
     } catch (error) {
       if (requestHasBody(request.headers)) reply.header('connection', 'close');
       throw error;
@@ -37,34 +46,29 @@ export async function receiptRoutes(base: FastifyInstance, platform: Platform) {
       },
     },
     async (request) => {
-      const exchange = await findExchange(platform.store.db, request.params.id);
+      const exchange = await findExchange(deps.db, request.params.id);
       const parties = exchange ? [exchange.client_id, subsystemIdOf(exchange.service_id)] : [];
       requireParty(who.get(request), parties);
       if (!exchange) throw new RabtaError('not-found', `no exchange ${request.params.id}`);
-      const receipt = await platform.ledger.receipt(LEAF_KIND.exchange, exchange.id);
+      const receipt = await deps.receipt(exchange.id);
       if (!receipt) throw new RabtaError('unavailable', 'the exchange is not in the log yet; try again in a moment');
-      const keys = (await platform.publicKeys?.()) ?? [];
-      return {
-        ...receipt,
-        logVkey: platform.ledger.vkey,
-        witnessVkeys: keys.filter((k) => k.use === 'witness').map((k) => k.vkey as string),
-      };
+      return receipt;
     },
   );
 }
 
 type Party = { authority: true } | { memberId: string } | { clientId: string };
 
-async function identify(platform: Platform, request: { method: string; url: string; headers: Record<string, string | string[] | undefined> }): Promise<Party> {
+async function identify(auth: AuthenticateDeps, request: { method: string; url: string; headers: Record<string, string | string[] | undefined> }): Promise<Party> {
   const authorization = request.headers.authorization;
   if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
-    const actor = await platform.registry.authenticateToken(authorization.slice(7).trim());
+    const actor = await auth.registry.authenticateToken(authorization.slice(7).trim());
     if (!actor) throw new RabtaError('unauthorized', 'the token is unknown or revoked');
     if (actor.role === 'authority-admin') return { authority: true };
     if (actor.memberId) return { memberId: actor.memberId };
     throw forbidden();
   }
-  const caller = await authenticateSigned({ batch: platform.store.batch, registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now }, request);
+  const caller = await authenticateSigned(auth, request);
   return { clientId: caller.clientId };
 }
 

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RabtaError } from '../core/index.js';
 import { authenticateSigned } from '../exchange/index.js';
-import type { SignedCaller } from '../exchange/index.js';
-import type { Platform } from '../platform/index.js';
+import type { AuthenticateDeps, SignedCaller } from '../exchange/index.js';
 import { digestMatches, requestHasBody } from '../sdk/index.js';
 
 declare module 'fastify' {
@@ -28,7 +27,7 @@ export interface SignedScope {
  * body, JSON in UTF-8 only (415 otherwise), must match Content-Digest; only
  * then is it parsed, so nobody unauthenticated learns what a valid request looks like.
  */
-export function signedRoutes(app: FastifyInstance, platform: Platform): SignedScope {
+export function signedRoutes(app: FastifyInstance, auth: AuthenticateDeps): SignedScope {
   const raw = new WeakMap<FastifyRequest, Buffer>();
   const callers = new WeakMap<FastifyRequest, SignedCaller>();
   app.removeAllContentTypeParsers();
@@ -43,10 +42,7 @@ export function signedRoutes(app: FastifyInstance, platform: Platform): SignedSc
   });
   app.addHook('onRequest', async (request, reply) => {
     try {
-      const caller = await authenticateSigned(
-        { batch: platform.store.batch, registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now },
-        { method: request.method, url: request.raw.url ?? request.url, headers: request.headers },
-      );
+      const caller = await authenticateSigned(auth, { method: request.method, url: request.raw.url ?? request.url, headers: request.headers });
       callers.set(request, caller);
     } catch (error) {
       // The body is not Rabta's to read: close instead of draining it.

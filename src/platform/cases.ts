@@ -20,10 +20,10 @@ export function createCasesFor(input: {
   registry: Registry;
   ledger: Ledger;
   keyring: Keyring;
-  consent: () => Consent;
+  consent: Consent;
   now: () => number;
   sms: CaseSms;
-  events: () => Events | undefined;
+  events: Events;
   router?: CaseRouter | undefined;
   sweepIntervalMs?: number | undefined;
 }) {
@@ -45,12 +45,12 @@ export function createCasesFor(input: {
     citizens: {
       subjectHash: (digits) => subjectHash(input.keyring.subjectSecret, digits),
       normalizeMobile: (text) => normalizeMobile(text),
-      byMobile: (mobile) => input.consent().citizensOfMobile(mobile),
-      bySubject: (hash) => input.consent().citizenOf(hash),
+      byMobile: (mobile) => input.consent.citizensOfMobile(mobile),
+      bySubject: (hash) => input.consent.citizenOf(hash),
     },
     router: input.router,
     publisher: casePublisher(input.registry, input.events),
-    topicExists: async (id) => (await input.events()?.topicExists(id)) ?? false,
+    topicExists: (id) => input.events.topicExists(id),
     now: input.now,
     workingDayMs: input.config.casesWorkingDayMs,
     settings: { confirmDays: input.config.casesConfirmDays },
@@ -68,7 +68,7 @@ export const caseTopicsOf = (instance: string) => ({ member: `${instance}/GOV/RA
  * first use. The authority grants institutions access (`rabta topic grant`);
  * each subscribes with the filter `{"institution": "<its member id>"}`.
  */
-function casePublisher(registry: Registry, events: () => Events | undefined): CasePublisher {
+function casePublisher(registry: Registry, events: Events): CasePublisher {
   let ready: Promise<void> | undefined;
   const ids = caseTopicsOf(registry.instance);
   const ensure = async (e: Events) => {
@@ -92,8 +92,7 @@ function casePublisher(registry: Registry, events: () => Events | undefined): Ca
   };
   return {
     async publish(topic, payload, idempotencyKey) {
-      const e = events();
-      if (!e) throw new Error('the events module is not ready');
+      const e = events;
       ready ??= ensure(e).catch((error: unknown) => {
         ready = undefined;
         throw error;

@@ -3,7 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RabtaError } from '../../core/index.js';
 import { MAX_BATCH_EVENTS, pullPageJson, subsystemActor } from '../../events/index.js';
-import type { Platform } from '../../platform/index.js';
+import type { AuthenticateDeps } from '../../exchange/index.js';
+import type { Events } from '../../events/index.js';
 import { Code, Id } from '../schemas.js';
 import { signedRoutes } from '../signed-routes.js';
 import { Delivery, Filter } from './events-schemas.js';
@@ -20,10 +21,9 @@ const signed =
  * pulls. The signature is checked before the body is read, the body kept raw
  * until its Content-Digest is checked (see signedRoutes).
  */
-export async function eventsSignedRoutes(base: FastifyInstance, { platform }: { platform: Platform }) {
+export async function eventsSignedRoutes(base: FastifyInstance, { events, auth }: { events: Events; auth: AuthenticateDeps }) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const events = platform.events;
-  const { callerOf, rawOf } = signedRoutes(app, platform);
+  const { callerOf, rawOf } = signedRoutes(app, auth);
   const header = (request: FastifyRequest, name: string): string | undefined => {
     const value = request.headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
