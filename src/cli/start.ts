@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { createLogger } from '../http/index.js';
 import { buildServer, createPlatform } from '../platform/index.js';
 import type { Platform } from '../platform/index.js';
-import { configOrExit } from './local.js';
+import { configOrExit } from './config.js';
 
 interface DemoModule {
   startDemoSmsc(env: Record<string, string | undefined>): Promise<DemoSmsc>;

@@ -1,4 +1,4 @@
-import type { ConsentChangeSink } from '../consent/changes.js';
+import type { ConsentChangeSink } from '../consent/index.js';
 import { journalDetails } from '../core/index.js';
 import type { ChangeRecorder, ExchangeRecorder } from '../core/index.js';
 import type { Database } from '../store/index.js';
