@@ -1,4 +1,5 @@
 import { maskCnic, normalizeCnic, RabtaError } from '../core/index.js';
+import type { Language } from '../core/index.js';
 
 /**
  * Every text Rabta sends a citizen, in Urdu and English. Short on purpose:
@@ -10,7 +11,7 @@ import { maskCnic, normalizeCnic, RabtaError } from '../core/index.js';
  * platform can hand its messages to the notifier as they are.
  */
 
-export type Language = 'ur' | 'en';
+export type { Language };
 export const LANGUAGES: readonly Language[] = ['ur', 'en'];
 
 export type PaymentState = 'credited' | 'pending' | 'failed';
