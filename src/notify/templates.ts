@@ -12,7 +12,7 @@ import type { Language } from '../core/index.js';
  */
 
 export type { Language };
-export const LANGUAGES: readonly Language[] = ['ur', 'en'];
+export { LANGUAGES } from '../core/index.js';
 
 export type PaymentState = 'credited' | 'pending' | 'failed';
 
