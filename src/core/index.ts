@@ -4,3 +4,4 @@ export * from './changes.js';
 export * from './cnic.js';
 export * from './ids.js';
 export * from './problems.js';
+export * from './periodic.js';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ChangeRecorder } from '../core/index.js';
+import type { ChangeRecorder, Jobs } from '../core/index.js';
 import type { Egress } from '../egress/index.js';
 import type { LegalBasisCheck } from '../exchange/index.js';
 import type { AppendInput } from '../ledger/service.js';
@@ -51,6 +51,8 @@ export interface EventsDeps {
   onPersonalEvents?: PersonalEventHook | undefined;
   subjectSecret: Buffer;
   now: () => number;
+  /** runs the retention sweep and reports the delivery worker's failures (the platform's jobs) */
+  jobs?: Jobs;
 }
 
 /** Topics, access rights and subscriptions are governed records: journaled like registry changes. */

@@ -50,13 +50,12 @@ export function exchangePlugin(options: ExchangeOptions = {}) {
       },
       onInternalError: (error) => app.log.error({ err: error }, 'exchange failed inside Rabta'),
     });
-    const sweep = setInterval(() => {
+    // Spent nonces and old quota windows, forgotten on every node (the deletes are idempotent).
+    const sweep = platform.jobs.every('exchange-forget', 30_000, async () => {
       const now = platform.now();
-      void forgetExpiredNonces(platform.store.db, now).catch(() => undefined);
-      void forgetOldQuotaWindows(platform.store.db, now).catch(() => undefined);
-    }, 30_000);
-    sweep.unref();
-    app.addHook('onClose', async () => clearInterval(sweep));
+      await Promise.all([forgetExpiredNonces(platform.store.db, now), forgetOldQuotaWindows(platform.store.db, now)]);
+    });
+    app.addHook('onClose', () => sweep.stop());
     await exchangeRoutes(app, mediate);
   };
 }

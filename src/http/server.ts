@@ -49,7 +49,12 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   }).withTypeProvider<TypeBoxTypeProvider>();
   // A listening server emits 'error' when accept() fails (EMFILE under a connection flood); unheard, it would end the process.
   app.server.on('error', (error) => app.log.error({ err: error }, 'the HTTP server could not accept a connection'));
-  const metrics = createMetrics();
+  const metrics = createMetrics(platform.jobs);
+  // A failed background job is logged by the server's logger, with its name (a server without one leaves the process warning).
+  if (options.logger) {
+    const undo = platform.jobs.logTo((job, error) => app.log.error({ err: error, job }, 'background job failed'));
+    app.addHook('onClose', async () => undo());
+  }
   app.addSchema(Problem);
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
   app.setNotFoundHandler((request, reply) => sendProblem(request, reply, Object.assign(new Error(`no route ${request.method} ${request.url.split('?')[0]}`), { code: 'FST_ERR_NOT_FOUND' })));

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { createJobs } from '../core/index.js';
+import type { Jobs } from '../core/index.js';
 import type { Config } from '../config/index.js';
 import { loadOrCreateKeyring } from '../keyring/index.js';
 import type { Keyring } from '../keyring/index.js';
@@ -50,6 +52,8 @@ export interface Platform {
   /** cases and grievances shared by institutions */
   cases: Cases;
   now: () => number;
+  /** the background jobs of every module: their failures are logged with the job's name and counted in /metrics */
+  jobs: Jobs;
   /** public keys other modules publish in /.well-known/rabta.json (log and witness vkeys) */
   publicKeys?: () => Promise<WellKnownKey[]>;
   close(): Promise<void>;
@@ -90,7 +94,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   });
   if (options.migrate !== false) await store.migrate();
   const now = options.now ?? Date.now;
-  const ledger = createLedger({ db: store.db, dialect: store.dialect, host: new URL(config.publicUrl).host, logSeed: keyring.logSeed, now });
+  const jobs = createJobs();
+  const ledger = createLedger({ db: store.db, dialect: store.dialect, host: new URL(config.publicUrl).host, logSeed: keyring.logSeed, now, jobs });
   const registry = createRegistry({ db: store.db, recorder: registryChangeRecorder(ledger), instance: config.instance, now }, { defaultBodyLimit: config.bodyLimitDefault });
   if (options.background !== false) ledger.start();
   const egress = createEgress(egressPolicy(config.egressAllow), { timeoutMs: config.upstreamTimeoutMs });
@@ -100,7 +105,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     witnesses: () => registry.listWitnesses(),
     call: (request) => egress.call(request),
     now,
-    onError: (witness, error) => process.emitWarning(`witness ${witness}: ${(error as Error).message} (retrying with back-off until it cosigns)`),
+    onError: (witness, error) => jobs.failed('ledger-witnessing', new Error(`witness ${witness}: ${(error as Error).message} (retrying with back-off until it cosigns)`, { cause: error })),
   });
   ledger.onCheckpoint((checkpoint) => witnessing.onCheckpoint(checkpoint));
   // After a restart the latest checkpoint may be uncosigned, with no new leaf to come.
@@ -117,6 +122,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     publicUrl: config.publicUrl,
     now,
     changeSink: consentChangeSink(ledger),
+    jobs,
     // The SMS dispatcher asks the cases module first; it is built below, and asked only once it exists.
     smsCommands: () => {
       const built = cases;
@@ -150,6 +156,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       },
       subjectSecret: keyring.subjectSecret,
       now,
+      jobs,
     },
     // The configured retry schedule and lease shape the background worker; a caller's own worker options win.
     options.events?.worker === false
@@ -164,7 +171,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         },
   );
   if (options.background !== false) events.start();
-  cases = createCasesFor({ config, store, registry, ledger, keyring, consent: () => consent, events: () => events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs });
+  cases = createCasesFor({ config, store, registry, ledger, keyring, consent: () => consent, events: () => events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs, jobs });
   const built = cases;
   if (options.background !== false) built.start();
   return {
@@ -179,6 +186,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     cases: built,
     ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
     now,
+    jobs,
     publicKeys: async () => [
       { use: 'log', vkey: ledger.vkey, notBefore: null, notAfter: null },
       ...(await registry.listWitnesses()).map((w) => ({ use: 'witness', vkey: w.vkey, name: w.name, url: w.url, member: w.memberId, notBefore: w.createdAt, notAfter: null })),

@@ -113,5 +113,19 @@ for (const dialect of testDialects(postgresUrl)) {
       expect(metrics.body).toContain('rabta_http_requests_total');
       expect((await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     });
+
+    it('logs a failed background job with its name and counts it in /metrics', async () => {
+      const logged: string[] = [];
+      const undo = t.platform.jobs.logTo((job, error) => logged.push(`${job}: ${(error as Error).message}`));
+      const job = t.platform.jobs.every('test-failing-job', 60_000, async () => {
+        throw new Error('the upstream went away');
+      });
+      await job.run();
+      await job.stop();
+      undo();
+      expect(logged).toEqual(['test-failing-job: the upstream went away']);
+      const metrics = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${t.platform.keyring.metricsToken}` } });
+      expect(metrics.body).toMatch(/^rabta_background_job_failures_total\{job="test-failing-job"\} 1$/m);
+    });
   });
 }

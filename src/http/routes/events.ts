@@ -12,7 +12,6 @@ import { eventsSignedRoutes } from './events-signed.js';
  */
 export async function eventsRoutes(app: FastifyInstance, { platform }: { platform: Platform; metrics: Metrics }) {
   platform.events.onNotice((notice) => app.log.warn({ member: notice.memberId, subscription: notice.subscriptionId, kind: notice.kind }, notice.detail));
-  platform.events.onError((error) => app.log.error({ err: error }, 'event delivery worker failed'));
   await app.register(async (scope) => eventsSignedRoutes(scope, { platform }));
   await app.register(async (scope) => {
     scope.addHook('onRequest', operatorAuth(platform.registry));
