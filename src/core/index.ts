@@ -5,3 +5,4 @@ export * from './cnic.js';
 export * from './ids.js';
 export * from './problems.js';
 export * from './periodic.js';
+export * from './problem-docs.js';

@@ -1,14 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { subjectHash, RabtaError } from '../core/index.js';
+import { renderProblem, subjectHash, RabtaError } from '../core/index.js';
 import type { Egress } from '../egress/index.js';
 import type { Keyring } from '../keyring/index.js';
 import type { Registry, ServiceRow } from '../registry/index.js';
 import { contentDigestOfHash, digestMatches } from '../sdk/digest.js';
 import { requestHasBody, signRequest, signResponse } from '../sdk/index.js';
 import type { Database, WriteBatcher } from '../store/index.js';
-import { isDatabaseUnavailable, isTrue } from '../store/index.js';
+import { asRabtaError, isTrue } from '../store/index.js';
 import { receiveBody } from './body.js';
 import type { ReceivedBody } from './body.js';
 import type { LegalBasisAnswer, LegalBasisCheck } from './legal-basis.js';
@@ -71,7 +71,7 @@ export function createPipeline(deps: PipelineDeps) {
     try {
       auth = await authenticate(request);
     } catch (error) {
-      const problem = asProblem(error);
+      const problem = asRabtaError(error);
       deps.observe?.({ authenticated: false, outcome: problem.code, seconds: (deps.now() - started) / 1000 });
       // The body of an unauthenticated call is never read (the route closes the connection).
       return problemReply(problem, request.url);
@@ -159,7 +159,7 @@ export function createPipeline(deps: PipelineDeps) {
       };
       record.outcome = upstream.status >= 400 ? 'upstream-error' : 'ok';
     } catch (error) {
-      const problem = asProblem(error);
+      const problem = asRabtaError(error);
       if (problem.code === 'internal') deps.onInternalError?.(error);
       reply = problemReply(problem, request.url);
       record.outcome = problem.code;
@@ -248,13 +248,6 @@ function parseJson(bytes: Buffer): unknown {
   }
 }
 
-function asProblem(error: unknown): RabtaError {
-  if (error instanceof RabtaError) return error;
-  // The database is down or restarting: the client may try again (503), and nothing was acknowledged.
-  if (isDatabaseUnavailable(error)) return new RabtaError('unavailable', 'the database does not answer; try again shortly', { cause: error });
-  return new RabtaError('internal', 'internal error', { cause: error });
-}
-
 function passResponseHeaders(upstream: Record<string, string | string[]>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of RESPONSE_PASSED) {
@@ -265,10 +258,6 @@ function passResponseHeaders(upstream: Record<string, string | string[]>): Recor
 }
 
 function problemReply(problem: RabtaError, url: string): ExchangeReply {
-  const document = problem.toProblem(url.split('?')[0]);
-  return {
-    status: problem.status,
-    headers: { 'content-type': 'application/problem+json', 'rabta-origin': 'rabta', ...problem.headers },
-    body: Buffer.from(JSON.stringify(document)),
-  };
+  const rendered = renderProblem(problem, url);
+  return { status: rendered.status, headers: { ...rendered.headers, 'rabta-origin': 'rabta' }, body: Buffer.from(rendered.body) };
 }

@@ -10,6 +10,7 @@ import type { Metrics } from './metrics.js';
 import { sendProblem } from './problem-reply.js';
 import { Problem } from './schemas.js';
 import { adminRoutes } from './routes/admin.js';
+import { problemsRoutes } from './routes/problems.js';
 import { systemRoutes } from './routes/system.js';
 
 export type Server = FastifyInstance;
@@ -78,6 +79,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(async (scope) => systemRoutes(scope, { platform, metrics }));
+  await app.register(problemsRoutes);
   await app.register(async (scope) => adminRoutes(scope, { platform }));
   for (const plugin of options.plugins ?? []) await app.register(async (scope) => plugin(scope, { platform, metrics }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

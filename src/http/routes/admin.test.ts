@@ -106,6 +106,9 @@ for (const dialect of testDialects(postgresUrl)) {
       const openapi = JSON.parse(doc.body) as { openapi: string; paths: Record<string, unknown> };
       expect(openapi.openapi).toBe('3.1.0');
       expect(Object.keys(openapi.paths)).toContain('/admin/members');
+      // Every problem type is documented, and the Problem schema says where.
+      expect(Object.keys(openapi.paths)).toContain('/problems/{code}');
+      expect(doc.body).toContain('documented at GET /problems/{code}');
       const wk = JSON.parse((await t.app.inject({ method: 'GET', url: '/.well-known/rabta.json' })).body) as { keys: Array<{ use: string; jwk: { kid: string } }> };
       expect(wk.keys.find((k) => k.use === 'exchange')?.jwk.kid).toBe(t.platform.keyring.exchange[0]?.kid);
       expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
