@@ -16,8 +16,8 @@ export type { ExchangeRecord, ExchangeRecorder } from './record.js';
 export type { ExchangeReply, ExchangeRequest } from './pipeline.js';
 export { exchangeMigrations } from './migrations.js';
 export { statuteOnly, findExchange };
-export { authenticateSigned } from './authenticate.js';
-export type { AuthenticateDeps, SignedCaller } from './authenticate.js';
+export { authenticateSigned, checkContentDigest, signedAuthenticator } from './authenticate.js';
+export type { AuthenticateDeps, SignedCaller, SignedRequestHead } from './authenticate.js';
 export { subjectsOf } from './subjects.js';
 export { exchangeCountsByMembers } from './counts.js';
 

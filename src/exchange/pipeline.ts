@@ -5,14 +5,14 @@ import { renderProblem, subjectHash, RabtaError } from '../core/index.js';
 import type { Egress } from '../egress/index.js';
 import type { Keyring } from '../keyring/index.js';
 import type { Registry, ServiceRow } from '../registry/index.js';
-import { contentDigestOfHash, digestMatches } from '../sdk/digest.js';
-import { requestHasBody, signRequest, signResponse } from '../sdk/index.js';
+import { contentDigestOfHash } from '../sdk/digest.js';
+import { headerValue, signRequest, signResponse } from '../sdk/index.js';
 import type { Database, WriteBatcher } from '../store/index.js';
 import { asRabtaError, isTrue } from '../store/index.js';
 import { receiveBody } from './body.js';
 import type { ReceivedBody } from './body.js';
 import type { LegalBasisAnswer, LegalBasisCheck } from './legal-basis.js';
-import { authenticateSigned } from './authenticate.js';
+import { authenticateSigned, checkContentDigest } from './authenticate.js';
 import type { SignedCaller } from './authenticate.js';
 import { takeQuota } from './quota.js';
 import type { ExchangeRecord, ExchangeRecorder } from './record.js';
@@ -109,7 +109,7 @@ export function createPipeline(deps: PipelineDeps) {
       // The record says what is forwarded, as the upstream will see it (below the service's upstream path).
       record.path = upstreamUrl.pathname.slice(new URL(service.upstream_url).pathname.replace(/\/$/, '').length);
 
-      const purposeCode = header(request.headers, 'rabta-purpose');
+      const purposeCode = headerValue(request.headers, 'rabta-purpose');
       const allowed = await auth.view.allowedPurposes(service.id, auth.clientId);
       if (!allowed) throw new RabtaError('no-access-right', `${auth.clientId} has no access right to ${service.id}`);
       const purpose = purposeCode === undefined ? undefined : await auth.view.purpose(purposeCode);
@@ -123,14 +123,12 @@ export function createPipeline(deps: PipelineDeps) {
       body = await receiveBody(request.body, contentLength(request.headers), { limit: service.body_limit, spoolDir: deps.spoolDir });
       record.request_bytes = body.size;
       record.request_digest = body.sha256.toString('hex');
-      if (requestHasBody(request.headers) && !digestMatches(request.headers['content-digest'], body.sha256)) {
-        throw new RabtaError('digest-mismatch', 'the body does not match Content-Digest');
-      }
+      checkContentDigest(request.headers, body.sha256);
 
       let subjects: string[] = [];
       if (isTrue(service.personal)) {
         const received = body.size > 0 ? await body.bytes() : Buffer.alloc(0);
-        subjects = subjectsOf(service.subject_location ?? 'header', header(request.headers, 'rabta-subject'), () => parseJson(received));
+        subjects = subjectsOf(service.subject_location ?? 'header', headerValue(request.headers, 'rabta-subject'), () => parseJson(received));
         record.subjects = JSON.stringify(subjects.map((s) => subjectHash(deps.keyring.subjectSecret, s)));
       }
 
@@ -202,9 +200,10 @@ export function createPipeline(deps: PipelineDeps) {
     // Signed and sent as parsed: the URL the signature covers is the one that goes out.
     const url = upstreamUrl.href;
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) {
+    for (const name of Object.keys(request.headers)) {
+      const value = headerValue(request.headers, name);
       if (value === undefined || HOP_BY_HOP.has(name) || name.startsWith('rabta-') || name.startsWith('signature')) continue;
-      headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      headers[name] = value;
     }
     headers['rabta-client'] = auth.clientId;
     headers['rabta-exchange-id'] = auth.exchangeId;
@@ -230,11 +229,6 @@ function forwardedUrl(upstream: string, rest: string): URL {
   return url;
 }
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
 function contentLength(headers: IncomingHttpHeaders): number | undefined {
   const value = headers['content-length'];
   return value === undefined ? undefined : Number(value);
@@ -251,8 +245,8 @@ function parseJson(bytes: Buffer): unknown {
 function passResponseHeaders(upstream: Record<string, string | string[]>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of RESPONSE_PASSED) {
-    const value = upstream[name];
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+    const value = headerValue(upstream, name);
+    if (value !== undefined) out[name] = value;
   }
   return out;
 }

@@ -8,13 +8,16 @@ import { journalMigrations } from '../ledger/journal.js';
 import { ledgerMigrations } from '../ledger/migrations.js';
 import { createLedger } from '../ledger/service.js';
 import { createWitnessing } from '../ledger/witnessing.js';
-import type { Ledger } from '../ledger/service.js';
+import type { Ledger, Receipt } from '../ledger/service.js';
+import type { LeafKind } from '../ledger/canonical.js';
 import { consentChangeSink, registryChangeRecorder } from './recorders.js';
 import { createRegistry, registryMigrations } from '../registry/index.js';
 import type { Registry } from '../registry/index.js';
 import { openStore } from '../store/index.js';
 import type { ModuleMigrations, Store } from '../store/index.js';
 import { exchangeMigrations } from '../exchange/migrations.js';
+import { signedAuthenticator } from '../exchange/index.js';
+import type { SignedCaller, SignedRequestHead } from '../exchange/index.js';
 import type { WellKnownKey } from '../http/well-known.js';
 import { createEgress, egressPolicy } from '../egress/index.js';
 import type { Egress } from '../egress/index.js';
@@ -29,6 +32,11 @@ import { casesMigrations } from '../cases/index.js';
 import type { Cases, CaseRouter, CaseSms } from '../cases/index.js';
 import { createCasesFor } from './cases.js';
 import { routeGrievance } from '../assist/index.js';
+
+export interface VerifiableReceipt extends Receipt {
+  logVkey: string;
+  witnessVkeys: string[];
+}
 
 /** Every module's migrations, in the order the modules depend on each other. */
 export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations, casesMigrations];
@@ -52,8 +60,12 @@ export interface Platform {
   /** cases and grievances shared by institutions */
   cases: Cases;
   now: () => number;
+  /** who signed a request (RFC 9421 with the registry's keys, nonce spent once): the one authenticator of every signed route */
+  authenticate: (request: SignedRequestHead) => Promise<SignedCaller>;
   /** the background jobs of every module: their failures are logged with the job's name and counted in /metrics */
   jobs: Jobs;
+  /** a ledger receipt as its holder checks it offline: record, salt, tlog-proof, and the log's and witnesses' keys */
+  receipt(kind: LeafKind, ref: string): Promise<VerifiableReceipt | undefined>;
   /** public keys other modules publish in /.well-known/rabta.json (log and witness vkeys) */
   publicKeys?: () => Promise<WellKnownKey[]>;
   close(): Promise<void>;
@@ -174,6 +186,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   cases = createCasesFor({ config, store, registry, ledger, keyring, consent: () => consent, events: () => events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs, jobs });
   const built = cases;
   if (options.background !== false) built.start();
+  const publicKeys = async (): Promise<WellKnownKey[]> => [
+    { use: 'log', vkey: ledger.vkey, notBefore: null, notAfter: null },
+    ...(await registry.listWitnesses()).map((w) => ({ use: 'witness', vkey: w.vkey, name: w.name, url: w.url, member: w.memberId, notBefore: w.createdAt, notAfter: null })),
+  ];
   return {
     config,
     store,
@@ -187,10 +203,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
     now,
     jobs,
-    publicKeys: async () => [
-      { use: 'log', vkey: ledger.vkey, notBefore: null, notAfter: null },
-      ...(await registry.listWitnesses()).map((w) => ({ use: 'witness', vkey: w.vkey, name: w.name, url: w.url, member: w.memberId, notBefore: w.createdAt, notAfter: null })),
-    ],
+    authenticate: signedAuthenticator({ batch: store.batch, registry, publicUrl: config.publicUrl, now }),
+    publicKeys,
+    async receipt(kind, ref) {
+      const receipt = await ledger.receipt(kind, ref);
+      if (!receipt) return undefined;
+      const witnessVkeys = (await publicKeys()).filter((k) => k.use === 'witness').map((k) => k.vkey as string);
+      return { ...receipt, logVkey: ledger.vkey, witnessVkeys };
+    },
     // Idempotent: a second close (a failed start, then the caller's cleanup) must not close pools twice.
     close: onceAsync(async () => {
       witnessing.stop();

@@ -1,5 +1,4 @@
 import { exchangePlugin } from '../exchange/index.js';
-import { receiptRoutes } from '../exchange/receipts.js';
 import { databaseRecorder } from '../exchange/record.js';
 import { citizenAdminRoutes } from '../http/routes/citizen-admin.js';
 import { citizenRoutes } from '../http/routes/citizen.js';
@@ -7,8 +6,8 @@ import { consentRoutes } from '../http/routes/consents.js';
 import { eventsRoutes } from '../http/routes/events.js';
 import { smsInboundRoutes } from '../http/routes/sms-inbound.js';
 import { open311Routes } from '../http/routes/open311.js';
+import { receiptRoutes } from '../http/routes/receipts.js';
 import { casesRoutes } from '../http/routes/cases.js';
-import { authenticateSigned } from '../exchange/index.js';
 import type { ServerOptions } from '../http/server.js';
 import { ledgerRoutes } from '../ledger/routes.js';
 import type { Platform } from './index.js';
@@ -36,7 +35,7 @@ export function platformPlugins(platform: Platform): NonNullable<ServerOptions['
       casesRoutes(app, {
         cases: platform.cases,
         registry: platform.registry,
-        authenticate: (request) => authenticateSigned({ batch: platform.store.batch, registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now }, request),
+        authenticate: platform.authenticate,
       }),
     // The portal, console and dashboard: pages over the same module calls as the API.
     (app) => webRoutes(app, webCapabilities(platform, app)),

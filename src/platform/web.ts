@@ -16,11 +16,8 @@ export function webCapabilities(platform: Platform, app: FastifyInstance): WebCa
     citizen: platform.consent.citizen,
     institutions: members,
     logVkey: platform.ledger.vkey,
-    async receipt(kind, id) {
-      const receipt = await platform.ledger.receipt(kind === 'exchange' ? LEAF_KIND.exchange : LEAF_KIND.event, id);
-      if (!receipt) return undefined;
-      const keys = (await platform.publicKeys?.()) ?? [];
-      return { ...receipt, logVkey: platform.ledger.vkey, witnessVkeys: keys.filter((k) => k.use === 'witness').map((k) => k.vkey as string) };
+    receipt(kind, id) {
+      return platform.receipt(kind === 'exchange' ? LEAF_KIND.exchange : LEAF_KIND.event, id);
     },
     async figures() {
       const [exchanges, events, checkpoint, institutions] = await Promise.all([exchangeCountsByMembers(platform.store.db), eventCountsByTopic(platform.store.db), platform.ledger.signedCheckpoint(), members()]);

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { RabtaError } from '../../core/index.js';
 import type { Platform } from '../../platform/index.js';
 import { Id } from '../schemas.js';
-import { signedRoutes } from '../signed-routes.js';
+import { signedScope } from '../signed.js';
 
 const Time = Type.String({ format: 'date-time' });
 
@@ -38,11 +38,11 @@ const signedDescription =
 /**
  * The consumer's side of consent: a subsystem asks a citizen for consent and
  * follows its request's status, with signed calls as on the exchange: the
- * signature before the body, the body's Content-Digest before its shape (see signedRoutes).
+ * signature before the body, the body's Content-Digest before its shape (see signedScope).
  */
 export async function consentRoutes(base: FastifyInstance, { platform }: { platform: Platform }) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const signed = signedRoutes(app, platform);
+  const signed = signedScope(app, platform.authenticate);
   const callerOf = (request: FastifyRequest): string => signed.callerOf(request).clientId;
 
   app.post(

@@ -4,8 +4,9 @@ import { Type } from 'typebox';
 import { RabtaError } from '../../core/index.js';
 import { MAX_BATCH_EVENTS, pullPageJson, subsystemActor } from '../../events/index.js';
 import type { Platform } from '../../platform/index.js';
+import { headerValue } from '../../sdk/index.js';
 import { Code, Id } from '../schemas.js';
-import { signedRoutes } from '../signed-routes.js';
+import { signedScope } from '../signed.js';
 import { Delivery, Filter } from './events-schemas.js';
 
 /** A full batch of modest events; the schema check bounds what each may hold. */
@@ -18,16 +19,13 @@ const signed =
  * The institutions' side of events, with signed calls as on the exchange: a
  * publisher publishes to its topic; a subscriber manages its subscriptions and
  * pulls. The signature is checked before the body is read, the body kept raw
- * until its Content-Digest is checked (see signedRoutes).
+ * until its Content-Digest is checked (see signedScope).
  */
 export async function eventsSignedRoutes(base: FastifyInstance, { platform }: { platform: Platform }) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const events = platform.events;
-  const { callerOf, rawOf } = signedRoutes(app, platform);
-  const header = (request: FastifyRequest, name: string): string | undefined => {
-    const value = request.headers[name];
-    return Array.isArray(value) ? value.join(', ') : value;
-  };
+  const { callerOf, rawOf } = signedScope(app, platform.authenticate);
+  const header = (request: FastifyRequest, name: string) => headerValue(request.headers, name);
   /** What a publication call says: who, to which topic, the body as signed, its key and purpose. */
   const publication = (request: FastifyRequest, p: Record<'instance' | 'class' | 'member' | 'subsystem' | 'topic', string>) => {
     const caller = callerOf(request);

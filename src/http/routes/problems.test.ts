@@ -44,7 +44,7 @@ describe('problem pages', () => {
   });
 
   it('is linked from the Problem schema of the OpenAPI document', () => {
-    expect(Problem.properties.type.description).toContain('/problems/{code}');
+    expect((Problem.properties.type as { description?: string }).description).toContain('/problems/{code}');
     expect((Problem as unknown as { externalDocs: { url: string } }).externalDocs.url).toBe('/problems');
   });
 });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { RabtaError } from '../../core/index.js';
 import type { Platform } from '../../platform/index.js';
+import { bearerToken } from '../auth.js';
 import type { Metrics } from '../metrics.js';
 import { wellKnown } from '../well-known.js';
 
@@ -19,8 +20,7 @@ export async function systemRoutes(app: FastifyInstance, { platform, metrics }: 
   });
 
   app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics (Authorization: Bearer <metrics token from keys.json>)' } }, async (request, reply) => {
-    const header = request.headers.authorization ?? '';
-    if (!sameSecret(header, `Bearer ${platform.keyring.metricsToken}`)) throw new RabtaError('unauthorized', 'metrics need the metrics token');
+    if (!sameSecret(bearerToken(request.headers) ?? '', platform.keyring.metricsToken)) throw new RabtaError('unauthorized', 'metrics need the metrics token');
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });
