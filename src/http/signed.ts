@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RabtaError } from '../core/index.js';
 import { checkContentDigest } from '../exchange/index.js';
@@ -64,7 +65,7 @@ export function signedScope<Caller = SignedCaller>(app: FastifyInstance, authent
   });
   app.addHook('preValidation', async (request) => {
     const body = raw.get(request) ?? Buffer.alloc(0);
-    checkContentDigest(request.headers, body);
+    checkContentDigest(request.headers, createHash('sha256').update(body).digest());
     if (request.routeOptions.config.rawBody || body.length === 0) return;
     try {
       request.body = JSON.parse(body.toString('utf8'));
