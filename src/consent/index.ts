@@ -1,7 +1,7 @@
 import type { ConsentStatus } from './tables.js';
 import type { Kysely } from 'kysely';
-import type { Actor, ExchangeRecorder, LegalBasisCheck, LegalBasisQuestion } from '../core/index.js';
-import { RabtaError } from '../core/index.js';
+import type { Actor, ExchangeRecorder, Jobs, LegalBasisCheck, LegalBasisQuestion } from '../core/index.js';
+import { RabtaError, standaloneJobs } from '../core/index.js';
 import type { Keyring } from '../keyring/index.js';
 import type { Registry } from '../registry/index.js';
 import type { Database, WriteBatcher } from '../store/index.js';
@@ -66,7 +66,8 @@ export interface ConsentOptions {
   now: () => number;
   limits?: Partial<ConsentLimits>;
   changeSink?: ConsentChangeSink;
-  onError?: (error: unknown) => void;
+  /** runs the sweeper and the notice sender, and reports their failures (the platform's jobs) */
+  jobs?: Jobs;
   /** how queued event notices are sent (tests make it quick) */
   noticeSender?: NoticeSenderOptions;
   /** the SMS command dispatcher's other handlers (cases' SHIKAYAT, references, 1/2), asked before consent's own */
@@ -99,8 +100,8 @@ export function createConsent(options: ConsentOptions) {
   const throttle = createThrottle(options.db, secrets.counters, options.now);
   // What the legal-basis check learnt about purposes, for the tracker's rows of the same calls.
   const purposes = new Map<string, LegalBasisQuestion['purpose']>();
-  const sweeper = createSweeper(deps, options.onError ?? (() => undefined));
-  const notices = createNoticeSender(deps, names, options.onError ?? (() => undefined), options.noticeSender);
+  const sweeper = createSweeper(deps, options.jobs ?? standaloneJobs);
+  const notices = createNoticeSender(deps, names, options.jobs ?? standaloneJobs, options.noticeSender);
 
   return {
     /** consents may cover event topics too: the events module's catalogue, handed over once it is built */

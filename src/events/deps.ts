@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ChangeRecorder, LegalBasisCheck, PersonalEventHook } from '../core/index.js';
+import type { ChangeRecorder, Jobs, LegalBasisCheck, PersonalEventHook } from '../core/index.js';
 import type { Egress } from '../egress/index.js';
 import type { AppendInput } from '../ledger/index.js';
 import type { Registry } from '../registry/index.js';
@@ -29,6 +29,8 @@ export interface EventsDeps {
   onPersonalEvents?: PersonalEventHook<Database> | undefined;
   subjectSecret: Buffer;
   now: () => number;
+  /** runs the retention sweep and reports the delivery worker's failures (the platform's jobs) */
+  jobs?: Jobs;
 }
 
 /** Topics, access rights and subscriptions are governed records: journaled like registry changes. */

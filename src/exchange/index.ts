@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { statuteOnly } from '../core/index.js';
-import type { ExchangeRecorder, LegalBasisCheck } from '../core/index.js';
+import type { ExchangeRecorder, Jobs, LegalBasisCheck } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import { forgetExpiredNonces } from './nonces.js';
 import { createPipeline } from './pipeline.js';
@@ -13,11 +13,9 @@ import { exchangeRoutes } from './routes.js';
 export type { ExchangeReply, ExchangeRequest } from './pipeline.js';
 export { exchangeMigrations } from './migrations.js';
 export { databaseRecorder, findExchange };
-export { authenticateSigned } from './authenticate.js';
-export type { AuthenticateDeps, SignedCaller } from './authenticate.js';
+export { authenticateSigned, checkContentDigest, signedAuthenticator } from './authenticate.js';
+export type { AuthenticateDeps, SignedCaller, SignedRequestHead } from './authenticate.js';
 export { exchangeCountsByMembers } from './counts.js';
-export { receiptRoutes } from './receipts.js';
-export type { ReceiptDeps } from './receipts.js';
 
 export interface ExchangeDeps extends Omit<PipelineDeps, 'legalBasis' | 'recorder' | 'onInternalError'> {
   db: Kysely<Database>;
@@ -25,6 +23,8 @@ export interface ExchangeDeps extends Omit<PipelineDeps, 'legalBasis' | 'recorde
   legalBasis?: LegalBasisCheck | undefined;
   /** the exchange's row by default; the platform chains the tracker and the ledger leaf to it */
   recorder?: ExchangeRecorder<Database> | undefined;
+  /** runs the housekeeping, failures logged and counted by name */
+  jobs: Jobs;
 }
 
 /** The gateway as a route plugin, with housekeeping of nonces and quota windows. */
@@ -36,13 +36,12 @@ export function exchangePlugin(deps: ExchangeDeps) {
       recorder: deps.recorder ?? databaseRecorder,
       onInternalError: (error) => app.log.error({ err: error }, 'exchange failed inside Rabta'),
     });
-    const sweep = setInterval(() => {
+    // Spent nonces and old quota windows, forgotten on every node (the deletes are idempotent).
+    const sweep = deps.jobs.every('exchange-forget', 30_000, async () => {
       const now = deps.now();
-      void forgetExpiredNonces(deps.db, now).catch(() => undefined);
-      void forgetOldQuotaWindows(deps.db, now).catch(() => undefined);
-    }, 30_000);
-    sweep.unref();
-    app.addHook('onClose', async () => clearInterval(sweep));
+      await Promise.all([forgetExpiredNonces(deps.db, now), forgetOldQuotaWindows(deps.db, now)]);
+    });
+    app.addHook('onClose', () => sweep.stop());
     await exchangeRoutes(app, mediate);
   };
 }

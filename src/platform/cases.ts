@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import { subjectHash, SYSTEM_ACTOR } from '../core/index.js';
+import type { Jobs } from '../core/index.js';
 import { createCases } from '../cases/index.js';
 import type { CaseRouter, CaseSms } from '../cases/index.js';
 import type { Keyring } from '../keyring/index.js';
@@ -26,6 +27,7 @@ export function createCasesFor(input: {
   events: Events;
   router?: CaseRouter | undefined;
   sweepIntervalMs?: number | undefined;
+  jobs: Jobs;
 }) {
   const { registry, ledger } = input;
   return createCases({
@@ -55,7 +57,7 @@ export function createCasesFor(input: {
     workingDayMs: input.config.casesWorkingDayMs,
     settings: { confirmDays: input.config.casesConfirmDays },
     sweepIntervalMs: input.sweepIntervalMs ?? input.config.casesSweepMs,
-    onError: (error) => process.emitWarning(`case deadline sweep: ${(error as Error).message}`),
+    jobs: input.jobs,
   });
 }
 

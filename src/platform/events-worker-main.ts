@@ -33,7 +33,7 @@ const options: WorkerOptions = {
 };
 
 const platform = await createPlatform(loadConfig(), { migrate: false, background: false, events: { worker: false } });
-platform.events.onError((error) => console.error('delivery worker:', error));
+platform.jobs.logTo((job, error) => console.error(`${job}:`, error));
 platform.events.onNotice((notice) => console.error(`notice for ${notice.memberId}: ${notice.detail}`));
 const worker = platform.events.startWorker(options);
 console.log(`ready ${worker.id}`);

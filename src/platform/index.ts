@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { createJobs } from '../core/index.js';
 import type { Config } from '../config/index.js';
 import { loadOrCreateKeyring } from '../keyring/index.js';
 import { createLedger, createWitnessing, journalMigrations, ledgerMigrations } from '../ledger/index.js';
@@ -6,7 +7,7 @@ import { consentChangeSink, registryChangeRecorder } from './recorders.js';
 import { createRegistry, registryMigrations } from '../registry/index.js';
 import { openStore } from '../store/index.js';
 import type { ModuleMigrations } from '../store/index.js';
-import { exchangeMigrations } from '../exchange/index.js';
+import { exchangeMigrations, signedAuthenticator } from '../exchange/index.js';
 import { createEgress, egressPolicy } from '../egress/index.js';
 import { consentMigrations, createConsent, renderCitizenMessage } from '../consent/index.js';
 import { smsMessenger } from '../notify/index.js';
@@ -18,8 +19,9 @@ import type { CaseRouter, Cases } from '../cases/index.js';
 import { createCasesFor } from './cases.js';
 import { routeGrievance } from '../assist/index.js';
 import type { Platform, PlatformOptions } from './types.js';
+import type { WellKnownKey } from '../http/index.js';
 
-export type { Platform, PlatformOptions } from './types.js';
+export type { Platform, PlatformOptions, VerifiableReceipt } from './types.js';
 export { buildServer } from './server.js';
 export type { ServerOptions } from './server.js';
 
@@ -47,7 +49,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   });
   if (options.migrate !== false) await store.migrate();
   const now = options.now ?? Date.now;
-  const ledger = createLedger({ db: store.db, dialect: store.dialect, host: new URL(config.publicUrl).host, logSeed: keyring.logSeed, now });
+  const jobs = createJobs();
+  const ledger = createLedger({ db: store.db, dialect: store.dialect, host: new URL(config.publicUrl).host, logSeed: keyring.logSeed, now, jobs });
   const registry = createRegistry({ db: store.db, recorder: registryChangeRecorder(ledger), instance: config.instance, now }, { defaultBodyLimit: config.bodyLimitDefault });
   if (options.background !== false) ledger.start();
   const egress = createEgress(egressPolicy(config.egressAllow), { timeoutMs: config.upstreamTimeoutMs });
@@ -57,7 +60,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     witnesses: () => registry.listWitnesses(),
     call: (request) => egress.call(request),
     now,
-    onError: (witness, error) => process.emitWarning(`witness ${witness}: ${(error as Error).message} (retrying with back-off until it cosigns)`),
+    onError: (witness, error) => jobs.failed('ledger-witnessing', new Error(`witness ${witness}: ${(error as Error).message} (retrying with back-off until it cosigns)`, { cause: error })),
   });
   ledger.onCheckpoint((checkpoint) => witnessing.onCheckpoint(checkpoint));
   // After a restart the latest checkpoint may be uncosigned, with no new leaf to come.
@@ -74,6 +77,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     publicUrl: config.publicUrl,
     now,
     changeSink: consentChangeSink(ledger),
+    jobs,
     // The SMS dispatcher asks the cases module first; it is built below, and asked only once it exists.
     smsCommands: () => {
       const built = cases;
@@ -105,6 +109,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       },
       subjectSecret: keyring.subjectSecret,
       now,
+      jobs,
     },
     // The configured retry schedule and lease shape the background worker; a caller's own worker options win.
     options.events?.worker === false
@@ -121,9 +126,13 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   // Consents may cover event topics: consent learns the catalogue once events exists (events needs consent's legal-basis check first).
   consent.coverTopics({ purposes: (topicId, subscriberId) => events.topicPurposes(topicId, subscriberId), exists: (topicId) => events.topicExists(topicId) });
   if (options.background !== false) events.start();
-  cases = createCasesFor({ config, store, registry, ledger, keyring, consent, events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs });
+  cases = createCasesFor({ config, store, registry, ledger, keyring, consent, events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs, jobs });
   const built = cases;
   if (options.background !== false) built.start();
+  const publicKeys = async (): Promise<WellKnownKey[]> => [
+    { use: 'log', vkey: ledger.vkey, notBefore: null, notAfter: null },
+    ...(await registry.listWitnesses()).map((w) => ({ use: 'witness', vkey: w.vkey, name: w.name, url: w.url, member: w.memberId, notBefore: w.createdAt, notAfter: null })),
+  ];
   return {
     config,
     store,
@@ -136,10 +145,15 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     cases: built,
     ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
     now,
-    publicKeys: async () => [
-      { use: 'log', vkey: ledger.vkey, notBefore: null, notAfter: null },
-      ...(await registry.listWitnesses()).map((w) => ({ use: 'witness', vkey: w.vkey, name: w.name, url: w.url, member: w.memberId, notBefore: w.createdAt, notAfter: null })),
-    ],
+    jobs,
+    authenticate: signedAuthenticator({ batch: store.batch, registry, publicUrl: config.publicUrl, now }),
+    publicKeys,
+    async receipt(kind, ref) {
+      const receipt = await ledger.receipt(kind, ref);
+      if (!receipt) return undefined;
+      const witnessVkeys = (await publicKeys()).filter((k) => k.use === 'witness').map((k) => k.vkey as string);
+      return { ...receipt, logVkey: ledger.vkey, witnessVkeys };
+    },
     // Idempotent: a second close (a failed start, then the caller's cleanup) must not close pools twice.
     close: onceAsync(async () => {
       witnessing.stop();

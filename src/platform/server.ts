@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { LEAF_KIND } from '../core/index.js';
-import { authenticateSigned, databaseRecorder, exchangePlugin, receiptRoutes } from '../exchange/index.js';
-import type { AuthenticateDeps } from '../exchange/index.js';
+import { databaseRecorder, exchangePlugin } from '../exchange/index.js';
 import {
   adminRoutes,
   casesRoutes,
@@ -13,13 +12,14 @@ import {
   createMetrics,
   eventsRoutes,
   open311Routes,
+  problemsRoutes,
+  receiptRoutes,
   smsInboundRoutes,
   systemRoutes,
 } from '../http/index.js';
 import type { Metrics } from '../http/index.js';
 import { ledgerRoutes } from '../ledger/index.js';
 import { webRoutes } from '../web/index.js';
-import { receiptsOf } from './receipts.js';
 import { exchangeRecorder } from './recorders.js';
 import type { Platform } from './types.js';
 import { webCapabilities } from './web.js';
@@ -34,18 +34,21 @@ export interface ServerOptions {
  * are served.
  */
 export async function buildServer(platform: Platform, options: ServerOptions = {}): Promise<FastifyInstance> {
-  const metrics = createMetrics();
+  const metrics = createMetrics(platform.jobs);
   const app = await createHttpServer(platform.config, { logger: options.logger, metrics });
+  // A failed background job is logged by the server's logger, with its name (a server without one leaves the process warning).
+  if (options.logger) {
+    const undo = platform.jobs.logTo((job, error) => app.log.error({ err: error, job }, 'background job failed'));
+    app.addHook('onClose', async () => undo());
+  }
   for (const routes of moduleRoutes(platform, metrics)) await app.register(async (scope) => routes(scope));
   return app;
 }
 
 function moduleRoutes(platform: Platform, metrics: Metrics): Array<(app: FastifyInstance) => Promise<void>> {
   const { config, store, registry, consent, events, cases, ledger } = platform;
-  // Who signed a request: the exchange's check, bound to this instance.
-  const auth: AuthenticateDeps = { batch: store.batch, registry, publicUrl: config.publicUrl, now: platform.now };
-  const receipt = receiptsOf(platform);
-  const exchangeReceipt = (id: string) => receipt(LEAF_KIND.exchange, id);
+  const { authenticate } = platform;
+  const exchangeReceipt = (id: string) => platform.receipt(LEAF_KIND.exchange, id);
   return [
     (app) =>
       systemRoutes(app, {
@@ -54,6 +57,7 @@ function moduleRoutes(platform: Platform, metrics: Metrics): Array<(app: Fastify
         metricsToken: platform.keyring.metricsToken,
         wellKnown: { instance: config.instance, publicUrl: config.publicUrl, keyring: platform.keyring, publicKeys: async () => (await platform.publicKeys?.()) ?? [] },
       }),
+    problemsRoutes,
     (app) => adminRoutes(app, { registry }),
     exchangePlugin({
       db: store.db,
@@ -68,6 +72,7 @@ function moduleRoutes(platform: Platform, metrics: Metrics): Array<(app: Fastify
       spoolDir: join(config.dataDir, 'spool'),
       upstreamTimeoutMs: config.upstreamTimeoutMs,
       now: platform.now,
+      jobs: platform.jobs,
       observe: ({ authenticated, outcome, seconds }) => {
         if (authenticated) {
           metrics.exchanges.inc({ outcome });
@@ -78,14 +83,14 @@ function moduleRoutes(platform: Platform, metrics: Metrics): Array<(app: Fastify
       },
     }),
     (app) => ledgerRoutes(app, ledger),
-    (app) => receiptRoutes(app, { db: store.db, auth, receipt: exchangeReceipt }),
-    (app) => consentRoutes(app, { consent, auth }),
+    (app) => receiptRoutes(app, { db: store.db, registry, authenticate, receipt: exchangeReceipt }),
+    (app) => consentRoutes(app, { consent, authenticate }),
     (app) => citizenRoutes(app, { consent, exchangeReceipt }),
     (app) => citizenAdminRoutes(app, { registry, consent }),
     (app) => smsInboundRoutes(app, { smsGateway: platform.smsGateway }),
-    (app) => eventsRoutes(app, { events, registry, auth }),
+    (app) => eventsRoutes(app, { events, registry, authenticate }),
     (app) => open311Routes(app, { open311: cases.open311 }),
-    (app) => casesRoutes(app, { cases, registry, authenticate: (request) => authenticateSigned(auth, request) }),
+    (app) => casesRoutes(app, { cases, registry, authenticate }),
     // The portal, console and dashboard: pages over the same module calls as the API.
     (app) => webRoutes(app, webCapabilities(platform, app)),
   ];

@@ -3,7 +3,6 @@ import { exchangeCountsByMembers } from '../exchange/index.js';
 import { eventCountsByTopic } from '../events/index.js';
 import { LEAF_KIND } from '../core/index.js';
 import type { WebCapabilities } from '../web/index.js';
-import { receiptsOf } from './receipts.js';
 import type { Platform } from './types.js';
 
 /** What the web faces may call: consent's citizen interface, the ledger's receipts, public counts, and the server for the console. */
@@ -17,7 +16,7 @@ export function webCapabilities(platform: Platform, app: FastifyInstance): WebCa
     citizen: platform.consent.citizen,
     institutions: members,
     logVkey: platform.ledger.vkey,
-    receipt: (kind, id) => receiptsOf(platform)(kind === 'exchange' ? LEAF_KIND.exchange : LEAF_KIND.event, id),
+    receipt: (kind, id) => platform.receipt(kind === 'exchange' ? LEAF_KIND.exchange : LEAF_KIND.event, id),
     async figures() {
       const [exchanges, events, checkpoint, institutions] = await Promise.all([exchangeCountsByMembers(platform.store.db), eventCountsByTopic(platform.store.db), platform.ledger.signedCheckpoint(), members()]);
       return {

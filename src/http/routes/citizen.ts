@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { CitizenSession, Consent } from '../../consent/index.js';
 import { RabtaError } from '../../core/index.js';
+import { bearerToken } from '../auth.js';
 import { bearer } from '../schemas.js';
 import { ConsentStatusSchema } from './consents.js';
 
@@ -121,8 +122,7 @@ export async function citizenRoutes(base: FastifyInstance, { consent, exchangeRe
     const api = scoped.withTypeProvider<TypeBoxTypeProvider>();
     const sessions = new WeakMap<FastifyRequest, CitizenSession>();
     api.addHook('onRequest', async (request) => {
-      const header = request.headers.authorization;
-      const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+      const token = bearerToken(request.headers);
       if (!token) throw new RabtaError('unauthorized', 'sign in: send Authorization: Bearer <citizen session token>');
       sessions.set(request, await consent.citizen.session(token));
     });

@@ -3,9 +3,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RabtaError } from '../../core/index.js';
 import type { Consent } from '../../consent/index.js';
-import type { AuthenticateDeps } from '../../exchange/index.js';
 import { Id } from '../schemas.js';
-import { signedRoutes } from '../signed-routes.js';
+import { signedScope } from '../signed.js';
+import type { Authenticate } from '../signed.js';
 
 const Time = Type.String({ format: 'date-time' });
 
@@ -39,11 +39,11 @@ const signedDescription =
 /**
  * The consumer's side of consent: a subsystem asks a citizen for consent and
  * follows its request's status, with signed calls as on the exchange: the
- * signature before the body, the body's Content-Digest before its shape (see signedRoutes).
+ * signature before the body, the body's Content-Digest before its shape (see signedScope).
  */
-export async function consentRoutes(base: FastifyInstance, { consent, auth }: { consent: Pick<Consent, 'requestConsent' | 'consentForConsumer' | 'consentsOfConsumer'>; auth: AuthenticateDeps }) {
+export async function consentRoutes(base: FastifyInstance, { consent, authenticate }: { consent: Pick<Consent, 'requestConsent' | 'consentForConsumer' | 'consentsOfConsumer'>; authenticate: Authenticate }) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const signed = signedRoutes(app, auth);
+  const signed = signedScope(app, authenticate);
   const callerOf = (request: FastifyRequest): string => signed.callerOf(request).clientId;
 
   app.post(

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { RabtaError } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
+import { bearerToken } from '../auth.js';
 import type { Metrics } from '../metrics.js';
 import { wellKnown } from '../well-known.js';
 import type { WellKnownSource } from '../well-known.js';
@@ -29,8 +30,7 @@ export async function systemRoutes(app: FastifyInstance, deps: SystemDeps) {
   });
 
   app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics (Authorization: Bearer <metrics token from keys.json>)' } }, async (request, reply) => {
-    const header = request.headers.authorization ?? '';
-    if (!sameSecret(header, `Bearer ${deps.metricsToken}`)) throw new RabtaError('unauthorized', 'metrics need the metrics token');
+    if (!sameSecret(bearerToken(request.headers) ?? '', deps.metricsToken)) throw new RabtaError('unauthorized', 'metrics need the metrics token');
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });
