@@ -6,9 +6,9 @@ import { attemptDelivery } from './delivery.js';
 
 /**
  * Deliveries are signed with node:crypto, not the standardwebhooks package
- * (a development dependency only): its HMAC is pure JavaScript, about six
- * times slower per signature, and the worker signs every attempt. This pins
- * the hand-written signature to the library's, byte for byte.
+ * (which the demo's receivers verify with): its HMAC is pure JavaScript, about
+ * six times slower per signature, and the worker signs every attempt. This
+ * pins the hand-written signature to the library's, byte for byte.
  */
 describe('webhook signatures against the standardwebhooks library', () => {
   const secret = `whsec_${randomBytes(24).toString('base64')}`;
