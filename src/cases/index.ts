@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import { RabtaError } from '../core/index.js';
+import { RabtaError, standaloneJobs } from '../core/index.js';
+import type { Jobs, PeriodicJob } from '../core/index.js';
 import type { Database, StoreDialect } from '../store/index.js';
 import * as actions from './actions.js';
 import type { CaseActor } from './actors.js';
@@ -22,6 +23,9 @@ import * as open311 from './open311.js';
 import type { GeoPost, GeoQuery } from './open311.js';
 import type { SweepResult } from './sweep.js';
 import * as views from './views.js';
+import { casesOfCitizen, fileForCitizen } from './citizen.js';
+import type { CitizenComplaint } from './citizen.js';
+import { triageSuggestions } from './suggest.js';
 import type { CaseQuery } from './views.js';
 
 export { casesMigrations } from './migrations.js';
@@ -43,6 +47,8 @@ export { districts, findDistrict } from './districts.js';
 export type { GeoObject, GeoPost, GeoQuery, GeoValue } from './open311.js';
 export { PORTAL } from './intake.js';
 export type { CaseRule, CaseRuleInput } from './rules.js';
+export type { CitizenComplaint } from './citizen.js';
+export type { TriageSuggestion } from './suggest.js';
 
 export interface CasesOptions {
   db: Kysely<Database>;
@@ -61,7 +67,8 @@ export interface CasesOptions {
   topicExists?: ((topicId: string) => Promise<boolean>) | undefined;
   /** how often the deadline sweep runs (default 60 s); one node at a time */
   sweepIntervalMs?: number | undefined;
-  onError?: ((error: unknown) => void) | undefined;
+  /** runs the sweep and the pending-work pump, and reports their failures (the platform's jobs) */
+  jobs?: Jobs | undefined;
 }
 
 /**
@@ -83,11 +90,9 @@ export function createCases(options: CasesOptions) {
     settings: { ...DEFAULT_SETTINGS, ...options.settings },
     now: options.now,
   };
-  const onError = options.onError ?? (() => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let pumpTimer: NodeJS.Timeout | undefined;
-  let pumping: Promise<unknown> | undefined;
+  const jobs = options.jobs ?? standaloneJobs;
+  let sweeper: PeriodicJob | undefined;
+  let pump: PeriodicJob | undefined;
 
   /** One sweep if no other node is sweeping (undefined when another holds the lock). */
   const sweep = (): Promise<SweepResult | undefined> => deps.dialect.tryWithLock('cases-deadlines', () => sweepDeadlines(deps));
@@ -159,6 +164,8 @@ export function createCases(options: CasesOptions) {
     view: (actor: CaseActor, key: string) => views.caseView(deps, actor, key),
     list: (actor: CaseActor, query: CaseQuery = {}) => views.listCases(deps, actor, query),
     triageQueue: (actor: CaseActor) => views.listCases(deps, actor, { triage: true }),
+    /** the grievance router's labels for a queued case, best first (the authority's triage officer) */
+    triageSuggestions: (actor: CaseActor, key: string) => triageSuggestions(deps, actor, key),
     overdue: (actor: CaseActor) => views.overdue(deps, actor),
     notices: (actor: CaseActor, memberId: string) => views.notices(deps, actor, memberId),
 
@@ -170,6 +177,10 @@ export function createCases(options: CasesOptions) {
     },
 
     citizen: {
+      /** the signed-in citizen's own cases, newest first */
+      list: (subjectHash: string) => casesOfCitizen(deps, subjectHash),
+      /** a complaint she files herself (the portal); she is told its reference by SMS too */
+      file: (citizen: { subjectHash: string; maskedCnic: string }, complaint: CitizenComplaint) => fileForCitizen(deps, citizen, complaint),
       /** the citizen's own case, known by its keyed CNIC hash (a signed-in session) */
       async view(subjectHash: string, key: string) {
         const row = await loadCase(deps.db, key);
@@ -193,31 +204,15 @@ export function createCases(options: CasesOptions) {
     /** a sweep without the node lock: the row locks alone keep each escalation to one (tests run two at once) */
     sweepWithoutNodeLock: () => sweepDeadlines(deps),
     start() {
-      timer ??= setInterval(() => {
-        if (running) return;
-        running = sweep()
-          .catch(onError)
-          .finally(() => (running = undefined));
-      }, options.sweepIntervalMs ?? 60_000);
-      timer.unref();
+      sweeper ??= jobs.every('cases-deadlines', options.sweepIntervalMs ?? 60_000, sweep);
       // Matched events and the outbox, on one node at a time, soon after each change.
-      pumpTimer ??= setInterval(() => {
-        if (pumping) return;
-        // A read first: the node lock (a write on SQLite) is taken only when there is work.
-        pumping = hasPending(deps)
-          .then((work) => (work ? deps.dialect.tryWithLock('cases-pending', () => api.processPending()) : undefined))
-          .catch(onError)
-          .finally(() => (pumping = undefined));
-      }, 500);
-      pumpTimer.unref();
+      // A read first: the node lock (a write on SQLite) is taken only when there is work.
+      pump ??= jobs.every('cases-pending', 500, async () => ((await hasPending(deps)) ? deps.dialect.tryWithLock('cases-pending', () => api.processPending()) : undefined));
     },
     async stop() {
-      if (timer) clearInterval(timer);
-      if (pumpTimer) clearInterval(pumpTimer);
-      timer = undefined;
-      pumpTimer = undefined;
-      await running;
-      await pumping;
+      await Promise.all([sweeper?.stop(), pump?.stop()]);
+      sweeper = undefined;
+      pump = undefined;
     },
   };
   return api;

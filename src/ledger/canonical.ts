@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { LEAF_KIND } from '../core/index.js';
+import type { LeafKind } from '../core/index.js';
 import { MAX_ENTRY_SIZE } from './bundles.js';
 
 /**
@@ -12,20 +14,11 @@ import { MAX_ENTRY_SIZE } from './bundles.js';
  */
 export const LEAF_VERSION = 0x01;
 
-export const LEAF_KIND = {
-  registryChange: 1,
-  exchange: 2,
-  consentChange: 3,
-  event: 4,
-  caseTransition: 5,
-  /** an open-data release's digest: public figures, in clear */
-  openDataRelease: 6,
-} as const;
+export { LEAF_KIND };
+export type { LeafKind };
 
 /** The kinds whose leaves hold their record in clear: nothing in them concerns a person. */
 const CLEAR_KINDS: readonly LeafKind[] = [LEAF_KIND.registryChange, LEAF_KIND.openDataRelease];
-
-export type LeafKind = (typeof LEAF_KIND)[keyof typeof LEAF_KIND];
 
 const HEADER = 10;
 

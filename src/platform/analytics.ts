@@ -6,9 +6,10 @@ import type { Analytics } from '../analytics/index.js';
 import type { CitizenMessenger } from '../consent/index.js';
 import type { CaseSms } from '../cases/index.js';
 import type { Events } from '../events/index.js';
-import type { ExchangeRecorder } from '../exchange/index.js';
-import { LEAF_KIND } from '../ledger/canonical.js';
-import type { AppendInput, Ledger } from '../ledger/service.js';
+import type { ExchangeRecorder } from '../core/index.js';
+import type { Database } from '../store/index.js';
+import { LEAF_KIND } from '../core/index.js';
+import type { AppendInput, Ledger } from '../ledger/index.js';
 import { measureSms } from '../notify/index.js';
 import type { Registry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
@@ -33,7 +34,7 @@ export function createAnalyticsFor(input: { store: Store; ledger: Ledger; regist
 }
 
 /** The exchange's evidence row also feeds the rollups, in the same transaction. */
-export function analyticsExchangeRecorder(inner: ExchangeRecorder, analytics: Analytics): ExchangeRecorder {
+export function analyticsExchangeRecorder(inner: ExchangeRecorder<Database>, analytics: Analytics): ExchangeRecorder<Database> {
   return {
     async record(db, record) {
       await inner.record(db, record);

@@ -7,7 +7,7 @@ import { memberIdOf, RabtaError } from '../../core/index.js';
 import type { Registry } from '../../registry/index.js';
 import { actorOf, operatorAuth } from '../auth.js';
 import { bearer } from '../schemas.js';
-import { signedJsonScope } from '../signed.js';
+import { signedScope } from '../signed.js';
 import type { Authenticate } from '../signed.js';
 
 const Ref = Type.Object({ ref: Type.String({ maxLength: 40, description: 'the case reference RB-YY-NNNNNN-C (or its id)' }) });
@@ -109,6 +109,9 @@ async function caseAdmin(base: FastifyInstance, { cases, actor }: { cases: Cases
     return cases.listRules(member);
   });
   app.get('/admin/case-triage', { schema: { tags, security, summary: 'The triage queue: cases without a category or lead (the authority)' } }, async (request) => cases.triageQueue(actor(request)));
+  app.get('/admin/case-triage/:ref/suggestions', { schema: { tags, security, summary: 'The grievance router’s categories for a queued case, best first, with their confidence (the authority)', params: Ref } }, async (request) =>
+    cases.triageSuggestions(actor(request), request.params.ref),
+  );
   app.post('/admin/case-triage/:ref', { schema: { tags, security, summary: 'Set a queued case’s category and lead (the authority’s triage officer)', params: Ref, body: Type.Object({ category: Type.String({ maxLength: 32 }), lead: Type.Optional(Member) }, { additionalProperties: false }) } }, async (request) =>
     cases.triage(actor(request), request.params.ref, request.body),
   );
@@ -121,7 +124,7 @@ async function caseAdmin(base: FastifyInstance, { cases, actor }: { cases: Cases
 
 export async function casesRoutes(app: FastifyInstance, { cases, authenticate, registry }: { cases: Cases; authenticate: Authenticate; registry: Registry }) {
   await app.register(async (scope) => {
-    const callerOf = signedJsonScope(scope, authenticate);
+    const { callerOf } = signedScope(scope, authenticate);
     const member = (request: FastifyRequest) => memberIdOf(callerOf(request).clientId);
     await caseCalls(scope, { cases, prefix: '/cases', actor: (request) => ({ kind: 'institution', member: member(request), by: callerOf(request).clientId }), intake: member });
   });
