@@ -72,7 +72,7 @@ export async function openCase(deps: CasesDeps, actor: CaseActor, input: OpenCas
     throw error;
   }) : undefined;
   const district = input.district ? findDistrict(input.district) : undefined;
-  if (input.district && !district) throw new RabtaError('unknown-district', `${input.district} is not a census district code (e.g. PB-17 for Lahore)`, { extensions: { district: input.district } });
+  if (input.district && !district) throw new RabtaError('unknown-district', `${input.district} is not a census district code (e.g. PB-LAHORE, SD-KARACHI_CENTRAL)`, { extensions: { district: input.district } });
   const lead = input.lead ?? category?.lead_member ?? null;
   for (const member of [...(lead ? [lead] : []), ...(input.partners ?? [])]) {
     if (!(await deps.directory.memberExists(member))) throw new RabtaError('bad-request', `no such member: ${member}`);

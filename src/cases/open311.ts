@@ -97,7 +97,7 @@ export async function postRequest(deps: CasesDeps, post: GeoPost): Promise<GeoOb
   if ((lat === undefined) !== (lng === undefined)) throw new RabtaError('bad-request', 'lat and long come together');
   if (lat === undefined && !post.address_string && !post.address_id) throw new RabtaError('bad-request', 'a location is required: lat and long, address_string or address_id (a census district code)');
   const district = post.address_id ? findDistrict(post.address_id) : undefined;
-  if (post.address_id && !district) throw new RabtaError('unknown-district', `address_id ${post.address_id} is not a census district code (e.g. PB-17 for Lahore)`);
+  if (post.address_id && !district) throw new RabtaError('unknown-district', `address_id ${post.address_id} is not a census district code (e.g. PB-LAHORE, SD-KARACHI_CENTRAL)`);
   const anonymous = post.attributes.ANONYMOUS?.toLowerCase() === 'yes';
   const mobile = post.phone ? deps.citizens.normalizeMobile(post.phone) : undefined;
   const actor: CaseActor = intake === PORTAL ? { kind: 'system', by: 'open311:portal' } : { kind: 'institution', member: intake, by: 'open311' };

@@ -19,7 +19,7 @@ const OpenBody = Type.Object(
     text: Type.String({ minLength: 1, maxLength: MAX_TEXT * 2, description: `the citizen’s words, at most ${MAX_TEXT} characters` }),
     citizen: Type.Optional(Type.Object({ cnic: Type.Optional(Type.String({ maxLength: 20 })), mobile: Type.Optional(Type.String({ maxLength: 20 })), language: Type.Optional(Type.Union([Type.Literal('ur'), Type.Literal('en')])) }, { additionalProperties: false })),
     anonymous: Type.Optional(Type.Boolean()),
-    district: Type.Optional(Type.String({ maxLength: 8, description: 'a census district code, e.g. PB-17' })),
+    district: Type.Optional(Type.String({ maxLength: 40, description: 'a census district code, e.g. PB-LAHORE' })),
     lead: Type.Optional(Member),
     partners: Type.Optional(Type.Array(Member, { maxItems: 20 })),
     attachments: Type.Optional(Type.Array(Type.Object({ digest: Type.String({ pattern: '^[0-9a-f]{64}$' }), name: Type.String({ maxLength: 200 }), mediaType: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }), { maxItems: 20 })),
