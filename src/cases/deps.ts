@@ -31,7 +31,16 @@ export type CaseTopic = (typeof CASE_TOPICS)[number];
 
 /** The grievance router (src/assist), when the platform has one: a label is a category code. */
 export interface CaseRouter {
-  route(text: string): Promise<{ label: string; confidence: number; routed: boolean; alternatives: Array<{ label: string; confidence: number }> }>;
+  route(text: string): Promise<CaseRouterAnswer>;
+}
+
+export interface CaseRouterAnswer {
+  label: string;
+  confidence: number;
+  routed: boolean;
+  alternatives: Array<{ label: string; confidence: number }>;
+  /** stored with each decision, so a correction names the model it corrects */
+  modelVersion?: string | undefined;
 }
 
 /** Citizens as the consent module's registry knows them: the CNIC's keyed hash to a phone and language. */

@@ -9,6 +9,7 @@ import type { CasesDeps } from './deps.js';
 import { findDistrict } from './districts.js';
 import { caseTexts } from './messages.js';
 import { formatReference } from './reference.js';
+import { askRouter, storeDecision } from './routing.js';
 import type { CaseCategoryRow, CaseRow } from './tables.js';
 import { openTask } from './tasks.js';
 
@@ -28,11 +29,13 @@ export interface OpenCaseInput {
   lead?: string | null | undefined;
   partners?: string[] | undefined;
   attachments?: Array<{ digest: string; name: string; mediaType?: string | null | undefined }> | undefined;
-  channel: 'open311' | 'sms' | 'signed' | 'admin' | 'rule' | 'portal';
+  channel: 'open311' | 'sms' | 'signed' | 'admin' | 'rule' | 'portal' | 'anomaly';
   /** who took it in: a member id, `sms`, `portal`, a rule id */
   intake: string;
   eventId?: string | undefined;
   ruleId?: string | undefined;
+  /** the detected anomaly this case reports (stable id): at most one case per id */
+  anomalyId?: string | undefined;
   /** the citizen is told the reference by SMS unless the channel answers itself (an SMS reply) */
   notifyCitizen?: boolean | undefined;
 }
@@ -59,12 +62,10 @@ export async function openCase(deps: CasesDeps, actor: CaseActor, input: OpenCas
   const text = checkText(input.text);
   let routed: { label: string; confidence: number } | undefined;
   let categoryCode = input.category ?? null;
-  if (!categoryCode && deps.router) {
-    const answer = await deps.router.route(text).catch(() => undefined);
-    if (answer?.routed) {
-      categoryCode = answer.label;
-      routed = { label: answer.label, confidence: answer.confidence };
-    }
+  const decision = categoryCode ? undefined : await askRouter(deps, text);
+  if (decision?.routed) {
+    categoryCode = decision.label;
+    routed = { label: decision.label, confidence: decision.confidence };
   }
   const category: CaseCategoryRow | undefined = categoryCode ? await requireCategory(deps.db, categoryCode).catch((error: unknown) => {
     // A router's label the catalogue does not know leaves the case to triage; an intake's is its mistake.
@@ -120,6 +121,9 @@ export async function openCase(deps: CasesDeps, actor: CaseActor, input: OpenCas
       version: 0,
     };
     await trx.insertInto('cases').values(initial).execute();
+    if (decision) await storeDecision(trx, initial.id, decision, at);
+    // A second run (or node) reporting the same anomaly fails here, on the key, and opens nothing.
+    if (input.anomalyId) await trx.insertInto('case_anomalies').values({ anomaly_id: input.anomalyId, case_id: initial.id, at }).execute();
     const partners = [...new Set(input.partners ?? [])].filter((p) => p !== lead);
     if (partners.length > 0) await trx.insertInto('case_partners').values(partners.map((member_id) => ({ case_id: initial.id, member_id, added_at: at }))).execute();
     const attachments = [...new Map((input.attachments ?? []).map((a) => [a.digest, a])).values()];

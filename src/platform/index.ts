@@ -26,6 +26,8 @@ import type { Events, EventsOptions, PersonalEventHook } from '../events/index.j
 import { casesMigrations } from '../cases/index.js';
 import type { Cases, CaseRouter, CaseSms } from '../cases/index.js';
 import { createCasesFor } from './cases.js';
+import { createAnomalyJob } from './assist.js';
+import type { AnomalyJob } from './assist.js';
 import { routeGrievance } from '../assist/index.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
@@ -49,6 +51,8 @@ export interface Platform {
   events: Events;
   /** cases and grievances shared by institutions */
   cases: Cases;
+  /** the anomaly job: series from the platform's records, one case per new anomaly (hourly, one node at a time) */
+  anomalies: AnomalyJob;
   now: () => number;
   /** public keys other modules publish in /.well-known/rabta.json (log and witness vkeys) */
   publicKeys?: () => Promise<WellKnownKey[]>;
@@ -76,6 +80,9 @@ const shippedGrievanceRouter: CaseRouter = {
     return { ...decision, alternatives: [...decision.alternatives] };
   },
 };
+
+/** Daily counts change slowly: an hourly look finds a new day's anomaly within the hour. */
+const ANOMALY_INTERVAL_MS = 3_600_000;
 
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
   const keyring =
@@ -167,6 +174,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   cases = createCasesFor({ config, store, registry, ledger, keyring, consent: () => consent, events: () => events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs });
   const built = cases;
   if (options.background !== false) built.start();
+  const anomalies = createAnomalyJob({ store, cases: built, now, onError: (error) => process.emitWarning(`anomaly job: ${(error as Error).message}`) });
+  if (options.background !== false) anomalies.start(ANOMALY_INTERVAL_MS, (run) => store.dialect.tryWithLock('assist-anomalies', run));
   return {
     config,
     store,
@@ -177,6 +186,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     consent,
     events,
     cases: built,
+    anomalies,
     ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
     now,
     publicKeys: async () => [
@@ -186,6 +196,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     // Idempotent: a second close (a failed start, then the caller's cleanup) must not close pools twice.
     close: onceAsync(async () => {
       witnessing.stop();
+      await anomalies.stop();
       await built.stop();
       await events.stop();
       await ledger.stop();
