@@ -23,6 +23,8 @@ export interface BenchArgs {
   only: string[] | undefined;
   /** rows of the disbursement batch the events section sends end to end (0: none) */
   batchRows: number;
+  /** cases: open tasks under the deadline sweep (default 1,000,000) */
+  casesOpen: number;
   /** scale-out: the database the nodes share (only postgres) */
   database: 'sqlite' | 'postgres';
   /** scale-out: measure 1…N nodes behind HAProxy (only the scaleout section runs unless --only says otherwise) */
@@ -32,11 +34,12 @@ export interface BenchArgs {
 const USAGE = `usage: npm run bench -- [--workers N] [--connections C] [--duration S] [--warmup S] [--json]
                         [--retries N] [--profile DIR] [--counters] [--only exchange,crypto,…]
                         [--batch-rows N]   (events: the disbursement batch, default 1,000,000; 0 skips it)
+                        [--cases-open N]   (cases: open tasks under the deadline sweep, default 1,000,000)
                         [--database postgres --nodes N]   (scale-out: 1…N nodes behind HAProxy on PostgreSQL)
   RABTA_SQLITE_SYNCHRONOUS=NORMAL npm run bench   measures without the per-commit fsync`;
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { workers: 2, connections: 32, duration: 10, warmup: 2, json: false, profileDir: undefined, counters: false, retries: 2, only: undefined, batchRows: 1_000_000, database: 'sqlite', nodes: undefined };
+  const args: BenchArgs = { workers: 2, connections: 32, duration: 10, warmup: 2, json: false, profileDir: undefined, counters: false, retries: 2, only: undefined, batchRows: 1_000_000, casesOpen: 1_000_000, database: 'sqlite', nodes: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     const value = (): string => {
@@ -69,6 +72,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         break;
       case '--counters':
         args.counters = true;
+        break;
+      case '--cases-open':
+        args.casesOpen = positiveInt(flag, value());
         break;
       case '--batch-rows':
         args.batchRows = Number(value());
