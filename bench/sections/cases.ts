@@ -28,7 +28,8 @@ const DUE = 200;
  * the same load in the same process; and how long the deadline sweep takes
  * with a million open tasks, of which a few hundred are due (it reads only
  * what is due through the partial index, so the million should not show).
- * `--cases-open N` sets the open tasks (default 1,000,000).
+ * `--cases-open N` sets the open tasks (default 100,000, to stay within a
+ * minute on a small machine; `--cases-open 1000000` gives `sweep_ms_1m`).
  */
 export const casesSection: Section = {
   name: 'cases',
@@ -66,7 +67,7 @@ export const casesSection: Section = {
       log(`cases: Open311 requests.json opening cases, the same load`);
       const opened = await load(rabtaUrl, form, connections, seconds);
       const count = Number((await platform.store.db.selectFrom('cases').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-      if (count !== opened.ok) throw new Error(`${opened.ok} requests answered 200 but ${count} cases exist`);
+      if (count !== opened.ok + opened.warm) throw new Error(`${opened.ok + opened.warm} requests answered 200 but ${count} cases exist`);
 
       const open = args.casesOpen;
       log(`cases: ${whole(open)} open tasks (filled by SQL), ${DUE} of them due, then one sweep`);
@@ -89,8 +90,10 @@ export const casesSection: Section = {
         baseline_per_s: Math.round(baseline.perSecond),
         ratio: +ratio.toFixed(3),
         opened_p99_ms: +opened.p99.toFixed(1),
+        durability: `sqlite WAL synchronous=${config.sqliteSynchronous}`,
         [`sweep_ms_${sizeKey}`]: +sweepMs.toFixed(1),
         [`sweep_idle_ms_${sizeKey}`]: +idleMs.toFixed(1),
+        escalation_ms: +(sweepMs / DUE).toFixed(2),
         sweep_open_tasks: filler,
         sweep_due: DUE,
         connections,
@@ -107,7 +110,7 @@ export const casesSection: Section = {
               ['cases opened over Open311', whole(opened.perSecond), fixed(opened.p99)],
             ],
           ),
-          `ratio ${fixed(ratio, 3)} (aim ≥ 0.3); sweep over ${whole(filler)} open tasks: ${fixed(sweepMs)} ms escalating ${DUE} due, ${fixed(idleMs)} ms with none due (aim ≤ 1,000 ms)`,
+          `ratio ${fixed(ratio, 3)} (aim ≥ 0.3); sweep over ${whole(filler)} open tasks: ${fixed(sweepMs)} ms escalating ${DUE} due, ${fixed(idleMs)} ms with none due (aim ≤ 1,000 ms); each escalation is a transaction of its own, ${fixed(sweepMs / DUE, 2)} ms`,
         ],
       };
     } finally {
@@ -117,31 +120,42 @@ export const casesSection: Section = {
   },
 };
 
-/** Closed-loop load: each connection posts as soon as its last answer came. */
+/**
+ * Closed-loop load: each connection posts as soon as its last answer came.
+ * A second unmeasured first opens the connections and warms the code: on a
+ * loaded host a connection's first SYN is sometimes retried after seconds.
+ */
 async function load(url: string, body: (i: number) => string, connections: number, seconds: number) {
   const agent = new Agent({ connections, pipelining: 1 });
-  const latencies: number[] = [];
+  let latencies: number[] = [];
   let ok = 0;
   let failed = 0;
   let n = 0;
-  const until = performance.now() + seconds * 1000;
-  const worker = async () => {
-    while (performance.now() < until) {
-      const t0 = performance.now();
-      const response = await request(`${url}/open311/v2/requests.json`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body(n++) });
-      await response.body.text();
-      if (response.statusCode === 200) ok++;
-      else failed++;
-      latencies.push(performance.now() - t0);
-    }
+  const run = async (ms: number) => {
+    const until = performance.now() + ms;
+    const worker = async () => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        const response = await request(`${url}/open311/v2/requests.json`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body(n++) });
+        await response.body.text();
+        if (response.statusCode === 200) ok++;
+        else failed++;
+        latencies.push(performance.now() - t0);
+      }
+    };
+    await Promise.all(Array.from({ length: connections }, worker));
   };
+  await run(1000);
+  const warm = ok;
+  latencies = [];
   const started = performance.now();
-  await Promise.all(Array.from({ length: connections }, worker));
+  await run(seconds * 1000);
   const elapsed = (performance.now() - started) / 1000;
+  ok -= warm;
   await agent.close();
   if (failed > 0) throw new Error(`${failed} requests failed`);
   latencies.sort((a, b) => a - b);
-  return { ok, perSecond: ok / elapsed, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN };
+  return { ok, warm, perSecond: ok / elapsed, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN };
 }
 
 /** Open cases with an open resolve task each, due in a month: one SQL statement per table, in SQLite's own loop. */

@@ -11,7 +11,7 @@ export { trainRouter, type TrainOptions } from './train.js';
 export { decodeModel, ModelFormatError, type RouterModel, type ModelHeader } from './model.js';
 export { evaluateRouter } from './evaluate.js';
 export { evaluate, formatEvaluation, macroF1, type Evaluation } from './metrics.js';
-export { exportCorrections, maskPersonalDetails, guessLang, arraySource, type Correction, type CorrectionSource, type TrainingLine } from './corrections.js';
+export { exportCorrections, maskPersonalDetails, guessLang, arraySource, triageSource, type Correction, type CorrectionSource, type TrainingLine, type TriageDecision } from './corrections.js';
 export { tune, CANDIDATES, type Candidate } from './tune.js';
 export { compareApproaches, type Comparison } from './compare.js';
 export { DEFAULT_LINEAR, type LinearOptions } from './linear.js';

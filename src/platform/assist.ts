@@ -1,4 +1,4 @@
-import { buildDailySeries, detectNewAnomalies, isLabel } from '../assist/index.js';
+import { buildDailySeries, detectNewAnomalies, triageSource } from '../assist/index.js';
 import type { Anomaly, CorrectionSource, NewAnomalyOptions, SeriesRecord } from '../assist/index.js';
 import { findDistrict } from '../cases/index.js';
 import type { CaseActor, Cases } from '../cases/index.js';
@@ -8,20 +8,9 @@ const AUTHORITY: CaseActor = { kind: 'authority', by: 'assist' };
 const DETECTOR: CaseActor = { kind: 'system', by: 'assist:anomalies' };
 const DAY = 86_400_000;
 
-/**
- * Triage officers' corrections as the assist module reads them: only
- * categories that are router labels become training lines (a category of the
- * authority's own is not something the router can learn to say).
- */
+/** Triage officers' corrections, from the cases store, as the assist module reads them. */
 export function assistCorrections(platform: { cases: Cases }): CorrectionSource {
-  return {
-    async *corrections(options = {}) {
-      for await (const c of platform.cases.corrections(AUTHORITY, options)) {
-        if (!isLabel(c.category)) continue;
-        yield { text: c.text, label: c.category, ...(isLabel(c.predicted) ? { predicted: c.predicted } : {}), correctedAt: c.correctedAt };
-      }
-    },
-  };
+  return triageSource((options) => platform.cases.corrections(AUTHORITY, options));
 }
 
 /** What a series is about: the institution that must look, and the category its case goes in (none: the authority triages). */

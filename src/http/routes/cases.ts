@@ -112,6 +112,11 @@ async function caseAdmin(base: FastifyInstance, { cases, actor }: { cases: Cases
   app.post('/admin/case-triage/:ref', { schema: { tags, security, summary: 'Set a queued case’s category and lead (the authority’s triage officer)', params: Ref, body: Type.Object({ category: Type.String({ maxLength: 32 }), lead: Type.Optional(Member) }, { additionalProperties: false }) } }, async (request) =>
     cases.triage(actor(request), request.params.ref, request.body),
   );
+  app.get('/admin/case-corrections', { schema: { tags, security, summary: 'Triage officers’ categories for cases the router decided on, with the citizen’s text (the authority; `rabta assist export-corrections` masks it)', querystring: Type.Object({ since: Type.Optional(Type.String({ format: 'date-time' })) }) } }, async (request) => {
+    const out = [];
+    for await (const c of cases.corrections(actor(request), { since: request.query.since })) out.push(c);
+    return out;
+  });
   app.post('/admin/case-sweep', { schema: { tags, security, summary: 'Run the deadline sweep now (the authority; normally it runs on its own)' } }, async (request) => {
     const a = actor(request);
     if (a.kind !== 'authority') throw new RabtaError('forbidden', 'only the authority runs the sweep by hand');
