@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, StoreDialect } from '../store/index.js';
+import type { Database, StoreDialect, WriteBatcher } from '../store/index.js';
 import type { Calendar } from './calendar.js';
 
 /** A state change's ledger leaf: a salted commitment, appended in the caller's transaction. */
@@ -66,6 +66,8 @@ export const DEFAULT_SETTINGS: CaseSettings = { confirmDays: 7, escalationDays: 
 export interface CasesDeps {
   db: Kysely<Database>;
   dialect: StoreDialect;
+  /** group commit: openings that arrive together share one transaction (one fsync); none: a transaction each */
+  batch?: WriteBatcher<Database> | undefined;
   ledger: CaseLedger;
   directory: CaseDirectory;
   sms: CaseSms;

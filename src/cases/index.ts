@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { RabtaError } from '../core/index.js';
-import type { Database, StoreDialect } from '../store/index.js';
+import type { Database, StoreDialect, WriteBatcher } from '../store/index.js';
 import * as actions from './actions.js';
 import type { CaseActor } from './actors.js';
 import { requireOnCase } from './actors.js';
@@ -51,6 +51,8 @@ export type { CaseRule, CaseRuleInput } from './rules.js';
 export interface CasesOptions {
   db: Kysely<Database>;
   dialect: StoreDialect;
+  /** the store's group commit, for openings (Open311 and SMS intake come in bursts) */
+  batch?: WriteBatcher<Database> | undefined;
   ledger: CaseLedger;
   directory: CaseDirectory;
   sms: CaseSms;
@@ -77,6 +79,7 @@ export function createCases(options: CasesOptions) {
   const deps: CasesDeps = {
     db: options.db,
     dialect: options.dialect,
+    batch: options.batch,
     ledger: options.ledger,
     directory: options.directory,
     sms: options.sms,

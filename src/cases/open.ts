@@ -84,7 +84,8 @@ export async function openCase(deps: CasesDeps, actor: CaseActor, input: OpenCas
   const citizen = await identify(deps, input);
   const anonymous = input.anonymous === true;
 
-  const row = await deps.db.transaction().execute(async (trx) => {
+  // Openings that arrive together share one transaction and one fsync (group commit); each is retried alone if the batch fails.
+  const write = async (trx: Kysely<Database>) => {
     const at = deps.now();
     const year = new Date(at).getUTCFullYear();
     const sequence = await nextSequence(trx, year);
@@ -138,7 +139,8 @@ export async function openCase(deps: CasesDeps, actor: CaseActor, input: OpenCas
     });
     if (category && lead) current = await triageIn(trx, deps, current, category, lead, { kind: 'system', by: 'catalogue' });
     return current;
-  });
+  };
+  const row = deps.batch ? await deps.batch.run(write) : await deps.db.transaction().execute(write);
   if (row.mobile && input.notifyCitizen !== false) {
     await deps.sms.send(row.mobile, row.language as 'ur' | 'en', caseTexts.opened(row.language as 'ur' | 'en', { reference: row.reference, due: row.resolution_due, lead: row.lead_member })).catch(() => undefined);
   }
