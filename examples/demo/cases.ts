@@ -61,11 +61,14 @@ export interface DemoCases {
 export async function seedDemoCases(platform: Platform): Promise<DemoCases> {
   const { registry, cases } = platform;
   for (const office of OFFICES) await ignoreConflict(() => registry.createMember(SYSTEM_ACTOR, { ...office, province: 'BA' }));
-  for (const category of DEMO_CATEGORIES) await cases.putCategory(AUTHORITY, category);
+  // A restart changes nothing that is already as seeded.
   for (const category of DEMO_CATEGORIES) {
+    const known = await cases.getCategory(category.code).catch(() => undefined);
+    if (!known || known.lead !== category.lead || known.nameEn !== category.nameEn) await cases.putCategory(AUTHORITY, category);
     const lead = category.lead as string;
     const roles = LEVELS[lead] ?? [`${lead.split('/').at(-1)} grievance officer`, `head of ${lead.split('/').at(-1)}`];
-    await cases.setEscalationLevels(AUTHORITY, lead, roles);
+    const levels = await cases.escalationLevels(lead);
+    if (levels.map((l) => l.role).join('\n') !== roles.join('\n')) await cases.setEscalationLevels(AUTHORITY, lead, roles);
   }
   return { open311KeyFile: await ensureOpen311Key(platform) };
 }
