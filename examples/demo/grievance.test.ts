@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLabel } from '../../src/assist/index.js';
 import type { Correction } from '../../src/assist/index.js';
@@ -48,6 +50,12 @@ describe('demo: the grievance scenario, Open311 and SMS to routed, triaged, tran
     const lines: Correction[] = [];
     for await (const c of assistCorrections(t.platform).corrections()) lines.push(c);
     expect(lines).toContainEqual(expect.objectContaining({ text: GRIEVANCES.open311, label: 'EDUCATION', predicted: 'WATER_SANITATION' }));
+    // What `rabta assist export-corrections --url` reads: the authority's alone.
+    const token = readFileSync(join(t.platform.config.dataDir, 'demo', 'admin-token.txt'), 'utf8').trim();
+    const url = `${t.platform.config.publicUrl}/admin/case-corrections`;
+    const stored = (await (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ category: string; predicted: string }>;
+    expect(stored).toContainEqual(expect.objectContaining({ category: 'EDUCATION', predicted: 'WATER_SANITATION' }));
+    expect((await fetch(url)).status).toBe(401);
   });
 
   it('routes the SMS grievance to the telco by itself, with the model version and confidence stored', () => {
