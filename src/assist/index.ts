@@ -16,6 +16,6 @@ export { tune, CANDIDATES, type Candidate } from './tune.js';
 export { compareApproaches, type Comparison } from './compare.js';
 export { DEFAULT_LINEAR, type LinearOptions } from './linear.js';
 export { DEFAULT_FEATURES, featurize, type FeatureOptions } from './features.js';
-// Anomaly detection (anomaly/README.md): what the platform's job and the CLI use.
-export { buildDailySeries, detectNewAnomalies, detectAnomalies, anomalyId, DEFAULT_OPTIONS as DEFAULT_ANOMALY_OPTIONS } from './anomaly/index.js';
-export type { Anomaly, AnomalyKind, DailyCount, DetectorOptions, FlaggedPoint, NewAnomalyOptions, SeriesOptions, SeriesRecord } from './anomaly/index.js';
+// Anomaly detection (anomaly/README.md): what the platform's job, the CLI and the bench use.
+export { buildDailySeries, detectNewAnomalies, detectAnomalies, anomalyId, DEFAULT_OPTIONS as DEFAULT_ANOMALY_OPTIONS, DEFAULT_PARAMS, evaluate as evaluateAnomalies, formatCountsCsv, generateSeries, heldOutParams, readCountsCsv } from './anomaly/index.js';
+export type { Anomaly, AnomalyKind, DailyCount, DetectorOptions, FlaggedPoint, NewAnomalyOptions, PlantedAnomaly, SeriesOptions, SeriesRecord } from './anomaly/index.js';

@@ -1,5 +1,6 @@
 import { buildDailySeries, detectNewAnomalies, triageSource } from '../assist/index.js';
 import type { Anomaly, CorrectionSource, NewAnomalyOptions, SeriesRecord } from '../assist/index.js';
+import type { Jobs, PeriodicJob } from '../core/index.js';
 import { findDistrict } from '../cases/index.js';
 import type { CaseActor, Cases } from '../cases/index.js';
 import type { Store } from '../store/index.js';
@@ -28,7 +29,6 @@ export interface AnomalyJobOptions {
   /** the category of a case about failed withdrawals (default BANK, when the catalogue has it) */
   withdrawalCategory?: string | undefined;
   detector?: NewAnomalyOptions['detector'];
-  onError?: ((error: unknown) => void) | undefined;
 }
 
 export interface AnomalyRun {
@@ -83,24 +83,16 @@ export function createAnomalyJob(options: AnomalyJobOptions) {
     }
     return { opened };
   }
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
+  let job: PeriodicJob | undefined;
   return {
     runOnce,
-    /** one run per interval, on one node at a time */
-    start(intervalMs: number, lock: (run: () => Promise<AnomalyRun>) => Promise<unknown>) {
-      timer ??= setInterval(() => {
-        if (running) return;
-        running = lock(runOnce)
-          .catch(options.onError ?? (() => undefined))
-          .finally(() => (running = undefined));
-      }, intervalMs);
-      timer.unref();
+    /** one run per interval, on one node at a time (the platform's jobs report its failures) */
+    start(jobs: Jobs, intervalMs: number) {
+      job ??= jobs.every('assist-anomalies', intervalMs, () => options.store.dialect.tryWithLock('assist-anomalies', runOnce));
     },
     async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
+      await job?.stop();
+      job = undefined;
     },
   };
 }
