@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { memberIdOf } from '../core/index.js';
-import type { Jobs, PeriodicJob } from '../core/index.js';
-import type { PersonalEvent } from '../events/index.js';
+import type { Jobs, PeriodicJob, PersonalEvent } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import type { ConsentDeps } from './deps.js';
 import { inLanguage } from './names.js';

@@ -17,14 +17,14 @@ import type { DeliveryWorker, WorkerOptions } from './worker.js';
 
 export { eventsMigrations } from './migrations.js';
 export type { EventsTables } from './tables.js';
-export type { EventsDeps, EventsNotice, PersonalEvent, PersonalEventHook } from './deps.js';
+export type { EventsDeps, EventsNotice } from './deps.js';
 export type { Topic, TopicInput, TopicUpdate } from './topics.js';
 export type { TopicAccess } from './access.js';
 export type { CreatedSubscription, DeliveryInput, Subscription, SubscriptionInput } from './subscriptions.js';
 export type { Filter, FilterValue } from './fields.js';
 export type { Published, PublishBatchInput, PublishedBatch, PublishInput } from './publish.js';
 export { MAX_BATCH_EVENTS } from './publish.js';
-export type { NoticeRule, NoticeRuleInput, RenderedNotice } from './notice-rules.js';
+export type { NoticeRule, NoticeRuleInput } from './notice-rules.js';
 export type { PulledEvent, PullPage } from './pull.js';
 export type { Delivery, DeliveryAttempt, DeliveryQuery } from './deliveries.js';
 export type { Notice } from './notices.js';

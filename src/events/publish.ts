@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { subjectHash, RabtaError } from '../core/index.js';
-import { subjectsOf } from '../exchange/index.js';
-import type { LegalBasisAnswer, LegalBasisQuestion } from '../exchange/index.js';
-import { LEAF_KIND } from '../ledger/canonical.js';
+import { LEAF_KIND, subjectHash, subjectsOf, RabtaError } from '../core/index.js';
+import type { LegalBasisAnswer, LegalBasisQuestion, PersonalEvent } from '../core/index.js';
 import type { RegistryView } from '../registry/index.js';
 import type { Database } from '../store/index.js';
 import { isTrue } from '../store/index.js';
 import { isUniqueViolation } from './deps.js';
-import type { EventsDeps, PersonalEvent } from './deps.js';
+import type { EventsDeps } from './deps.js';
 import { findNoticeRule, renderNotice } from './notice-rules.js';
 import { matchesFilter, valueAt } from './fields.js';
 import type { Filter } from './fields.js';
@@ -103,10 +101,10 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
 
     const orderingKeys = checkedOrderingKeys(topic, items, validatorOf(topic), hashOrderingKey);
 
-    const purposeRow = input.purpose === undefined ? undefined : await input.view.purpose(input.purpose);
-    if (input.purpose !== undefined && !purposeRow) throw new RabtaError('unknown-purpose', `purpose ${input.purpose} is not in the catalogue`);
+    const catalogued = input.purpose === undefined ? undefined : await input.view.purpose(input.purpose);
+    if (input.purpose !== undefined && !catalogued) throw new RabtaError('unknown-purpose', `purpose ${input.purpose} is not in the catalogue`);
     const personal = isTrue(topic.personal);
-    if (personal && !purposeRow) throw new RabtaError('purpose-required', `${topic.id} carries personal data: say why in Rabta-Purpose`);
+    if (personal && !catalogued) throw new RabtaError('purpose-required', `${topic.id} carries personal data: say why in Rabta-Purpose`);
     const at = deps.now();
     const prepared: Prepared[] = items.map((item, i) => ({
       payload: item.payload,
@@ -116,7 +114,7 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
         topic_id: topic.id,
         publisher_id: input.publisherId,
         at,
-        purpose: purposeRow?.code ?? null,
+        purpose: catalogued?.code ?? null,
         legal_basis: null,
         ordering_key: orderingKeys[i] ?? null,
         idempotency_key: keys?.[i] ?? null,
@@ -124,7 +122,7 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
         payload_digest: digests[i] as string,
       },
     }));
-    const { basis, consented } = purposeRow ? await legalBasisOf(deps, input.publisherId, topic.id, purposeRow, prepared, at) : { basis: undefined, consented: undefined };
+    const { basis, consented } = catalogued ? await legalBasisOf(deps, input.publisherId, topic.id, catalogued, prepared, at) : { basis: undefined, consented: undefined };
 
     const rule = personal ? await findNoticeRule(deps, topic.id) : undefined;
     try {
@@ -275,12 +273,12 @@ async function legalBasisOf(
 ): Promise<{ basis: LegalBasisAnswer; consented: Set<string> | undefined }> {
   const question = {
     serviceId: topicId,
-    purpose: { code: purposeRow.code, legalBasis: purposeRow.legal_basis, statute: purposeRow.statute },
+    purpose: { code: purposeRow.code, legalBasis: purposeRow.legalBasis, statute: purposeRow.statute },
     subjects: [...new Set(prepared.flatMap((p) => p.subjects))],
     at,
   };
   const { basis, consented } =
-    purposeRow.legal_basis === 'consent' && question.subjects.length > 0
+    purposeRow.legalBasis === 'consent' && question.subjects.length > 0
       ? await consentingSubscribers(deps, topicId, question)
       : { basis: await deps.legalBasis.check({ ...question, clientId: publisherId }), consented: undefined };
   for (const p of prepared) p.event.legal_basis = basis.legalBasis;

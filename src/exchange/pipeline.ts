@@ -1,22 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { renderProblem, subjectHash, RabtaError } from '../core/index.js';
+import { renderProblem, subjectHash, subjectsOf, RabtaError } from '../core/index.js';
+import type { ExchangeRecord, ExchangeRecorder, LegalBasisAnswer, LegalBasisCheck } from '../core/index.js';
 import type { Egress } from '../egress/index.js';
 import type { Keyring } from '../keyring/index.js';
-import type { Registry, ServiceRow } from '../registry/index.js';
-import { contentDigestOfHash } from '../sdk/digest.js';
-import { headerValue, signRequest, signResponse } from '../sdk/index.js';
+import type { Registry, Service } from '../registry/index.js';
+import { contentDigestOfHash, headerValue, signRequest, signResponse } from '../sdk/index.js';
 import type { Database, WriteBatcher } from '../store/index.js';
-import { asRabtaError, isTrue } from '../store/index.js';
+import { asRabtaError } from '../store/index.js';
 import { receiveBody } from './body.js';
 import type { ReceivedBody } from './body.js';
-import type { LegalBasisAnswer, LegalBasisCheck } from './legal-basis.js';
 import { authenticateSigned, checkContentDigest } from './authenticate.js';
 import type { SignedCaller } from './authenticate.js';
 import { takeQuota } from './quota.js';
-import type { ExchangeRecord, ExchangeRecorder } from './record.js';
-import { subjectsOf } from './subjects.js';
 import { parseTarget } from './target.js';
 
 export interface ExchangeRequest {
@@ -41,7 +38,7 @@ export interface PipelineDeps {
   egress: Egress;
   keyring: Keyring;
   legalBasis: LegalBasisCheck;
-  recorder: ExchangeRecorder;
+  recorder: ExchangeRecorder<Database>;
   publicUrl: string;
   spoolDir: string;
   upstreamTimeoutMs: number;
@@ -104,10 +101,10 @@ export function createPipeline(deps: PipelineDeps) {
       record.path = target.rest.split('?')[0] as string;
       const service = await auth.view.service(target.serviceId);
       if (!service) throw new RabtaError('unknown-service', `no service ${target.serviceId}`);
-      if (!isTrue(service.enabled)) throw new RabtaError('service-disabled', `${target.serviceId} is disabled by its provider`);
-      const upstreamUrl = forwardedUrl(service.upstream_url, target.rest);
+      if (!service.enabled) throw new RabtaError('service-disabled', `${target.serviceId} is disabled by its provider`);
+      const upstreamUrl = forwardedUrl(service.upstreamUrl, target.rest);
       // The record says what is forwarded, as the upstream will see it (below the service's upstream path).
-      record.path = upstreamUrl.pathname.slice(new URL(service.upstream_url).pathname.replace(/\/$/, '').length);
+      record.path = upstreamUrl.pathname.slice(new URL(service.upstreamUrl).pathname.replace(/\/$/, '').length);
 
       const purposeCode = headerValue(request.headers, 'rabta-purpose');
       const allowed = await auth.view.allowedPurposes(service.id, auth.clientId);
@@ -118,22 +115,22 @@ export function createPipeline(deps: PipelineDeps) {
         throw new RabtaError('purpose-not-allowed', `${auth.clientId} may call ${service.id} only for ${allowed.join(', ')}`, { extensions: { allowed } });
       }
       record.purpose = purposeCode ?? null;
-      if (isTrue(service.personal) && !purpose) throw new RabtaError('purpose-required', `${service.id} is personal: say why in Rabta-Purpose`);
+      if (service.personal && !purpose) throw new RabtaError('purpose-required', `${service.id} is personal: say why in Rabta-Purpose`);
 
-      body = await receiveBody(request.body, contentLength(request.headers), { limit: service.body_limit, spoolDir: deps.spoolDir });
+      body = await receiveBody(request.body, contentLength(request.headers), { limit: service.bodyLimit, spoolDir: deps.spoolDir });
       record.request_bytes = body.size;
       record.request_digest = body.sha256.toString('hex');
       checkContentDigest(request.headers, body.sha256);
 
       let subjects: string[] = [];
-      if (isTrue(service.personal)) {
+      if (service.personal) {
         const received = body.size > 0 ? await body.bytes() : Buffer.alloc(0);
-        subjects = subjectsOf(service.subject_location ?? 'header', headerValue(request.headers, 'rabta-subject'), () => parseJson(received));
+        subjects = subjectsOf(service.subjectLocation ?? 'header', headerValue(request.headers, 'rabta-subject'), () => parseJson(received));
         record.subjects = JSON.stringify(subjects.map((s) => subjectHash(deps.keyring.subjectSecret, s)));
       }
 
-      if (service.quota_per_minute !== null) {
-        const perMinute = service.quota_per_minute;
+      if (service.quotaPerMinute !== null) {
+        const perMinute = service.quotaPerMinute;
         await deps.batch.run((trx) => takeQuota(trx, auth.clientId, service.id, perMinute, deps.now()));
       }
 
@@ -142,7 +139,7 @@ export function createPipeline(deps: PipelineDeps) {
         basis = await deps.legalBasis.check({
           clientId: auth.clientId,
           serviceId: service.id,
-          purpose: { code: purpose.code, legalBasis: purpose.legal_basis, statute: purpose.statute },
+          purpose: { code: purpose.code, legalBasis: purpose.legalBasis, statute: purpose.statute },
           subjects,
           at: deps.now(),
         });
@@ -196,7 +193,7 @@ export function createPipeline(deps: PipelineDeps) {
     return { ...(await authenticateSigned(deps, request)), exchangeId: randomUUID() };
   }
 
-  async function forward(request: ExchangeRequest, auth: Authenticated, upstreamUrl: URL, body: ReceivedBody, purpose: string | undefined, subjects: string[], service: ServiceRow) {
+  async function forward(request: ExchangeRequest, auth: Authenticated, upstreamUrl: URL, body: ReceivedBody, purpose: string | undefined, subjects: string[], service: Service) {
     // Signed and sent as parsed: the URL the signature covers is the one that goes out.
     const url = upstreamUrl.href;
     const headers: Record<string, string> = {};
@@ -208,7 +205,7 @@ export function createPipeline(deps: PipelineDeps) {
     headers['rabta-client'] = auth.clientId;
     headers['rabta-exchange-id'] = auth.exchangeId;
     if (purpose !== undefined) headers['rabta-purpose'] = purpose;
-    const singleSubject = service.subject_location === 'header' ? subjects[0] : undefined;
+    const singleSubject = service.subjectLocation === 'header' ? subjects[0] : undefined;
     if (singleSubject !== undefined) headers['rabta-subject'] = `${singleSubject.slice(0, 5)}-${singleSubject.slice(5, 12)}-${singleSubject.slice(12)}`;
     if (body.size > 0) headers['content-digest'] = contentDigestOfHash(body.sha256);
     const key = exchangeKey();

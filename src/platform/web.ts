@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { exchangeCountsByMembers } from '../exchange/index.js';
 import { eventCountsByTopic } from '../events/index.js';
-import { LEAF_KIND } from '../ledger/canonical.js';
+import { LEAF_KIND } from '../core/index.js';
 import type { WebCapabilities } from '../web/index.js';
-import type { Platform } from './index.js';
+import type { Platform } from './types.js';
 
 /** What the web faces may call: consent's citizen interface, the ledger's receipts, public counts, and the server for the console. */
 export function webCapabilities(platform: Platform, app: FastifyInstance): WebCapabilities {
@@ -16,9 +16,7 @@ export function webCapabilities(platform: Platform, app: FastifyInstance): WebCa
     citizen: platform.consent.citizen,
     institutions: members,
     logVkey: platform.ledger.vkey,
-    receipt(kind, id) {
-      return platform.receipt(kind === 'exchange' ? LEAF_KIND.exchange : LEAF_KIND.event, id);
-    },
+    receipt: (kind, id) => platform.receipt(kind === 'exchange' ? LEAF_KIND.exchange : LEAF_KIND.event, id),
     async figures() {
       const [exchanges, events, checkpoint, institutions] = await Promise.all([exchangeCountsByMembers(platform.store.db), eventCountsByTopic(platform.store.db), platform.ledger.signedCheckpoint(), members()]);
       return {

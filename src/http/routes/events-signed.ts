@@ -4,11 +4,10 @@ import { Type } from 'typebox';
 import { RabtaError } from '../../core/index.js';
 import { MAX_BATCH_EVENTS, pullPageJson, subsystemActor } from '../../events/index.js';
 import type { Events } from '../../events/index.js';
-import type { Platform } from '../../platform/index.js';
 import { headerValue } from '../../sdk/index.js';
 import { Code, Id } from '../schemas.js';
 import { signedScope } from '../signed.js';
-import type { SignedScope } from '../signed.js';
+import type { Authenticate, SignedScope } from '../signed.js';
 import { Delivery, Filter } from './events-schemas.js';
 
 /** A full batch of modest events; the schema check bounds what each may hold. */
@@ -23,10 +22,10 @@ const signed =
  * pulls. The signature is checked before the body is read, the body kept raw
  * until its Content-Digest is checked (see signedScope).
  */
-export async function eventsSignedRoutes(base: FastifyInstance, { platform }: { platform: Platform }) {
-  const scope = signedScope(base, platform.authenticate);
-  publicationRoutes(base, platform.events, scope);
-  subscriberRoutes(base, platform.events, scope);
+export async function eventsSignedRoutes(base: FastifyInstance, { events, authenticate }: { events: Events; authenticate: Authenticate }) {
+  const scope = signedScope(base, authenticate);
+  publicationRoutes(base, events, scope);
+  subscriberRoutes(base, events, scope);
 }
 
 /** What a publication call says: who, to which topic, the body as signed, its key and purpose. */
