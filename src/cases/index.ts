@@ -23,6 +23,9 @@ import * as open311 from './open311.js';
 import type { GeoPost, GeoQuery } from './open311.js';
 import type { SweepResult } from './sweep.js';
 import * as views from './views.js';
+import { casesOfCitizen, fileForCitizen } from './citizen.js';
+import type { CitizenComplaint } from './citizen.js';
+import { triageSuggestions } from './suggest.js';
 import type { CaseQuery } from './views.js';
 
 export { casesMigrations } from './migrations.js';
@@ -44,6 +47,8 @@ export { districts, findDistrict } from './districts.js';
 export type { GeoObject, GeoPost, GeoQuery, GeoValue } from './open311.js';
 export { PORTAL } from './intake.js';
 export type { CaseRule, CaseRuleInput } from './rules.js';
+export type { CitizenComplaint } from './citizen.js';
+export type { TriageSuggestion } from './suggest.js';
 
 export interface CasesOptions {
   db: Kysely<Database>;
@@ -159,6 +164,8 @@ export function createCases(options: CasesOptions) {
     view: (actor: CaseActor, key: string) => views.caseView(deps, actor, key),
     list: (actor: CaseActor, query: CaseQuery = {}) => views.listCases(deps, actor, query),
     triageQueue: (actor: CaseActor) => views.listCases(deps, actor, { triage: true }),
+    /** the grievance router's labels for a queued case, best first (the authority's triage officer) */
+    triageSuggestions: (actor: CaseActor, key: string) => triageSuggestions(deps, actor, key),
     overdue: (actor: CaseActor) => views.overdue(deps, actor),
     notices: (actor: CaseActor, memberId: string) => views.notices(deps, actor, memberId),
 
@@ -170,6 +177,10 @@ export function createCases(options: CasesOptions) {
     },
 
     citizen: {
+      /** the signed-in citizen's own cases, newest first */
+      list: (subjectHash: string) => casesOfCitizen(deps, subjectHash),
+      /** a complaint she files herself (the portal); she is told its reference by SMS too */
+      file: (citizen: { subjectHash: string; maskedCnic: string }, complaint: CitizenComplaint) => fileForCitizen(deps, citizen, complaint),
       /** the citizen's own case, known by its keyed CNIC hash (a signed-in session) */
       async view(subjectHash: string, key: string) {
         const row = await loadCase(deps.db, key);

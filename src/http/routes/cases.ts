@@ -109,6 +109,9 @@ async function caseAdmin(base: FastifyInstance, { cases, actor }: { cases: Cases
     return cases.listRules(member);
   });
   app.get('/admin/case-triage', { schema: { tags, security, summary: 'The triage queue: cases without a category or lead (the authority)' } }, async (request) => cases.triageQueue(actor(request)));
+  app.get('/admin/case-triage/:ref/suggestions', { schema: { tags, security, summary: 'The grievance router’s categories for a queued case, best first, with their confidence (the authority)', params: Ref } }, async (request) =>
+    cases.triageSuggestions(actor(request), request.params.ref),
+  );
   app.post('/admin/case-triage/:ref', { schema: { tags, security, summary: 'Set a queued case’s category and lead (the authority’s triage officer)', params: Ref, body: Type.Object({ category: Type.String({ maxLength: 32 }), lead: Type.Optional(Member) }, { additionalProperties: false }) } }, async (request) =>
     cases.triage(actor(request), request.params.ref, request.body),
   );
