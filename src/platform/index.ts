@@ -17,6 +17,7 @@ import type { Events } from '../events/index.js';
 import { casesMigrations } from '../cases/index.js';
 import type { CaseRouter, Cases } from '../cases/index.js';
 import { createCasesFor } from './cases.js';
+import { createAnomalyJob } from './assist.js';
 import { routeGrievance } from '../assist/index.js';
 import { analyticsMigrations } from '../analytics/index.js';
 import type { CitizenTemplate, CitizenTemplateParams } from '../consent/index.js';
@@ -38,6 +39,9 @@ const shippedGrievanceRouter: CaseRouter = {
     return { ...decision, alternatives: [...decision.alternatives] };
   },
 };
+
+/** Daily counts change slowly: an hourly look finds a new day's anomaly within the hour. */
+const ANOMALY_INTERVAL_MS = 3_600_000;
 
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
   const keyring =
@@ -135,6 +139,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   cases = createCasesFor({ config, store, registry, ledger, keyring, consent, events, now, sms: countingCaseSms(options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, () => analytics), onPublished: (topic, payload) => analytics.recordCaseEvent(topic, payload), router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs, jobs });
   const built = cases;
   if (options.background !== false) built.start();
+  const anomalies = createAnomalyJob({ store, cases: built, now });
+  if (options.background !== false) anomalies.start(jobs, ANOMALY_INTERVAL_MS);
   if (options.background !== false) analytics.start();
   const publicKeys = async (): Promise<WellKnownKey[]> => [
     { use: 'log', vkey: ledger.vkey, notBefore: null, notAfter: null },
@@ -150,6 +156,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     consent,
     events,
     cases: built,
+    anomalies,
     analytics,
     ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
     now,
@@ -165,6 +172,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     // Idempotent: a second close (a failed start, then the caller's cleanup) must not close pools twice.
     close: onceAsync(async () => {
       witnessing.stop();
+      await anomalies.stop();
       await analytics.stop();
       await built.stop();
       await events.stop();

@@ -1,6 +1,7 @@
 import type { Analytics } from '../analytics/index.js';
 import type { Config } from '../config/index.js';
 import type { Cases, CaseRouter, CaseSms } from '../cases/index.js';
+import type { AnomalyJob } from './assist.js';
 import type { CitizenMessenger, Consent } from '../consent/index.js';
 import type { Jobs, LeafKind, PersonalEventHook } from '../core/index.js';
 import type { Egress } from '../egress/index.js';
@@ -36,6 +37,8 @@ export interface Platform {
   events: Events;
   /** cases and grievances shared by institutions */
   cases: Cases;
+  /** the anomaly job: series from the platform's records, one case per new anomaly (hourly, one node at a time) */
+  anomalies: AnomalyJob;
   /** rollups, indicators, the collaboration index and open-data releases */
   analytics: Analytics;
   now: () => number;
