@@ -61,7 +61,7 @@ describe.each(testDialects(postgresUrl))('analytics on %s', (dialect) => {
     await writeExchanges(day);
     // Cases: eleven opened in two districts, some with a partner, resolved and answered.
     for (let n = 0; n < 11; n++) {
-      const opened = await t.platform.cases.open(HBL, { category: 'PAYMENT-NOT-RECEIVED', text: 'qist nahi mili', citizen: { cnic: CITIZEN.cnic }, partners: n % 2 ? ['PK/GOV/BISP'] : [], district: n < 6 ? 'PB-17' : 'SD-03', channel: n % 3 ? 'signed' : 'sms', intake: 'PK/BANK/HBL' });
+      const opened = await t.platform.cases.open(HBL, { category: 'PAYMENT-NOT-RECEIVED', text: 'qist nahi mili', citizen: { cnic: CITIZEN.cnic }, partners: n % 2 ? ['PK/GOV/BISP'] : [], district: n < 6 ? 'PB-LAHORE' : 'SD-HYDERABAD', channel: n % 3 ? 'signed' : 'sms', intake: 'PK/BANK/HBL' });
       await t.platform.cases.accept(HBL, opened.reference);
       if (n < 8) await t.platform.cases.resolve(HBL, opened.reference, { note: 'done' });
     }
@@ -100,8 +100,8 @@ describe.each(testDialects(postgresUrl))('analytics on %s', (dialect) => {
     expect(indicators['cases.satisfaction']?.value).toBe(4);
 
     const places = await t.platform.analytics.places(period);
-    const pb17 = places.districts.find((d) => d.code === 'PB-17');
-    expect(pb17?.casesOpened).toBe(cases.filter((c) => c.district === 'PB-17').length);
+    const pb17 = places.districts.find((d) => d.code === 'PB-LAHORE');
+    expect(pb17?.casesOpened).toBe(cases.filter((c) => c.district === 'PB-LAHORE').length);
     expect(pb17?.casesPer100k).toBeCloseTo((6 * 100_000) / (pb17?.population ?? 1), 2);
     expect(places.egdi.pakistan).toMatchObject({ rank: 150, egdi: 0.4238 });
 
@@ -159,7 +159,7 @@ describe.each(testDialects(postgresUrl))('analytics on %s', (dialect) => {
     t = await startCaseInstance(dialect, postgresUrl);
     const day = Math.floor(t.clock.now / DAY) * DAY;
     await writeExchanges(day);
-    await t.platform.cases.open(AUTHORITY, { category: 'BISP-ELIGIBILITY', text: 'naam list mein nahi', district: 'KP-05', channel: 'portal', intake: 'portal' });
+    await t.platform.cases.open(AUTHORITY, { category: 'BISP-ELIGIBILITY', text: 'naam list mein nahi', district: 'KP-PESHAWAR', channel: 'portal', intake: 'portal' });
     await t.platform.cases.processPending();
     const published = await t.app.inject({ method: 'POST', url: '/open-data/releases', headers: { authorization: `Bearer ${t.token}` }, payload: {} });
     expect(published.statusCode).toBe(201);

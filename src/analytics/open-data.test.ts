@@ -97,11 +97,11 @@ function sampleRollups() {
   add(33, { measure: 'exchange.call', member: 'PK/GOV/BISP', peer: 'PK/BANK/HBL', good: 1, ms: 40 });
   add(7, { measure: 'exchange.call', member: 'PK/GOV/BISP', peer: 'PK/GOV/NADRA', good: 0, ms: 40 });
   add(25, { measure: 'event.delivered', member: 'PK/BANK/HBL', peer: 'PK/GOV/BISP', good: 1, ms: 200 });
-  add(3, { measure: 'case.opened', member: 'PK/BANK/HBL', district: 'PB-17', dimension: 'sms' });
-  add(14, { measure: 'case.opened', member: 'PK/BANK/HBL', district: 'PB-18', dimension: 'open311' });
-  add(11, { measure: 'case.opened', member: 'PK/GOV/BISP', district: 'SD-03', dimension: 'portal' });
-  add(2, { measure: 'case.closed', member: 'PK/BANK/HBL', district: 'PB-18', dimension: 'confirmed', good: 1 });
-  add(12, { measure: 'case.closed', member: 'PK/BANK/HBL', district: 'PB-18', dimension: 'unconfirmed' });
+  add(3, { measure: 'case.opened', member: 'PK/BANK/HBL', district: 'PB-LAHORE', dimension: 'sms' });
+  add(14, { measure: 'case.opened', member: 'PK/BANK/HBL', district: 'PB-MULTAN', dimension: 'open311' });
+  add(11, { measure: 'case.opened', member: 'PK/GOV/BISP', district: 'SD-HYDERABAD', dimension: 'portal' });
+  add(2, { measure: 'case.closed', member: 'PK/BANK/HBL', district: 'PB-MULTAN', dimension: 'confirmed', good: 1 });
+  add(12, { measure: 'case.closed', member: 'PK/BANK/HBL', district: 'PB-MULTAN', dimension: 'unconfirmed' });
   return rollupRows(facts).filter((r) => r.grain === 'd');
 }
 
@@ -131,10 +131,10 @@ describe('an open-data release', () => {
     expect(row('PK/BANK/HBL', TOTAL)?.slice(2)).toEqual(['124', 'false']);
     const districts = parseCsv((pkg.files.get('cases-by-district.csv') as Buffer).toString('utf8'));
     const header = districts[0] as string[];
-    const pb17 = districts.find((r) => r[0] === 'PB-17') as string[];
+    const pb17 = districts.find((r) => r[0] === 'PB-LAHORE') as string[];
     expect(pb17[header.indexOf('cases_opened')]).toBe('');
     expect(pb17[header.indexOf('cases_per_100k')]).toBe('');
-    const pb18 = districts.find((r) => r[0] === 'PB-18') as string[];
+    const pb18 = districts.find((r) => r[0] === 'PB-MULTAN') as string[];
     // 2 confirmed of 14 closed: the count and the share that rests on it are withheld.
     expect(pb18[header.indexOf('closed_confirmed')]).toBe('');
     expect(pb18[header.indexOf('confirmed_pct')]).toBe('');

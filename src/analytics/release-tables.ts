@@ -236,7 +236,7 @@ function placeTables(cells: Cells, rows: readonly RollupRow[]): DraftTable[] {
       title: 'Cases by district',
       description: `Cases and grievances per census district, beside population and literacy (${SOURCES.census}).`,
       fields: fields([
-        { name: 'district_code', type: 'string', description: 'province code (ISO 3166-2:PK) and the district’s place in the census table' },
+        { name: 'district_code', type: 'string', description: 'the platform’s district code: province (ISO 3166-2:PK) and census name, e.g. PB-LAHORE' },
         { name: 'province', type: 'string', description: 'province code' },
         { name: 'district', type: 'string', description: 'district name' },
       ]),
