@@ -4,3 +4,5 @@ export * from './changes.js';
 export * from './cnic.js';
 export * from './ids.js';
 export * from './problems.js';
+export * from './language.js';
+export * from './paging.js';

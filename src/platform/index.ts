@@ -16,11 +16,13 @@ import { exchangeMigrations } from '../exchange/migrations.js';
 import type { WellKnownKey } from '../http/well-known.js';
 import { createEgress, egressPolicy } from '../egress/index.js';
 import type { Egress } from '../egress/index.js';
-import { consentMigrations, createConsent, renderCitizenMessage } from '../consent/index.js';
-import { smsMessenger } from '../notify/index.js';
+import { consentMigrations, createConsent } from '../consent/index.js';
+import type { Consent } from '../consent/index.js';
+import { citizensMigrations, createCitizens } from '../citizens/index.js';
+import type { CitizenPortal, Citizens, InboundSms, InboundSmsResult, SmsCommand } from '../citizens/index.js';
+import { renderCitizenMessage, smsMessenger } from '../notify/index.js';
 import { isHttpChannel, smsChannelFromConfig } from './sms.js';
-import type { HttpChannel } from '../notify/index.js';
-import type { CitizenMessenger, Consent } from '../consent/index.js';
+import type { CitizenMessenger, HttpChannel } from '../notify/index.js';
 import { createEvents, eventsMigrations } from '../events/index.js';
 import type { Events, EventsOptions, PersonalEventHook } from '../events/index.js';
 import { casesMigrations } from '../cases/index.js';
@@ -29,7 +31,7 @@ import { createCasesFor } from './cases.js';
 import { routeGrievance } from '../assist/index.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
-export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations, casesMigrations];
+export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations, casesMigrations, citizensMigrations];
 
 /**
  * The composition root: builds each module with the capabilities it needs.
@@ -45,6 +47,8 @@ export interface Platform {
   /** the HTTP SMS gateway, when one is configured: its signed inbound requests arrive at POST /sms/inbound */
   smsGateway?: HttpChannel;
   consent: Consent;
+  /** the citizen's side: registry, sign-in, texts and notice settings, the web portal and the SMS line's dispatcher */
+  citizens: Citizens & { portal: CitizenPortal; handleInboundSms(sms: InboundSms): Promise<InboundSmsResult> };
   /** topics, publishing, subscriptions and the webhook delivery workers */
   events: Events;
   /** cases and grievances shared by institutions */
@@ -108,28 +112,33 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   // Citizens' SMS: the given messenger (tests), else the notify module over the configured channel.
   const smsChannel = options.messenger ? undefined : smsChannelFromConfig(config, egress);
   let cases: Cases | undefined;
-  const consent = createConsent({
+  const citizens = createCitizens({
     db: store.db,
-    batch: store.batch,
     registry,
     keyring,
     messenger: options.messenger ?? smsMessenger(smsChannel as NonNullable<typeof smsChannel>, (language, template, params) => renderCitizenMessage(language, template, params, config.smsShortCode)),
     publicUrl: config.publicUrl,
     now,
+    onError: (error) => process.emitWarning(`citizen notices and housekeeping: ${(error as Error).message}`),
+  });
+  const consent = createConsent({
+    db: store.db,
+    batch: store.batch,
+    registry,
+    keyring,
+    citizens: citizens.directory,
+    publicUrl: config.publicUrl,
+    now,
     changeSink: consentChangeSink(ledger),
-    // The SMS dispatcher asks the cases module first; it is built below, and asked only once it exists.
-    smsCommands: () => {
-      const built = cases;
-      return built ? [async (sms) => (await built.handleSms(sms)) !== undefined] : [];
-    },
     // Consents may cover event topics; the events module is built below, and asked only once it exists.
     topics: () => (events ? { purposes: (topicId, subscriberId) => events.topicPurposes(topicId, subscriberId), exists: (topicId) => events.topicExists(topicId) } : undefined),
   });
-  if (options.background !== false) consent.start();
-  // Whatever a citizen texts, on any channel, goes to the one self-service handler.
-  smsChannel?.onInbound(async (sms) => {
-    await consent.handleInboundSms({ from: sms.from, text: sms.text });
-  });
+  // A citizen's new phone answers for her live consents.
+  citizens.onMobileChanged(consent.rekeyReplyCodes);
+  if (options.background !== false) {
+    consent.start();
+    citizens.start();
+  }
   const events: Events = createEvents(
     {
       db: store.db,
@@ -144,6 +153,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       legalBasis: consent.legalBasis,
       onPersonalEvents: async (trx, published) => {
         await consent.personalEvents(trx, published);
+        await citizens.personalEvents(trx, published);
         // Case rules: an event's subjects become pending matches in the same transaction.
         await cases?.matchEvents(trx, published);
         await options.events?.onPersonalEvents?.(trx, published);
@@ -164,9 +174,20 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         },
   );
   if (options.background !== false) events.start();
-  cases = createCasesFor({ config, store, registry, ledger, keyring, consent: () => consent, events: () => events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs });
+  cases = createCasesFor({ config, store, registry, ledger, keyring, citizens, events: () => events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs });
   const built = cases;
   if (options.background !== false) built.start();
+  // The SMS line: each module's commands, asked in this order; a text none takes gets the help text.
+  const smsCommands: SmsCommand[] = [
+    { name: 'cases: SHIKAYAT, a case reference, 1/2', handle: async (sms) => ((await built.handleSms(sms)) !== undefined ? { outcome: 'dispatched' } : undefined) },
+    citizens.selfServiceCommand,
+    { name: 'consent: HAAN/NAHI/WAPIS <code>', handle: (sms) => consent.answerBySms(sms) },
+  ];
+  const handleInboundSms = citizens.smsDispatcher(smsCommands);
+  // Whatever a citizen texts, on any channel, goes to the one dispatcher.
+  smsChannel?.onInbound(async (sms) => {
+    await handleInboundSms({ from: sms.from, text: sms.text });
+  });
   return {
     config,
     store,
@@ -175,6 +196,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     egress,
     ledger,
     consent,
+    citizens: { ...citizens, portal: citizens.portalFor(consent.ofCitizen), handleInboundSms },
     events,
     cases: built,
     ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
@@ -190,6 +212,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       await events.stop();
       await ledger.stop();
       await consent.stop();
+      await citizens.stop();
       await smsChannel?.close();
       await egress.close();
       await store.close();

@@ -31,7 +31,7 @@ export async function citizenAdminRoutes(base: FastifyInstance, { platform }: { 
       },
     },
     async (request, reply) => {
-      const { citizen, created } = await platform.consent.registerCitizen(actorOf(request), request.body);
+      const { citizen, created } = await platform.citizens.registerCitizen(actorOf(request), request.body);
       return reply.status(created ? 201 : 200).send(citizen);
     },
   );

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { CitizenSession } from '../../consent/index.js';
+import type { CitizenSession } from '../../citizens/index.js';
 import { RabtaError } from '../../core/index.js';
 import { LEAF_KIND } from '../../ledger/canonical.js';
 import type { Platform } from '../../platform/index.js';
@@ -80,7 +80,7 @@ const pageOf = (query: { limit?: string; cursor?: string }) => ({ limit: Math.mi
  */
 export async function citizenRoutes(base: FastifyInstance, { platform }: { platform: Platform }) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const consent = platform.consent;
+  const portal = platform.citizens.portal;
 
   app.post(
     '/citizen/otp',
@@ -94,7 +94,7 @@ export async function citizenRoutes(base: FastifyInstance, { platform }: { platf
       },
     },
     async (request, reply) => {
-      await consent.citizen.requestOtp({ cnic: request.body.cnic, address: request.ip });
+      await portal.requestOtp({ cnic: request.body.cnic, address: request.ip });
       return reply.status(202).send({
         status: 'accepted' as const,
         message: 'If this CNIC is registered, a sign-in code is on its way to the registered mobile number.',
@@ -115,7 +115,7 @@ export async function citizenRoutes(base: FastifyInstance, { platform }: { platf
       },
     },
     async (request, reply) => {
-      const session = await consent.citizen.signIn({ ...request.body, address: request.ip });
+      const session = await portal.signIn({ ...request.body, address: request.ip });
       return reply.status(201).send({ token: session.token, tokenType: 'Bearer' as const, expiresAt: new Date(session.expiresAt).toISOString(), cnic: session.cnic });
     },
   );
@@ -127,7 +127,7 @@ export async function citizenRoutes(base: FastifyInstance, { platform }: { platf
       const header = request.headers.authorization;
       const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
       if (!token) throw new RabtaError('unauthorized', 'sign in: send Authorization: Bearer <citizen session token>');
-      sessions.set(request, await consent.citizen.session(token));
+      sessions.set(request, await portal.session(token));
     });
     const sessionOf = (request: FastifyRequest): CitizenSession => {
       const session = sessions.get(request);
@@ -143,7 +143,7 @@ export async function citizenRoutes(base: FastifyInstance, { platform }: { platf
     api.get(
       '/citizen/consents',
       { schema: { tags: ['citizen'], summary: 'My consents and consent requests, newest first', security: bearer, response: { 200: Type.Array(ConsentForCitizen) } } },
-      async (request) => consent.citizen.consents(sessionOf(request)),
+      async (request) => portal.consents(sessionOf(request)),
     );
 
     for (const action of ['approve', 'reject', 'revoke'] as const) {
@@ -159,7 +159,7 @@ export async function citizenRoutes(base: FastifyInstance, { platform }: { platf
             response: { 200: ConsentForCitizen },
           },
         },
-        async (request) => consent.citizen.act(sessionOf(request), request.params.id, action),
+        async (request) => portal.act(sessionOf(request), request.params.id, action),
       );
     }
 
@@ -174,7 +174,7 @@ export async function citizenRoutes(base: FastifyInstance, { platform }: { platf
           response: { 200: Type.Object({ items: Type.Array(AccessEntry), next: Type.Union([Type.String(), Type.Null()]) }) },
         },
       },
-      async (request) => consent.citizen.access(sessionOf(request), pageOf(request.query)),
+      async (request) => portal.access(sessionOf(request), pageOf(request.query)),
     );
 
     const StoppedInstitutions = Type.Object({ stopped: Type.Array(Type.String({ description: 'a member id, e.g. PK/GOV/BISP' }), { maxItems: 200 }) }, { additionalProperties: false });
@@ -188,7 +188,7 @@ export async function citizenRoutes(base: FastifyInstance, { platform }: { platf
           response: { 200: StoppedInstitutions },
         },
       },
-      async (request) => ({ stopped: await consent.citizen.stoppedInstitutions(sessionOf(request)) }),
+      async (request) => ({ stopped: await portal.stoppedInstitutions(sessionOf(request)) }),
     );
     api.put(
       '/citizen/notice-settings',
@@ -201,7 +201,7 @@ export async function citizenRoutes(base: FastifyInstance, { platform }: { platf
           response: { 200: StoppedInstitutions },
         },
       },
-      async (request) => ({ stopped: await consent.citizen.setStoppedInstitutions(sessionOf(request), request.body.stopped) }),
+      async (request) => ({ stopped: await portal.setStoppedInstitutions(sessionOf(request), request.body.stopped) }),
     );
 
     api.get(
@@ -215,7 +215,7 @@ export async function citizenRoutes(base: FastifyInstance, { platform }: { platf
         },
       },
       async (request) => {
-        if (!(await consent.citizen.concernedBy(sessionOf(request), request.params.id))) throw new RabtaError('not-found', 'no exchange of yours with this id');
+        if (!(await portal.concernedBy(sessionOf(request), request.params.id))) throw new RabtaError('not-found', 'no exchange of yours with this id');
         const receipt = await platform.ledger.receipt(LEAF_KIND.exchange, request.params.id);
         if (!receipt) throw new RabtaError('unavailable', 'the exchange is not in the log yet; try again in a moment');
         const keys = (await platform.publicKeys?.()) ?? [];
@@ -234,7 +234,7 @@ export async function citizenRoutes(base: FastifyInstance, { platform }: { platf
           response: { 200: Type.Object({ items: Type.Array(Notification), next: Type.Union([Type.String(), Type.Null()]) }) },
         },
       },
-      async (request) => consent.citizen.notifications(sessionOf(request), pageOf(request.query)),
+      async (request) => portal.notifications(sessionOf(request), pageOf(request.query)),
     );
   });
 }
