@@ -72,6 +72,22 @@ for (const dialect of testDialects(postgresUrl)) {
       expect((await admin(hblToken, 'GET', url)).json()).toMatchObject({ en: 'Rs {amount} credited; withdraw from {from} in {agent.area}' });
     });
 
+    it('limits a rule by the SMS its citizens receive — name, values and fee warning included — not by the template', async () => {
+      const url = `/admin/topics/${TOPIC.split('/').slice(1).join('/')}/notice-rule`;
+      // 70 characters of template, but {from} may be a long district name and the amount six figures: past two UCS-2 parts.
+      const long = await admin(hblToken, 'PUT', url, { ur: `${'ب'.repeat(60)} {amount} روپے {from} {agent.area}`, en: 'Rs {amount} credited' });
+      expect(problem(long)).toEqual({ status: 400, type: 'bad-request' });
+      expect(long.json()).toMatchObject({ language: 'ur', parts: 3, maxParts: 2 });
+      // And 230 characters of English that render in two GSM-7 parts are taken, though the template is long.
+      const english = `${'Your payment is in your account. '.repeat(6).trim()} Rs {amount}`;
+      expect(english.length).toBeGreaterThan(200);
+      expect((await admin(hblToken, 'PUT', url, { ur: '{amount} روپے آ گئے', en: english })).status).toBe(200);
+      expect((await admin(hblToken, 'PUT', url, { ur: '{amount} روپے آ گئے', en: `${english} ${'x'.repeat(120)}` })).json()).toMatchObject({ language: 'en', parts: 3 });
+      // The rule the tests below rely on, again.
+      const rule = { ur: '{amount} روپے آپ کے اکاؤنٹ میں آ گئے، {from} سے {agent.area} میں نکلوا سکتے ہیں', en: 'Rs {amount} credited; withdraw from {from} in {agent.area}', status: true };
+      expect((await admin(hblToken, 'PUT', url, rule)).status).toBe(200);
+    });
+
     it('tells each registered subject in their language, records the event in their tracker, and sends nothing to the unregistered', async () => {
       messenger.clear();
       expect((await publish(credited(AMINA.cnic, 13500))).status).toBe(201);
