@@ -115,7 +115,7 @@ function checkRenderedLength(language: Language, institution: string, text: stri
   const filled = text.replace(PLACEHOLDER, (_, path: string) => sampleOf(fields.get(path.trim()), language));
   const { parts, encoding } = measureSms(renderCitizenMessage(language, 'event-notice', { institution, text: filled }));
   if (parts > MAX_NOTICE_PARTS) {
-    throw new RabtaError('bad-request', `the ${language} notice takes ${parts} SMS parts (${encoding}) with the institution's name, long values and the fee warning; at most ${MAX_NOTICE_PARTS}`, {
+    throw new RabtaError('bad-request', `the ${language} notice takes ${parts} SMS parts (${encoding}) with the institution's name, its values at their longest and the fee warning; at most ${MAX_NOTICE_PARTS}`, {
       extensions: { language, parts, maxParts: MAX_NOTICE_PARTS },
     });
   }

@@ -50,11 +50,11 @@ const TOPICS = [
         withdrawableFrom: { type: 'string', format: 'date' },
         agentArea: { type: 'string' },
         withdrawableFromUr: { type: 'string', maxLength: 16 },
-        agentAreaUr: { type: 'string', maxLength: 24 },
+        agentAreaUr: { type: 'string', maxLength: 20 },
       },
     },
     rule: {
-      ur: 'کفالت کے {amountPkr} روپے آپ کے اکاؤنٹ میں آ گئے۔ {withdrawableFromUr} سے {agentAreaUr} سے نکلوائیں۔',
+      ur: 'آپ کی کفالت کی رقم {amountPkr} روپے آ گئی۔ {withdrawableFromUr} سے {agentAreaUr} سے لیں۔',
       en: 'Your Kafaalat payment of Rs {amountPkr} is in your account. Withdraw from {withdrawableFrom} in {agentArea}.',
       status: true,
     },
