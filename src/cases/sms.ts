@@ -6,8 +6,7 @@ import { caseTexts } from './messages.js';
 import { MAX_TEXT, openCase } from './open.js';
 import { parseReference } from './reference.js';
 import type { CaseRow } from './tables.js';
-
-type Language = 'ur' | 'en';
+import type { Language } from '../core/index.js';
 
 const EASTERN = /[\u0660-\u0669\u06F0-\u06F9]/g;
 const fold = (text: string) => text.normalize('NFKC').replace(EASTERN, (d) => String(d.charCodeAt(0) & 0xf)).replace(/[\s\u00A0]+/g, ' ').trim();
