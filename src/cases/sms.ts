@@ -21,7 +21,7 @@ export type CaseSmsOutcome = 'opened' | 'state' | 'answered' | 'bad-reference' |
  * answers its state and next deadline; `1` / `2` (optionally `1 4` with a
  * satisfaction, or after the reference) answer "was it resolved?" — for the
  * sender's own case only. Returns undefined for anything else, which the
- * consent module's commands then handle.
+ * SMS dispatcher's next commands then handle (citizens', consent's).
  */
 export async function handleCaseSms(deps: CasesDeps, sms: { from: string; text: string }): Promise<CaseSmsOutcome | undefined> {
   const mobile = deps.citizens.normalizeMobile(sms.from);
