@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Actor, Language } from '../core/index.js';
+import { standaloneJobs } from '../core/index.js';
+import type { Actor, Jobs, Language, PeriodicJob } from '../core/index.js';
 import { registryNames } from '../consent/index.js';
 import type { CitizenContact } from '../consent/index.js';
 import type { Keyring } from '../keyring/index.js';
@@ -40,7 +41,8 @@ export interface CitizensOptions {
   publicUrl: string;
   now: () => number;
   limits?: Partial<CitizenLimits>;
-  onError?: (error: unknown) => void;
+  /** runs the notice sender and the housekeeping, and reports their failures (the platform's jobs) */
+  jobs?: Jobs;
   /** how queued event notices are sent (tests make it quick) */
   noticeSender?: NoticeSenderOptions;
 }
@@ -67,10 +69,10 @@ export function createCitizens(options: CitizensOptions) {
   const names = registryNames(options.registry);
   const secrets = citizenSecrets(options.keyring);
   const throttle = createThrottle(options.db, secrets.counters, options.now);
-  const onError = options.onError ?? (() => undefined);
-  const notices = createNoticeSender(deps, names, onError, options.noticeSender);
+  const jobs = options.jobs ?? standaloneJobs;
+  const notices = createNoticeSender(deps, names, jobs, options.noticeSender);
   const mobileHooks: MobileChangeHook[] = [];
-  const housekeeping = createHousekeeping(() => sweep(deps), onError);
+  let housekeeping: PeriodicJob | undefined;
 
   return {
     /** who a subject is and the citizen's outbox, for the consent module */
@@ -109,12 +111,13 @@ export function createCitizens(options: CitizensOptions) {
     /** one round of housekeeping: spent sign-in codes and old rate windows are forgotten */
     sweep: () => sweep(deps),
     start(intervalMs = 30_000) {
-      housekeeping.start(intervalMs);
+      housekeeping ??= jobs.every('citizen-housekeeping', intervalMs, () => sweep(deps));
       notices.start();
     },
     async stop() {
       await notices.stop();
-      await housekeeping.stop();
+      await housekeeping?.stop();
+      housekeeping = undefined;
     },
   };
 }
@@ -125,24 +128,4 @@ async function sweep(deps: CitizensDeps): Promise<void> {
   const now = deps.now();
   await deps.db.deleteFrom('citizen_otps').where('created_at', '<', now - DAY).execute();
   await forgetOldWindows(deps.db, now - 2 * DAY);
-}
-
-function createHousekeeping(run: () => Promise<void>, onError: (error: unknown) => void) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  return {
-    start(intervalMs: number) {
-      timer ??= setInterval(() => {
-        running ??= run()
-          .catch(onError)
-          .finally(() => (running = undefined));
-      }, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
-  };
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { memberIdOf } from '../core/index.js';
-import type { PersonalEvent } from '../events/index.js';
+import type { PersonalEvent } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import type { TrackerRow } from './tables.js';
 

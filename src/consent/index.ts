@@ -1,7 +1,7 @@
 import type { ConsentStatus } from './tables.js';
 import type { Kysely } from 'kysely';
-import { RabtaError } from '../core/index.js';
-import type { ExchangeRecorder, LegalBasisCheck, LegalBasisQuestion } from '../exchange/index.js';
+import type { ExchangeRecorder, Jobs, LegalBasisCheck, LegalBasisQuestion } from '../core/index.js';
+import { RabtaError, standaloneJobs } from '../core/index.js';
 import type { Keyring } from '../keyring/index.js';
 import type { Registry } from '../registry/index.js';
 import type { Database, WriteBatcher } from '../store/index.js';
@@ -49,9 +49,8 @@ export interface ConsentOptions {
   now: () => number;
   limits?: Partial<ConsentLimits>;
   changeSink?: ConsentChangeSink;
-  onError?: (error: unknown) => void;
-  /** the events module's topics, once it exists: consents may cover them */
-  topics?: () => TopicCatalogue | undefined;
+  /** runs the sweeper, and reports its failures (the platform's jobs) */
+  jobs?: Jobs;
 }
 
 /**
@@ -61,6 +60,7 @@ export interface ConsentOptions {
  * module's, passed in as `citizens`.
  */
 export function createConsent(options: ConsentOptions) {
+  let topics: TopicCatalogue | undefined;
   const deps: ConsentDeps = {
     db: options.db,
     batch: options.batch,
@@ -71,18 +71,23 @@ export function createConsent(options: ConsentOptions) {
     now: options.now,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ...(options.changeSink ? { changeSink: options.changeSink } : {}),
-    ...(options.topics ? { topics: options.topics } : {}),
+    // The events module's topics, once the platform hands them over (`coverTopics`): consents may cover them.
+    topics: () => topics,
   };
   const names = registryNames(options.registry);
   // What the legal-basis check learnt about purposes, for the tracker's rows of the same calls.
   const purposes = new Map<string, LegalBasisQuestion['purpose']>();
-  const sweeper = createSweeper(deps, options.onError ?? (() => undefined));
+  const sweeper = createSweeper(deps, options.jobs ?? standaloneJobs);
 
   return {
+    /** consents may cover event topics too: the events module's catalogue, handed over once it is built */
+    coverTopics(catalogue: TopicCatalogue) {
+      topics = catalogue;
+    },
     /** the exchange's legal-basis step */
     legalBasis: consentLegalBasis(deps, purposes) satisfies LegalBasisCheck,
     /** wraps the exchange's recorder so every personal exchange lands in its subjects' trackers, in the same transaction */
-    trackingRecorder: (inner: ExchangeRecorder): ExchangeRecorder => trackingRecorder(inner, purposes),
+    trackingRecorder: (inner: ExchangeRecorder<Database>): ExchangeRecorder<Database> => trackingRecorder(inner, purposes),
 
     /** the events module's hook for personal events: tracker rows, in the publishing transaction */
     personalEvents: personalEventRecorder(),

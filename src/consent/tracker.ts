@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { memberIdOf } from '../core/index.js';
-import type { ExchangeRecord, ExchangeRecorder, LegalBasisQuestion } from '../exchange/index.js';
+import type { ExchangeRecord, ExchangeRecorder, LegalBasisQuestion } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import { artefactsOf } from './legal-basis.js';
 import { decodeCursor, encodeCursor } from '../core/index.js';
@@ -18,7 +18,7 @@ const CHUNK = 400;
  * statute or consent artefact) and with what outcome. Only keyed hashes are
  * written; nothing here reads outside the transaction.
  */
-export function trackingRecorder(inner: ExchangeRecorder, purposes: ReadonlyMap<string, LegalBasisQuestion['purpose']>): ExchangeRecorder {
+export function trackingRecorder(inner: ExchangeRecorder<Database>, purposes: ReadonlyMap<string, LegalBasisQuestion['purpose']>): ExchangeRecorder<Database> {
   return {
     async record(db, record) {
       await inner.record(db, record);

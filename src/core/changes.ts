@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
 
 /** Who did something through the admin API or a local command. */
 export interface Actor {
@@ -24,8 +23,8 @@ export interface Change {
  * Every registry change passes through `record`, inside the same transaction as
  * the change itself, so the journal and the registry never disagree.
  */
-export interface ChangeRecorder {
-  record(db: Kysely<Database>, change: Change): Promise<unknown>;
+export interface ChangeRecorder<DB> {
+  record(db: Kysely<DB>, change: Change): Promise<unknown>;
 }
 
 /**
@@ -33,13 +32,13 @@ export interface ChangeRecorder {
  * journal and the records never disagree. Registry, topics and subscriptions
  * all change this way.
  */
-export async function journaledChange<T>(
-  deps: { db: Kysely<Database>; recorder: ChangeRecorder; now: () => number },
+export async function journaledChange<DB, T>(
+  deps: { db: Kysely<DB>; recorder: ChangeRecorder<DB>; now: () => number },
   actor: Actor,
   action: string,
   target: string,
   details: Record<string, unknown>,
-  apply: (db: Kysely<Database>) => Promise<T>,
+  apply: (db: Kysely<DB>) => Promise<T>,
 ): Promise<T> {
   return deps.db.transaction().execute(async (trx) => {
     const result = await apply(trx);

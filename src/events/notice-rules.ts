@@ -1,4 +1,4 @@
-import type { Actor } from '../core/index.js';
+import type { Actor, RenderedNotice } from '../core/index.js';
 import { RabtaError } from '../core/index.js';
 import { measureSms, renderCitizenMessage } from '../notify/index.js';
 import type { Language } from '../core/index.js';
@@ -30,12 +30,6 @@ export interface NoticeRule {
   updatedAt: string;
 }
 
-/** What one event tells its subjects, in both languages. */
-export interface RenderedNotice {
-  ur: string;
-  en: string;
-  status: boolean;
-}
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 /**

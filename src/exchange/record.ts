@@ -1,18 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
-import type { ExchangeRow } from './tables.js';
+import type { ExchangeRecord, ExchangeRecorder } from '../core/index.js';
 
-/**
- * The evidence of one mediated call: ids, times, sizes, digests, purpose and
- * the subjects' keyed hashes. Never a body, never a CNIC in clear.
- */
-export type ExchangeRecord = ExchangeRow;
-
-export interface ExchangeRecorder {
-  record(db: Kysely<Database>, record: ExchangeRecord): Promise<void>;
-}
-
-export const databaseRecorder: ExchangeRecorder = {
+/** The exchange's own part of the evidence: its row. */
+export const databaseRecorder: ExchangeRecorder<Database> = {
   async record(db, record) {
     await db.insertInto('exchanges').values(record).execute();
   },

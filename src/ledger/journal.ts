@@ -6,7 +6,7 @@ import type { Database, ModuleMigrations } from '../store/index.js';
  * The registry change journal. Registry changes hold no personal data, so they
  * are kept in clear; the Merkle log appends each one as a leaf.
  */
-export const journalRecorder: ChangeRecorder & { record(db: Kysely<Database>, change: Change): Promise<number> } = {
+export const journalRecorder: ChangeRecorder<Database> & { record(db: Kysely<Database>, change: Change): Promise<number> } = {
   async record(db: Kysely<Database>, change: Change) {
     const row = await db
       .insertInto('registry_changes')

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { standaloneJobs } from '../core/index.js';
+import type { Jobs, PeriodicJob } from '../core/index.js';
 import type { Database, StoreDialect } from '../store/index.js';
 import { commitment, canonicalJson, encodeLeaf } from './canonical.js';
 import type { LeafKind } from './canonical.js';
@@ -24,6 +26,8 @@ export interface LedgerDeps {
   now: () => number;
   /** how often the sequencer looks for queued leaves */
   intervalMs?: number;
+  /** runs the sequencer and reports its failures (the platform's jobs) */
+  jobs?: Jobs;
   onCheckpoint?: (checkpoint: { size: number; note: string }) => void;
 }
 
@@ -52,9 +56,8 @@ export interface Receipt {
 export function createLedger(deps: LedgerDeps) {
   const origin = `${deps.host}/ledger`;
   const signer = noteSignerFromSeed(origin, deps.logSeed);
-  let timer: NodeJS.Timeout | undefined;
+  let sequencer: PeriodicJob | undefined;
   let checkpointListener = deps.onCheckpoint;
-  let running: Promise<void> | undefined;
 
   async function append(db: Kysely<Database>, input: AppendInput): Promise<void> {
     const salt = input.clear ? null : randomBytes(32);
@@ -161,18 +164,11 @@ export function createLedger(deps: LedgerDeps) {
     },
     /** Runs the sequencer in the background; a tick that finds another node holding the lock does nothing. */
     start() {
-      timer ??= setInterval(() => {
-        if (running) return;
-        running = integrate()
-          .then(() => undefined, () => undefined)
-          .finally(() => (running = undefined));
-      }, deps.intervalMs ?? 200);
-      timer.unref();
+      sequencer ??= (deps.jobs ?? standaloneJobs).every('ledger-sequencer', deps.intervalMs ?? 200, integrate);
     },
     async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
+      await sequencer?.stop();
+      sequencer = undefined;
     },
   };
 }

@@ -5,7 +5,7 @@ import type { Database } from '../store/index.js';
 
 export interface RegistryDeps {
   db: Kysely<Database>;
-  recorder: ChangeRecorder;
+  recorder: ChangeRecorder<Database>;
   instance: string;
   now: () => number;
 }

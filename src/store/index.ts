@@ -13,7 +13,7 @@ export type { LockLease, LockOptions, StoreDialect } from './dialect.js';
 export type { MigrationContext, ModuleMigrations } from './migrate.js';
 export type { Database } from './schema.js';
 export type { WriteBatcher } from './batcher.js';
-export { conflictOnDuplicate, isDatabaseUnavailable, isUniqueViolation, LockLost } from './errors.js';
+export { asRabtaError, conflictOnDuplicate, isDatabaseUnavailable, isUniqueViolation, LockLost } from './errors.js';
 export { startsWith, underMember } from './prefix.js';
 
 export interface Store {

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { sql } from 'kysely';
-import { journalMigrations } from '../ledger/journal.js';
-import { registryMigrations } from '../registry/migrations.js';
+import { journalMigrations } from '../ledger/index.js';
+import { registryMigrations } from '../registry/index.js';
 import { LockLost, openStore } from './index.js';
 import type { Store } from './index.js';
 import { freshDatabase, testDialects } from './testing.js';
 import type { TestDatabase } from './testing.js';
-import { isUniqueViolation } from '../registry/deps.js';
+import { isUniqueViolation } from './index.js';
 
 const postgresUrl = inject('postgresUrl');
 
