@@ -8,8 +8,8 @@ import { SYSTEM_ACTOR, normalizeCnic, subjectHash } from '../core/index.js';
 import { startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';
 import { signRequest } from '../sdk/index.js';
-import { memoryMessenger } from './messenger.js';
-import type { MemoryMessenger } from './messenger.js';
+import { memoryMessenger } from '../notify/index.js';
+import type { MemoryMessenger } from '../notify/index.js';
 import type { CitizenAction } from './lifecycle.js';
 import type { ConsentForConsumer } from './requests.js';
 
@@ -142,7 +142,7 @@ export async function startFederation(dialect: 'sqlite' | 'postgres', postgresUr
       return signed(client, 'GET', path, undefined, { 'rabta-purpose': purpose, 'rabta-subject': subjects[0] as string });
     },
     async register(cnic, mobile, language = 'ur') {
-      await t.platform.consent.registerCitizen(a, { cnic, mobile, language });
+      await t.platform.citizens.registerCitizen(a, { cnic, mobile, language });
     },
     async request(client, cnic, o = {}) {
       const result = await signed(client, 'POST', '/consents', {
@@ -158,7 +158,7 @@ export async function startFederation(dialect: 'sqlite' | 'postgres', postgresUr
     },
     async act(cnic, id, action) {
       const hash = subjectHash(t.platform.keyring.subjectSecret, normalizeCnic(cnic) as string);
-      return t.platform.consent.citizen.act({ subjectHash: hash, cnic: '', expiresAt: 0 }, id, action);
+      return t.platform.citizens.portal.act({ subjectHash: hash, cnic: '', expiresAt: 0 }, id, action);
     },
     hash: (cnic) => subjectHash(t.platform.keyring.subjectSecret, normalizeCnic(cnic) as string),
     async signIn(cnic) {

@@ -3,8 +3,8 @@ import { memberIdOf } from '../core/index.js';
 import type { ExchangeRecord, ExchangeRecorder, LegalBasisQuestion } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import { artefactsOf } from './legal-basis.js';
-import { decodeCursor, encodeCursor } from './paging.js';
-import type { Page } from './paging.js';
+import { decodeCursor, encodeCursor } from '../core/index.js';
+import type { Page } from '../core/index.js';
 import type { TrackerRow } from './tables.js';
 
 /** Rows per INSERT: 13 columns each stays well under either database's parameter limit. */

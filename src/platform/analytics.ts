@@ -3,7 +3,7 @@ import type { Registry as PromRegistry } from 'prom-client';
 import { SYSTEM_ACTOR } from '../core/index.js';
 import { createAnalytics } from '../analytics/index.js';
 import type { Analytics } from '../analytics/index.js';
-import type { CitizenMessenger } from '../consent/index.js';
+import type { CitizenMessenger } from '../notify/index.js';
 import type { CaseSms } from '../cases/index.js';
 import type { Events } from '../events/index.js';
 import type { ExchangeRecorder } from '../core/index.js';

@@ -9,8 +9,10 @@ import { openStore } from '../store/index.js';
 import type { ModuleMigrations } from '../store/index.js';
 import { exchangeMigrations, signedAuthenticator } from '../exchange/index.js';
 import { createEgress, egressPolicy } from '../egress/index.js';
-import { consentMigrations, createConsent, renderCitizenMessage } from '../consent/index.js';
-import { smsMessenger } from '../notify/index.js';
+import { consentMigrations, createConsent } from '../consent/index.js';
+import { citizensMigrations, createCitizens } from '../citizens/index.js';
+import type { SmsCommand } from '../citizens/index.js';
+import { renderCitizenMessage, smsMessenger } from '../notify/index.js';
 import { isHttpChannel, smsChannelFromConfig } from './sms.js';
 import { createEvents, eventsMigrations } from '../events/index.js';
 import type { Events } from '../events/index.js';
@@ -20,7 +22,6 @@ import { createCasesFor } from './cases.js';
 import { createAnomalyJob } from './assist.js';
 import { routeGrievance } from '../assist/index.js';
 import { analyticsMigrations } from '../analytics/index.js';
-import type { CitizenTemplate, CitizenTemplateParams } from '../consent/index.js';
 import { analyticsEventsLedger, countingCaseSms, countingMessenger, createAnalyticsFor } from './analytics.js';
 import type { Platform, PlatformOptions } from './types.js';
 import type { WellKnownKey } from '../http/index.js';
@@ -30,7 +31,7 @@ export { buildServer } from './server.js';
 export type { ServerOptions } from './server.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
-export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations, casesMigrations, analyticsMigrations];
+export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations, casesMigrations, citizensMigrations, analyticsMigrations];
 
 /** The shipped grievance router: its label is a category code, so a case without one is routed when the catalogue has it. */
 const shippedGrievanceRouter: CaseRouter = {
@@ -77,28 +78,33 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   let cases: Cases | undefined;
   // The events module is built below; the analytics job asks it for deliveries only once it runs.
   const analytics = createAnalyticsFor({ store, ledger, registry, publicUrl: config.publicUrl, now, events: () => events });
-  const render = (language: 'ur' | 'en', template: string, params: Record<string, string>) => renderCitizenMessage(language, template as CitizenTemplate, params as unknown as CitizenTemplateParams[CitizenTemplate], config.smsShortCode);
-  const consent = createConsent({
+  const render = (language: 'ur' | 'en', template: string, params: Record<string, string>) => renderCitizenMessage(language, template as never, params as never, config.smsShortCode);
+  const citizens = createCitizens({
     db: store.db,
-    batch: store.batch,
     registry,
     keyring,
     messenger: countingMessenger(options.messenger ?? smsMessenger(smsChannel as NonNullable<typeof smsChannel>, (language, template, params) => renderCitizenMessage(language, template, params, config.smsShortCode)), render, () => analytics),
     publicUrl: config.publicUrl,
     now,
+    jobs,
+  });
+  const consent = createConsent({
+    db: store.db,
+    batch: store.batch,
+    registry,
+    keyring,
+    citizens: citizens.directory,
+    publicUrl: config.publicUrl,
+    now,
     changeSink: consentChangeSink(ledger, analytics),
     jobs,
-    // The SMS dispatcher asks the cases module first; it is built below, and asked only once it exists.
-    smsCommands: () => {
-      const built = cases;
-      return built ? [async (sms) => (await built.handleSms(sms)) !== undefined] : [];
-    },
   });
-  if (options.background !== false) consent.start();
-  // Whatever a citizen texts, on any channel, goes to the one self-service handler.
-  smsChannel?.onInbound(async (sms) => {
-    await consent.handleInboundSms({ from: sms.from, text: sms.text });
-  });
+  // A citizen's new phone answers for her live consents.
+  citizens.onMobileChanged(consent.rekeyReplyCodes);
+  if (options.background !== false) {
+    consent.start();
+    citizens.start();
+  }
   const events: Events = createEvents(
     {
       db: store.db,
@@ -113,6 +119,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       legalBasis: consent.legalBasis,
       onPersonalEvents: async (trx, published) => {
         await consent.personalEvents(trx, published);
+        await citizens.personalEvents(trx, published);
         // Case rules: an event's subjects become pending matches in the same transaction.
         await cases?.matchEvents(trx, published);
         await options.events?.onPersonalEvents?.(trx, published);
@@ -136,12 +143,23 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   // Consents may cover event topics: consent learns the catalogue once events exists (events needs consent's legal-basis check first).
   consent.coverTopics({ purposes: (topicId, subscriberId) => events.topicPurposes(topicId, subscriberId), exists: (topicId) => events.topicExists(topicId) });
   if (options.background !== false) events.start();
-  cases = createCasesFor({ config, store, registry, ledger, keyring, consent, events, now, sms: countingCaseSms(options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, () => analytics), onPublished: (topic, payload) => analytics.recordCaseEvent(topic, payload), router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs, jobs });
+  cases = createCasesFor({ config, store, registry, ledger, keyring, citizens, events, now, sms: countingCaseSms(options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, () => analytics), onPublished: (topic, payload) => analytics.recordCaseEvent(topic, payload), router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs, jobs });
   const built = cases;
   if (options.background !== false) built.start();
+  if (options.background !== false) analytics.start();
+  // The SMS line: each module's commands, asked in this order; a text none takes gets the help text.
+  const smsCommands: SmsCommand[] = [
+    { name: 'cases: SHIKAYAT, a case reference, 1/2', handle: async (sms) => ((await built.handleSms(sms)) !== undefined ? { outcome: 'dispatched' } : undefined) },
+    citizens.selfServiceCommand,
+    { name: 'consent: HAAN/NAHI/WAPIS <code>', handle: (sms) => consent.answerBySms(sms) },
+  ];
+  const handleInboundSms = citizens.smsDispatcher(smsCommands);
+  // Whatever a citizen texts, on any channel, goes to the one dispatcher.
+  smsChannel?.onInbound(async (sms) => {
+    await handleInboundSms({ from: sms.from, text: sms.text });
+  });
   const anomalies = createAnomalyJob({ store, cases: built, now });
   if (options.background !== false) anomalies.start(jobs, ANOMALY_INTERVAL_MS);
-  if (options.background !== false) analytics.start();
   const publicKeys = async (): Promise<WellKnownKey[]> => [
     { use: 'log', vkey: ledger.vkey, notBefore: null, notAfter: null },
     ...(await registry.listWitnesses()).map((w) => ({ use: 'witness', vkey: w.vkey, name: w.name, url: w.url, member: w.memberId, notBefore: w.createdAt, notAfter: null })),
@@ -154,10 +172,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     egress,
     ledger,
     consent,
+    citizens: { ...citizens, portal: citizens.portalFor(consent.ofCitizen), handleInboundSms },
     events,
     cases: built,
-    anomalies,
     analytics,
+    anomalies,
     ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
     now,
     jobs,
@@ -178,6 +197,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       await events.stop();
       await ledger.stop();
       await consent.stop();
+      await citizens.stop();
       await smsChannel?.close();
       await egress.close();
       await store.close();

@@ -2,8 +2,8 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROBLEM_BASE } from '../core/index.js';
 import { testDialects } from '../store/testing.js';
-import { startFederation } from './testing.js';
-import type { Federation } from './testing.js';
+import { startFederation } from '../consent/testing.js';
+import type { Federation } from '../consent/testing.js';
 
 const postgresUrl = inject('postgresUrl');
 const MINUTE = 60_000;

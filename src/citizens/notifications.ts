@@ -1,21 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { decodeCursor, encodeCursor } from '../core/index.js';
+import type { Language, Page } from '../core/index.js';
+import { SECRET_PARAMS } from '../notify/index.js';
+import type { CitizenTemplate, CitizenTemplateParams, Outgoing } from '../notify/index.js';
 import type { Database } from '../store/index.js';
-import type { ConsentDeps } from './deps.js';
-import { SECRET_PARAMS } from './messages.js';
-import type { CitizenTemplate, CitizenTemplateParams } from './messages.js';
-import { decodeCursor, encodeCursor } from './paging.js';
-import type { Page } from './paging.js';
-import type { Language } from './tables.js';
-
-/** A message decided inside a transaction and sent once it has committed. */
-export interface Outgoing<K extends CitizenTemplate = CitizenTemplate> {
-  mobile: string;
-  language: Language;
-  template: K;
-  params: CitizenTemplateParams[K];
-  notificationId: string | null;
-}
+import type { CitizensDeps } from './deps.js';
 
 /**
  * Notes a message in the citizen's history (in the caller's transaction) and
@@ -45,7 +35,7 @@ export async function queueMessage<K extends CitizenTemplate>(
  * Hands committed messages to the messenger. It never throws: a failed send is
  * noted on the notification, and the change it reports stands.
  */
-export async function dispatch(deps: ConsentDeps, messages: Outgoing[]): Promise<void> {
+export async function dispatch(deps: Pick<CitizensDeps, 'db' | 'messenger'>, messages: Outgoing[]): Promise<void> {
   await Promise.all(
     messages.map(async (m) => {
       let status: 'sent' | 'failed' = 'sent';
