@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { RabtaError } from '../core/index.js';
+import type { CaseTemplate, CitizenTemplateParams } from '../notify/index.js';
 import type { Database } from '../store/index.js';
 import { requireLead, requireOnCase } from './actors.js';
 import type { CaseActor } from './actors.js';
 import { escalationLevels, holidays, requireAuthorityActor, requireCategory } from './catalogue.js';
 import { recordChange } from './changes.js';
 import type { CasesDeps } from './deps.js';
-import { caseTexts } from './messages.js';
+import { caseText, dueParam } from './messages.js';
 import { loadCase, partnersOf } from './load.js';
 import { triageIn } from './open.js';
 import { recordCorrection } from './routing.js';
@@ -24,11 +25,11 @@ async function change<T>(deps: CasesDeps, key: string, fn: (trx: Kysely<Database
   });
 }
 
-async function tell(deps: CasesDeps, row: CaseRow, text: (l: Language) => string): Promise<void> {
+async function tell<K extends CaseTemplate>(deps: CasesDeps, row: CaseRow, template: K, params: CitizenTemplateParams[K]): Promise<void> {
   if (!row.mobile) return;
   const language = row.language as Language;
   // A lost SMS does not undo a committed change; the citizen can always text the reference.
-  await deps.sms.send(row.mobile, language, text(language)).catch(() => undefined);
+  await deps.sms.send(row.mobile, language, caseText(deps, language, template, params)).catch(() => undefined);
 }
 
 async function requireMember(deps: CasesDeps, member: string): Promise<void> {
@@ -157,7 +158,7 @@ export async function resolve(deps: CasesDeps, actor: CaseActor, key: string, in
     await openTask(trx, deps, next, { kind: 'confirm', title: 'citizen confirms', assignee: null, dueAt: confirmBy, level: 0 });
     return next;
   });
-  await tell(deps, row, (l) => caseTexts.confirm(l, { reference: row.reference, lead: row.lead_member, note }));
+  await tell(deps, row, 'case-confirm', { reference: row.reference, lead: row.lead_member ?? '', note: note ?? '' });
   return row;
 }
 
@@ -172,7 +173,7 @@ export async function reject(deps: CasesDeps, actor: CaseActor, key: string, rea
     await finishTasks(trx, row.id, ['respond', 'resolve', 'task', 'confirm'], 'cancelled', at);
     return (await recordChange(trx, deps, row, { kind: 'rejected', to: 'rejected', actor, topic: 'case.closed', set: { state_reason: why, closed_at: at } })).row;
   });
-  await tell(deps, row, (l) => caseTexts.rejected(l, { reference: row.reference, reason: why }));
+  await tell(deps, row, 'case-rejected', { reference: row.reference, reason: why });
   return row;
 }
 
@@ -212,9 +213,9 @@ export async function citizenAnswer(deps: CasesDeps, by: string, key: string, an
     const { row: reopened } = await recordChange(trx, deps, row, { kind: 'reopened', to: 'reopened', actor, topic: 'case.reopened', set: { closed_at: null } });
     return escalateCase(trx, deps, reopened, actor, 'citizen said not resolved');
   });
-  if (answer.solved && row.state === 'closed' && row.satisfaction !== null && answer.satisfaction !== undefined) await tell(deps, row, (l) => caseTexts.rated(l, { reference: row.reference, score: answer.satisfaction as number }));
-  else if (answer.solved) await tell(deps, row, (l) => caseTexts.closed(l, { reference: row.reference }));
-  else await tell(deps, row, (l) => caseTexts.reopened(l, { reference: row.reference, due: row.resolution_due }));
+  if (answer.solved && row.state === 'closed' && row.satisfaction !== null && answer.satisfaction !== undefined) await tell(deps, row, 'case-rated', { reference: row.reference, score: String(answer.satisfaction) });
+  else if (answer.solved) await tell(deps, row, 'case-closed', { reference: row.reference });
+  else await tell(deps, row, 'case-reopened', { reference: row.reference, due: dueParam(row.resolution_due) });
   return row;
 }
 

@@ -71,6 +71,8 @@ export interface CasesDeps {
   ledger: CaseLedger;
   directory: CaseDirectory;
   sms: CaseSms;
+  /** the number citizens text, named in the case texts that expect an answer */
+  shortCode: string;
   citizens: CaseCitizens;
   publisher?: CasePublisher | undefined;
   router?: CaseRouter | undefined;

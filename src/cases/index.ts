@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { RabtaError, standaloneJobs } from '../core/index.js';
 import type { Jobs, PeriodicJob } from '../core/index.js';
+import { DEFAULT_SMS_SHORT_CODE } from '../notify/index.js';
 import type { Database, StoreDialect, WriteBatcher } from '../store/index.js';
 import * as actions from './actions.js';
 import type { CaseActor } from './actors.js';
@@ -62,6 +63,8 @@ export interface CasesOptions {
   ledger: CaseLedger;
   directory: CaseDirectory;
   sms: CaseSms;
+  /** the short code citizens text (RABTA_SMS_SHORT_CODE); notify's default when unset */
+  smsShortCode?: string | undefined;
   citizens: CaseCitizens;
   publisher?: CasePublisher | undefined;
   router?: CaseRouter | undefined;
@@ -90,6 +93,7 @@ export function createCases(options: CasesOptions) {
     ledger: options.ledger,
     directory: options.directory,
     sms: options.sms,
+    shortCode: options.smsShortCode ?? DEFAULT_SMS_SHORT_CODE,
     citizens: options.citizens,
     publisher: options.publisher,
     router: options.router,

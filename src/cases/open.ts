@@ -7,7 +7,7 @@ import { holidays, requireCategory } from './catalogue.js';
 import { recordChange } from './changes.js';
 import type { CasesDeps } from './deps.js';
 import { findDistrict } from './districts.js';
-import { caseTexts } from './messages.js';
+import { caseText, dueParam } from './messages.js';
 import { formatReference } from './reference.js';
 import { askRouter, storeDecision } from './routing.js';
 import type { CaseCategoryRow, CaseRow } from './tables.js';
@@ -142,7 +142,7 @@ export async function openCase(deps: CasesDeps, actor: CaseActor, input: OpenCas
   };
   const row = deps.batch ? await deps.batch.run(write) : await deps.db.transaction().execute(write);
   if (row.mobile && input.notifyCitizen !== false) {
-    await deps.sms.send(row.mobile, row.language as 'ur' | 'en', caseTexts.opened(row.language as 'ur' | 'en', { reference: row.reference, due: row.resolution_due, lead: row.lead_member })).catch(() => undefined);
+    await deps.sms.send(row.mobile, row.language as 'ur' | 'en', caseText(deps, row.language as 'ur' | 'en', 'case-opened', { reference: row.reference, due: dueParam(row.resolution_due), lead: row.lead_member ?? '' })).catch(() => undefined);
   }
   return row;
 }

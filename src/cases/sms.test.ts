@@ -24,7 +24,7 @@ describe.each(testDialects(postgresUrl))('cases by SMS on %s', (dialect) => {
 
     // An unknown phone in Urdu script gets its case and an Urdu answer.
     await sms('03219998888', 'شکایت میری رقم نہیں ملی');
-    expect(t.lastSms('+923219998888')?.text).toMatch(/^رابطہ: آپ کی شکایت درج ہو گئی۔ حوالہ RB-/);
+    expect(t.lastSms('+923219998888')?.text).toMatch(/^رابطہ: شکایت درج ہو گئی۔ حوالہ \u200ERB-/);
 
     await cases.triage(AUTHORITY, reference, { category: 'PAYMENT-NOT-RECEIVED' });
     await sms(CITIZEN.mobile, reference.toLowerCase().replace(/-/g, ' '));

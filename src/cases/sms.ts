@@ -1,8 +1,9 @@
 import { RabtaError } from '../core/index.js';
+import type { CaseTemplate, CitizenTemplateParams } from '../notify/index.js';
 import { citizenAnswer } from './actions.js';
 import type { CasesDeps } from './deps.js';
 import { loadCase } from './load.js';
-import { caseTexts } from './messages.js';
+import { caseText, dueParam } from './messages.js';
 import { MAX_TEXT, openCase } from './open.js';
 import { parseReference } from './reference.js';
 import type { CaseRow } from './tables.js';
@@ -12,6 +13,9 @@ const EASTERN = /[\u0660-\u0669\u06F0-\u06F9]/g;
 const fold = (text: string) => text.normalize('NFKC').replace(EASTERN, (d) => String(d.charCodeAt(0) & 0xf)).replace(/[\s\u00A0]+/g, ' ').trim();
 const KEYWORD = /^(shikayat|shikayet|shikait|complaint|شکایت|شکايت)(?:[\s:.,-]+|$)/iu;
 const ANSWER = /^([12])(?:\s*[-.,:]?\s*([1-5]))?$/;
+
+/** an answer to the sender, in her language */
+type Reply = <K extends CaseTemplate>(template: K, params: CitizenTemplateParams[K]) => Promise<unknown>;
 
 export type CaseSmsOutcome = 'opened' | 'state' | 'answered' | 'bad-reference' | 'unknown-reference' | 'not-yours' | 'nothing-to-confirm' | 'too-long' | 'empty';
 
@@ -29,14 +33,14 @@ export async function handleCaseSms(deps: CasesDeps, sms: { from: string; text: 
   const text = fold(sms.text);
   const citizens = await deps.citizens.byMobile(mobile);
   const language: Language = citizens[0]?.language ?? (/[\u0600-\u06FF]/.test(sms.text) ? 'ur' : 'en');
-  const reply = (message: string) => deps.sms.send(mobile, language, message).catch(() => undefined);
+  const reply: Reply = (template, params) => deps.sms.send(mobile, language, caseText(deps, language, template, params)).catch(() => undefined);
   const mine = (row: CaseRow) => row.mobile === mobile || (row.subject_hash !== null && citizens.some((c) => c.subjectHash === row.subject_hash));
 
   const keyword = KEYWORD.exec(text);
   if (keyword) {
     const complaint = text.slice(keyword[0].length).trim();
-    if (!complaint) return reply(caseTexts.empty(language)).then(() => 'empty');
-    if ([...complaint].length > MAX_TEXT) return reply(caseTexts.tooLong(language)).then(() => 'too-long');
+    if (!complaint) return reply('case-empty', {}).then(() => 'empty');
+    if ([...complaint].length > MAX_TEXT) return reply('case-too-long', { max: String(MAX_TEXT) }).then(() => 'too-long');
     const citizen = citizens[0];
     // The phone's registered citizen is the complainant; an unknown phone still gets a case, by its number.
     await openCase(deps, { kind: 'citizen', by: 'sms' }, { text: complaint, citizen: { mobile, language, ...(citizen ? { known: { subjectHash: citizen.subjectHash, maskedCnic: citizen.maskedCnic } } : {}) }, channel: 'sms', intake: 'sms' });
@@ -50,18 +54,18 @@ export async function handleCaseSms(deps: CasesDeps, sms: { from: string; text: 
     reference = parseReference(withAnswer[1] as string);
   } catch (error) {
     if (error instanceof RabtaError && error.code === 'case-reference-invalid') {
-      await reply(caseTexts.badReference(language, { text: (withAnswer[1] as string).trim() }));
+      await reply('case-bad-reference', { text: (withAnswer[1] as string).trim() });
       return 'bad-reference';
     }
     throw error;
   }
   if (reference) {
     const row = await loadCase(deps.db, reference).catch(() => undefined);
-    if (!row) return reply(caseTexts.unknownReference(language, { reference })).then(() => 'unknown-reference');
-    if (!mine(row)) return reply(caseTexts.notYours(language, { reference })).then(() => 'not-yours');
-    if (withAnswer[2]) return answer(deps, row, withAnswer[2] === '1', withAnswer[3], reply, language);
+    if (!row) return reply('case-unknown-reference', { reference }).then(() => 'unknown-reference');
+    if (!mine(row)) return reply('case-not-yours', { reference }).then(() => 'not-yours');
+    if (withAnswer[2]) return answer(deps, row, withAnswer[2] === '1', withAnswer[3], reply);
     const due = await nextDeadline(deps, row);
-    await reply(caseTexts.state(language, { reference: row.reference, state: row.state, due, lead: row.lead_member, reason: row.state === 'rejected' ? row.state_reason : null }));
+    await reply('case-state', { reference: row.reference, state: row.state, due: dueParam(due), lead: row.lead_member ?? '', reason: row.state === 'rejected' ? (row.state_reason ?? '') : '' });
     return 'state';
   }
 
@@ -77,17 +81,17 @@ export async function handleCaseSms(deps: CasesDeps, sms: { from: string; text: 
     .limit(1)
     .execute();
   const row = rows[0];
-  if (!row) return reply(caseTexts.nothingToConfirm(language)).then(() => 'nothing-to-confirm');
-  return answer(deps, row, bare[1] === '1', bare[2], reply, language);
+  if (!row) return reply('case-nothing-to-confirm', {}).then(() => 'nothing-to-confirm');
+  return answer(deps, row, bare[1] === '1', bare[2], reply);
 }
 
-async function answer(deps: CasesDeps, row: CaseRow, solved: boolean, score: string | undefined, reply: (m: string) => Promise<unknown>, language: Language): Promise<CaseSmsOutcome> {
+async function answer(deps: CasesDeps, row: CaseRow, solved: boolean, score: string | undefined, reply: Reply): Promise<CaseSmsOutcome> {
   try {
     await citizenAnswer(deps, 'sms', row.id, { solved, ...(score ? { satisfaction: Number(score) } : {}) });
     return 'answered';
   } catch (error) {
     if (!(error instanceof RabtaError) || (error.code !== 'case-state' && error.code !== 'conflict')) throw error;
-    await reply(caseTexts.state(language, { reference: row.reference, state: row.state, due: await nextDeadline(deps, row), lead: row.lead_member, reason: null }));
+    await reply('case-state', { reference: row.reference, state: row.state, due: dueParam(await nextDeadline(deps, row)), lead: row.lead_member ?? '', reason: '' });
     return 'state';
   }
 }

@@ -17,8 +17,10 @@ export type {
   SmsChannel,
   SmsEncoding,
 } from './types.js';
-export { renderCitizenMessage, displayDate, groupAmounts, SECRET_PARAMS, DEFAULT_SMS_SHORT_CODE } from './templates.js';
+export { renderCitizenMessage, SECRET_PARAMS, DEFAULT_SMS_SHORT_CODE } from './templates.js';
+export { displayDate, groupAmounts } from './display.js';
 export type { CitizenTemplate, CitizenTemplateParams } from './templates.js';
+export type { CaseTemplate, CaseTemplateParams } from './case-texts.js';
 export { createSmppChannel } from './smpp-channel.js';
 export type { SmppChannel, SmppChannelOptions, SmppChannelState, SmppSource } from './smpp-channel.js';
 export { createHttpChannel, signSmsRequest, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './http-channel.js';

@@ -1,13 +1,17 @@
 import { maskCnic, normalizeCnic } from '../core/index.js';
 import type { Language } from '../core/index.js';
+import { CASE_TEXTS } from './case-texts.js';
+import type { CaseTemplateParams } from './case-texts.js';
+import { displayDate, endSentence, groupAmounts, ltr, markDigits, nameUr } from './display.js';
 
 /**
  * The one set of texts Rabta sends a citizen, by template key, with the
  * parameters each one takes. Consent, citizens and the demo name a template
  * and its values; `renderCitizenMessage` is the wording on the phone (and in
  * the in-memory and console messengers, so tests read what citizens read).
+ * The texts about a case (`case-*`) are in case-texts.ts.
  */
-export interface CitizenTemplateParams {
+export interface CitizenTemplateParams extends CaseTemplateParams {
   /** a sign-in code; never stored, never shown in the notification history */
   otp: { code: string; minutes: string };
   /** a consumer asks for consent; the citizen answers HAAN/NAHI with the code */
@@ -46,39 +50,9 @@ export const SECRET_PARAMS: Partial<Record<CitizenTemplate, readonly string[]>> 
 export const DEFAULT_SMS_SHORT_CODE = '9988';
 
 /**
- * U+200E before every left-to-right run inside Urdu (CNIC, amount, code,
- * date digits, Latin name): without it `54400-*****11-2` shows as
- * `2-11*****-54400`. A mark, not an isolate (U+2066/9), which older
- * handsets show as boxes.
- */
-const LRM = '\u200E';
-const ltr = (value: string) => `${LRM}${value}`;
-/** a name that may be Latin (an id used when no Urdu name is known) */
-const nameUr = (value: string) => (/[A-Za-z0-9]/.test(value) ? ltr(value) : value);
-
-const MONTHS_UR = ['جنوری', 'فروری', 'مارچ', 'اپریل', 'مئی', 'جون', 'جولائی', 'اگست', 'ستمبر', 'اکتوبر', 'نومبر', 'دسمبر'];
-const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** `2026-07-30` as "30 جولائی 2026" / "30 Jul 2026"; anything else as it came. */
-export function displayDate(language: Language, iso: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
-  if (!match) return language === 'ur' ? nameUr(iso) : iso;
-  const [, year, month, day] = match;
-  const names = language === 'ur' ? MONTHS_UR : MONTHS_EN;
-  const text = `${Number(day)} ${names[Number(month) - 1] ?? month} ${year}`;
-  // Digits keep their order in Urdu without a mark; "30 جولائی 2026" reads right to left as Urdu does.
-  return text;
-}
-
-/** 13500 → "13,500", inside any text (amounts in notices); codes and CNICs are never 5+ bare digits with a unit. */
-export function groupAmounts(text: string): string {
-  return text.replace(/(?<![\d-])(?:(?<=(?:Rs\.?|روپے)\s?)\d{4,9}|\d{4,9}(?=\s*(?:روپے|rupees|Rs)))(?![\d-])/giu, (digits) => Number(digits).toLocaleString('en-US'));
-}
-
-/**
  * Kept within 2 UCS-2 parts in Urdu (the consent request within 3) and
  * 1 GSM-7 part in English where the names allow, at the longest real names
- * (messages.test.ts measures every one). Every text with a code says nobody
+ * (templates.test.ts measures every one). Every text with a code says nobody
  * will ask for it; every text that expects an answer names the short code.
  */
 const TEXTS: { [K in CitizenTemplate]: Record<Language, (p: CitizenTemplateParams[K], s: string) => string> } = {
@@ -122,12 +96,12 @@ const TEXTS: { [K in CitizenTemplate]: Record<Language, (p: CitizenTemplateParam
     ur: (_p, s) => `رابطہ: ${ltr(s)} پر بھیجیں: اجازت کے لیے ہاں اور کوڈ، انکار کے لیے نہیں اور کوڈ، واپسی کے لیے واپس اور کوڈ، ادائیگی کے لیے حالت۔`,
   },
   'event-notice': {
-    en: (p) => groupAmounts(`${p.institution}: ${p.text}${/[.!?]$/.test(p.text) ? '' : '.'} No fee or deduction is ever due.`),
-    ur: (p) => groupAmounts(`${nameUr(p.institution)}: ${p.text}${/[.۔!?؟]$/u.test(p.text) ? '' : '۔'} کوئی فیس یا کٹوتی کبھی نہیں۔`).replace(/(?<![\u200E\d,-])(\d[\d,-]*)/gu, `${LRM}$1`),
+    en: (p) => groupAmounts(`${p.institution}: ${endSentence(p.text, 'en')} No fee or deduction is ever due.`),
+    ur: (p) => markDigits(groupAmounts(`${nameUr(p.institution)}: ${endSentence(p.text, 'ur')} کوئی فیس یا کٹوتی کبھی نہیں۔`)),
   },
   'status-reply': {
     en: (p) => groupAmounts(`Rabta: CNIC ${p.cnic}, ${p.institution} (${displayDate('en', p.date)}): ${p.text} No fee is ever due.`),
-    ur: (p) => `رابطہ: کارڈ ${ltr(p.cnic)}، ${nameUr(p.institution)} (${displayDate('ur', p.date)}): ${groupAmounts(p.text).replace(/(?<![\u200E\d,-])(\d[\d,-]*)/gu, `${LRM}$1`)} کوئی فیس نہیں۔`,
+    ur: (p) => `رابطہ: کارڈ ${ltr(p.cnic)}، ${nameUr(p.institution)} (${displayDate('ur', p.date)}): ${markDigits(groupAmounts(p.text))} کوئی فیس نہیں۔`,
   },
   'status-none': {
     en: (p) => `Rabta: no payment status for CNIC ${p.cnic} yet.`,
@@ -153,6 +127,7 @@ const TEXTS: { [K in CitizenTemplate]: Record<Language, (p: CitizenTemplateParam
     en: () => 'Rabta: no CNIC is registered to this number, so Rabta sends it no messages. Nothing to stop or start.',
     ur: () => 'رابطہ: اس نمبر پر کوئی شناختی کارڈ رجسٹرڈ نہیں، اس لیے اس پر رابطہ کے پیغامات نہیں آتے۔',
   },
+  ...CASE_TEXTS,
 };
 
 /**

@@ -47,6 +47,7 @@ export function createCasesFor(input: {
       memberName: async (id) => (await registry.getMember(id).catch(() => undefined))?.nameEn,
     },
     sms: input.sms,
+    smsShortCode: input.config.smsShortCode,
     citizens: {
       subjectHash: (digits) => subjectHash(input.keyring.subjectSecret, digits),
       normalizeMobile: (text) => normalizeMobile(text),
