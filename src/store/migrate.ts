@@ -32,7 +32,9 @@ export async function migrateToLatest(
       all[name] = migration;
     }
   }
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => all } });
+  // Modules number their migrations independently (cases' 0012 and citizens' 0012 came from two branches), so a
+  // database may meet a migration named before one it already ran: run it rather than call the history corrupt.
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => all }, allowUnorderedMigrations: true });
   const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
