@@ -198,9 +198,9 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
       (s) => (purpose === null || (JSON.parse(s.purposes) as string[]).includes(purpose)) && (consented === undefined || consented.has(s.subscriber_id)),
     );
     const filters = new Map(allowed.map((s) => [s.id, s.filter ? (JSON.parse(s.filter) as Filter) : null]));
-    if (deps.dialect.name === 'postgres' && allowed.some((s) => s.mode === 'pull')) {
+    if (!deps.dialect.serializesWrites && allowed.some((s) => s.mode === 'pull')) {
       // A pull cursor is a delivery id, so ids must be handed out in commit order for a topic:
-      // the topic's row lock makes its publications commit one after another (SQLite writes one at a time anyway).
+      // the topic's row lock makes its publications commit one after another (a database that writes one at a time needs none).
       await trx.selectFrom('topics').select('id').where('id', '=', topic.id).forUpdate().execute();
     }
     for (let i = 0; i < prepared.length; i += CHUNK) await trx.insertInto('events').values(prepared.slice(i, i + CHUNK).map((p) => p.event)).execute();

@@ -37,7 +37,7 @@ export const journalMigrations: ModuleMigrations = (ctx) => ({
     async up(db: AnyDb) {
       await db.schema
         .createTable('registry_changes')
-        .addColumn('seq', ctx.dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (ctx.dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .$call(ctx.autoIncrementKey('seq'))
         .addColumn('at', 'bigint', (c) => c.notNull())
         .addColumn('actor', 'text', (c) => c.notNull())
         .addColumn('action', 'text', (c) => c.notNull())

@@ -15,6 +15,7 @@ export type { Database } from './schema.js';
 export type { WriteBatcher } from './batcher.js';
 export { conflictOnDuplicate, isDatabaseUnavailable, isUniqueViolation, LockLost } from './errors.js';
 export { startsWith, underMember } from './prefix.js';
+export { ensureDatabase } from './postgres/databases.js';
 
 export interface Store {
   readonly db: Kysely<Database>;

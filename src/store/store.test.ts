@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { sql } from 'kysely';
+import type { Generated, Kysely } from 'kysely';
 import { journalMigrations } from '../ledger/journal.js';
 import { registryMigrations } from '../registry/migrations.js';
 import { LockLost, openStore } from './index.js';
@@ -9,6 +12,17 @@ import type { TestDatabase } from './testing.js';
 import { isUniqueViolation } from '../registry/deps.js';
 
 const postgresUrl = inject('postgresUrl');
+
+/** Opens a store in a fresh process and prints the database drivers that process loaded (both are CommonJS). */
+const DRIVER_PROBE = `
+import { createRequire } from 'node:module';
+const { openStore } = await import(process.argv[1]);
+const store = openStore({ databaseUrl: process.argv[2] || undefined, dataDir: process.argv[3], migrations: [] });
+await store.migrate();
+await store.close();
+const drivers = Object.keys(createRequire(import.meta.url).cache).map((file) => /node_modules\\/(pg|better-sqlite3)\\//.exec(file)?.[1]).filter(Boolean);
+console.log(JSON.stringify([...new Set(drivers)]));
+`;
 
 for (const dialect of testDialects(postgresUrl)) {
   describe(`store on ${dialect}`, () => {
@@ -55,6 +69,27 @@ for (const dialect of testDialects(postgresUrl)) {
       const row = await store.db.selectFrom('members').selectAll().executeTakeFirstOrThrow();
       expect(row.created_at).toBe(at);
       expect(row.name_ur).toBe('نادرا');
+    });
+
+    it('loads the driver of its own database and not the other', async () => {
+      database = await freshDatabase(dialect, postgresUrl);
+      const index = new URL('./index.ts', import.meta.url).pathname;
+      const args = ['--import', 'tsx', '--input-type=module', '-e', DRIVER_PROBE, index, database.databaseUrl ?? '', database.dataDir];
+      const { stdout } = await promisify(execFile)(process.execPath, args);
+      expect(JSON.parse(stdout)).toEqual([dialect === 'sqlite' ? 'better-sqlite3' : 'pg']);
+    });
+
+    it('numbers the rows of an auto-increment key one by one, as the dialect declares it', async () => {
+      const store = openStore({
+        databaseUrl: (database = await freshDatabase(dialect, postgresUrl)).databaseUrl,
+        dataDir: database.dataDir,
+        migrations: [(ctx) => ({ '0001_counted': { up: (db: Kysely<unknown>) => db.schema.createTable('counted').$call(ctx.autoIncrementKey('id')).addColumn('name', 'text').execute() } })],
+      });
+      stores.push(store);
+      await store.migrate();
+      const counted = store.db as unknown as Kysely<{ counted: { id: Generated<number>; name: string } }>;
+      await counted.insertInto('counted').values([{ name: 'a' }, { name: 'b' }]).execute();
+      expect(await counted.selectFrom('counted').select(['id', 'name']).orderBy('id').execute()).toEqual([{ id: 1, name: 'a' }, { id: 2, name: 'b' }]);
     });
 
     it('lets only one holder of a named lock run at a time', async () => {
