@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+import type { Connection } from '../store/index.js';
 
 /** Who did something through the admin API or a local command. */
 export interface Actor {
@@ -25,7 +25,8 @@ export interface Change {
  * the change itself, so the journal and the registry never disagree.
  */
 export interface ChangeRecorder {
-  record(db: Kysely<Database>, change: Change): Promise<unknown>;
+  /** `db` is the caller's transaction, whichever module's tables it was opened on */
+  record(db: Connection, change: Change): Promise<unknown>;
 }
 
 /**
@@ -33,13 +34,13 @@ export interface ChangeRecorder {
  * journal and the records never disagree. Registry, topics and subscriptions
  * all change this way.
  */
-export async function journaledChange<T>(
-  deps: { db: Kysely<Database>; recorder: ChangeRecorder; now: () => number },
+export async function journaledChange<DB, T>(
+  deps: { db: Kysely<DB>; recorder: ChangeRecorder; now: () => number },
   actor: Actor,
   action: string,
   target: string,
   details: Record<string, unknown>,
-  apply: (db: Kysely<Database>) => Promise<T>,
+  apply: (db: Kysely<DB>) => Promise<T>,
 ): Promise<T> {
   return deps.db.transaction().execute(async (trx) => {
     const result = await apply(trx);

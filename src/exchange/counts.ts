@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import { memberIdOf } from '../core/index.js';
-import type { Database } from '../store/index.js';
+import type { ExchangeTables } from './tables.js';
 
 /**
  * How many exchanges each institution asked of each other: the public
  * dashboard's figure until the analytics rollups exist. Counts only, by
  * member pair; nothing about subjects.
  */
-export async function exchangeCountsByMembers(db: Kysely<Database>): Promise<Array<{ client: string; provider: string; count: number }>> {
+export async function exchangeCountsByMembers(db: Kysely<ExchangeTables>): Promise<Array<{ client: string; provider: string; count: number }>> {
   const rows = await db
     .selectFrom('exchanges')
     .select(['client_id', 'service_id', (eb) => eb.fn.countAll<number | string>().as('n')])

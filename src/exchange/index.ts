@@ -30,7 +30,7 @@ export interface ExchangeOptions {
 export function exchangePlugin(options: ExchangeOptions = {}) {
   return async (app: FastifyInstance, { platform, metrics }: { platform: Platform; metrics: Metrics }) => {
     const mediate = createPipeline({
-      batch: platform.store.batch,
+      batch: platform.store.batch(),
       registry: platform.registry,
       egress: platform.egress,
       keyring: platform.keyring,
@@ -52,8 +52,8 @@ export function exchangePlugin(options: ExchangeOptions = {}) {
     });
     const sweep = setInterval(() => {
       const now = platform.now();
-      void forgetExpiredNonces(platform.store.db, now).catch(() => undefined);
-      void forgetOldQuotaWindows(platform.store.db, now).catch(() => undefined);
+      void forgetExpiredNonces(platform.store.tables(), now).catch(() => undefined);
+      void forgetOldQuotaWindows(platform.store.tables(), now).catch(() => undefined);
     }, 30_000);
     sweep.unref();
     app.addHook('onClose', async () => clearInterval(sweep));

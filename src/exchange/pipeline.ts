@@ -7,7 +7,7 @@ import type { Keyring } from '../keyring/index.js';
 import type { Registry, ServiceRow } from '../registry/index.js';
 import { contentDigestOfHash, digestMatches } from '../sdk/digest.js';
 import { requestHasBody, signRequest, signResponse } from '../sdk/index.js';
-import type { Database, WriteBatcher } from '../store/index.js';
+import type { WriteBatcher } from '../store/index.js';
 import { isDatabaseUnavailable, isTrue } from '../store/index.js';
 import { receiveBody } from './body.js';
 import type { ReceivedBody } from './body.js';
@@ -18,6 +18,7 @@ import { takeQuota } from './quota.js';
 import type { ExchangeRecord, ExchangeRecorder } from './record.js';
 import { subjectsOf } from './subjects.js';
 import { parseTarget } from './target.js';
+import type { ExchangeTables } from './tables.js';
 
 export interface ExchangeRequest {
   method: string;
@@ -36,7 +37,7 @@ export interface ExchangeReply {
 }
 
 export interface PipelineDeps {
-  batch: WriteBatcher<Database>;
+  batch: WriteBatcher<ExchangeTables>;
   registry: Registry;
   egress: Egress;
   keyring: Keyring;

@@ -37,7 +37,7 @@ export async function receiptRoutes(base: FastifyInstance, platform: Platform) {
       },
     },
     async (request) => {
-      const exchange = await findExchange(platform.store.db, request.params.id);
+      const exchange = await findExchange(platform.store.tables(), request.params.id);
       const parties = exchange ? [exchange.client_id, subsystemIdOf(exchange.service_id)] : [];
       requireParty(who.get(request), parties);
       if (!exchange) throw new RabtaError('not-found', `no exchange ${request.params.id}`);
@@ -64,7 +64,7 @@ async function identify(platform: Platform, request: { method: string; url: stri
     if (actor.memberId) return { memberId: actor.memberId };
     throw forbidden();
   }
-  const caller = await authenticateSigned({ batch: platform.store.batch, registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now }, request);
+  const caller = await authenticateSigned({ batch: platform.store.batch(), registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now }, request);
   return { clientId: caller.clientId };
 }
 

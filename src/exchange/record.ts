@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
-import type { ExchangeRow } from './tables.js';
+import { tablesOf } from '../store/index.js';
+import type { Connection } from '../store/index.js';
+import type { ExchangeRow, ExchangeTables } from './tables.js';
 
 /**
  * The evidence of one mediated call: ids, times, sizes, digests, purpose and
@@ -9,15 +10,16 @@ import type { ExchangeRow } from './tables.js';
 export type ExchangeRecord = ExchangeRow;
 
 export interface ExchangeRecorder {
-  record(db: Kysely<Database>, record: ExchangeRecord): Promise<void>;
+  /** `db` is the caller's transaction; a recorder may add rows of its own module to it */
+  record(db: Connection, record: ExchangeRecord): Promise<void>;
 }
 
 export const databaseRecorder: ExchangeRecorder = {
   async record(db, record) {
-    await db.insertInto('exchanges').values(record).execute();
+    await tablesOf<ExchangeTables>(db).insertInto('exchanges').values(record).execute();
   },
 };
 
-export async function findExchange(db: Kysely<Database>, id: string): Promise<ExchangeRecord | undefined> {
+export async function findExchange(db: Kysely<ExchangeTables>, id: string): Promise<ExchangeRecord | undefined> {
   return db.selectFrom('exchanges').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -44,7 +44,7 @@ export function signedRoutes(app: FastifyInstance, platform: Platform): SignedSc
   app.addHook('onRequest', async (request, reply) => {
     try {
       const caller = await authenticateSigned(
-        { batch: platform.store.batch, registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now },
+        { batch: platform.store.batch(), registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now },
         { method: request.method, url: request.raw.url ?? request.url, headers: request.headers },
       );
       callers.set(request, caller);

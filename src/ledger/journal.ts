@@ -1,14 +1,16 @@
 import type { Kysely, Migration } from 'kysely';
 import type { Change, ChangeRecorder } from '../core/index.js';
-import type { Database, ModuleMigrations } from '../store/index.js';
+import { tablesOf } from '../store/index.js';
+import type { Connection, ModuleMigrations } from '../store/index.js';
+import type { JournalTables } from './journal-tables.js';
 
 /**
  * The registry change journal. Registry changes hold no personal data, so they
  * are kept in clear; the Merkle log appends each one as a leaf.
  */
-export const journalRecorder: ChangeRecorder & { record(db: Kysely<Database>, change: Change): Promise<number> } = {
-  async record(db: Kysely<Database>, change: Change) {
-    const row = await db
+export const journalRecorder: ChangeRecorder & { record(db: Connection, change: Change): Promise<number> } = {
+  async record(db: Connection, change: Change) {
+    const row = await tablesOf<JournalTables>(db)
       .insertInto('registry_changes')
       .values({ at: change.at, actor: change.actor, action: change.action, target: change.target, details: JSON.stringify(change.details) })
       .returning('seq')
@@ -17,8 +19,8 @@ export const journalRecorder: ChangeRecorder & { record(db: Kysely<Database>, ch
   },
 };
 
-export async function listChanges(db: Kysely<Database>, options: { after?: number; limit?: number } = {}) {
-  const rows = await db
+export async function listChanges(db: Connection, options: { after?: number; limit?: number } = {}) {
+  const rows = await tablesOf<JournalTables>(db)
     .selectFrom('registry_changes')
     .selectAll()
     .where('seq', '>', options.after ?? 0)

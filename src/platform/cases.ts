@@ -29,7 +29,7 @@ export function createCasesFor(input: {
 }) {
   const { registry, ledger } = input;
   return createCases({
-    db: input.store.db,
+    db: input.store.tables(),
     dialect: input.store.dialect,
     // A case change concerns a person: a salted commitment, like a consent change.
     ledger: {

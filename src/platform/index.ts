@@ -90,12 +90,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   });
   if (options.migrate !== false) await store.migrate();
   const now = options.now ?? Date.now;
-  const ledger = createLedger({ db: store.db, dialect: store.dialect, host: new URL(config.publicUrl).host, logSeed: keyring.logSeed, now });
-  const registry = createRegistry({ db: store.db, recorder: registryChangeRecorder(ledger), instance: config.instance, now }, { defaultBodyLimit: config.bodyLimitDefault });
+  const ledger = createLedger({ db: store.tables(), dialect: store.dialect, host: new URL(config.publicUrl).host, logSeed: keyring.logSeed, now });
+  const registry = createRegistry({ db: store.tables(), recorder: registryChangeRecorder(ledger), instance: config.instance, now }, { defaultBodyLimit: config.bodyLimitDefault });
   if (options.background !== false) ledger.start();
   const egress = createEgress(egressPolicy(config.egressAllow), { timeoutMs: config.upstreamTimeoutMs });
   const witnessing = createWitnessing({
-    db: store.db,
+    db: store.tables(),
     ledger,
     witnesses: () => registry.listWitnesses(),
     call: (request) => egress.call(request),
@@ -109,8 +109,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const smsChannel = options.messenger ? undefined : smsChannelFromConfig(config, egress);
   let cases: Cases | undefined;
   const consent = createConsent({
-    db: store.db,
-    batch: store.batch,
+    db: store.tables(),
+    batch: store.batch(),
     registry,
     keyring,
     messenger: options.messenger ?? smsMessenger(smsChannel as NonNullable<typeof smsChannel>, (language, template, params) => renderCitizenMessage(language, template, params, config.smsShortCode)),
@@ -132,8 +132,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   });
   const events: Events = createEvents(
     {
-      db: store.db,
-      batch: store.batch,
+      db: store.tables(),
+      batch: store.batch(),
       dialect: store.dialect,
       registry,
       recorder: registryChangeRecorder(ledger),

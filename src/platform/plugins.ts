@@ -36,7 +36,7 @@ export function platformPlugins(platform: Platform): NonNullable<ServerOptions['
       casesRoutes(app, {
         cases: platform.cases,
         registry: platform.registry,
-        authenticate: (request) => authenticateSigned({ batch: platform.store.batch, registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now }, request),
+        authenticate: (request) => authenticateSigned({ batch: platform.store.batch(), registry: platform.registry, publicUrl: platform.config.publicUrl, now: platform.now }, request),
       }),
     // The portal, console and dashboard: pages over the same module calls as the API.
     (app) => webRoutes(app, webCapabilities(platform, app)),

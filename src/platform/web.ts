@@ -23,7 +23,7 @@ export function webCapabilities(platform: Platform, app: FastifyInstance): WebCa
       return { ...receipt, logVkey: platform.ledger.vkey, witnessVkeys: keys.filter((k) => k.use === 'witness').map((k) => k.vkey as string) };
     },
     async figures() {
-      const [exchanges, events, checkpoint, institutions] = await Promise.all([exchangeCountsByMembers(platform.store.db), eventCountsByTopic(platform.store.db), platform.ledger.signedCheckpoint(), members()]);
+      const [exchanges, events, checkpoint, institutions] = await Promise.all([exchangeCountsByMembers(platform.store.tables()), eventCountsByTopic(platform.store.tables()), platform.ledger.signedCheckpoint(), members()]);
       return {
         exchanges,
         events,
