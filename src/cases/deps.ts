@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { Database, StoreDialect } from '../store/index.js';
+import type { StoreDialect } from '../store/index.js';
 import type { Calendar } from './calendar.js';
+import type { CasesTables } from './tables.js';
 
 /** A state change's ledger leaf: a salted commitment, appended in the caller's transaction. */
 export interface CaseLedger {
-  append(db: Kysely<Database>, input: { ref: string; at: number; record: unknown }): Promise<void>;
+  append(db: Kysely<CasesTables>, input: { ref: string; at: number; record: unknown }): Promise<void>;
   /** the record, its salt and an inclusion proof, for whoever may see the change */
   receipt(ref: string): Promise<unknown>;
 }
@@ -55,7 +56,7 @@ export interface CaseSettings {
 export const DEFAULT_SETTINGS: CaseSettings = { confirmDays: 7, escalationDays: 2, sweepBatch: 200 };
 
 export interface CasesDeps {
-  db: Kysely<Database>;
+  db: Kysely<CasesTables>;
   dialect: StoreDialect;
   ledger: CaseLedger;
   directory: CaseDirectory;

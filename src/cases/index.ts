@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { RabtaError } from '../core/index.js';
-import type { Database, StoreDialect } from '../store/index.js';
+import type { StoreDialect } from '../store/index.js';
 import * as actions from './actions.js';
 import type { CaseActor } from './actors.js';
 import { requireOnCase } from './actors.js';
@@ -23,6 +23,7 @@ import type { GeoPost, GeoQuery } from './open311.js';
 import type { SweepResult } from './sweep.js';
 import * as views from './views.js';
 import type { CaseQuery } from './views.js';
+import type { CasesTables } from './tables.js';
 
 export { casesMigrations } from './migrations.js';
 export type { CasesTables } from './tables.js';
@@ -45,7 +46,7 @@ export { PORTAL } from './intake.js';
 export type { CaseRule, CaseRuleInput } from './rules.js';
 
 export interface CasesOptions {
-  db: Kysely<Database>;
+  db: Kysely<CasesTables>;
   dialect: StoreDialect;
   ledger: CaseLedger;
   directory: CaseDirectory;

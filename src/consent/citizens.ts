@@ -2,11 +2,11 @@ import { isUniqueViolation } from '../store/index.js';
 import type { Kysely } from 'kysely';
 import { maskCnic, normalizeCnic, subjectHash, RabtaError } from '../core/index.js';
 import type { Actor } from '../core/index.js';
-import type { Database } from '../store/index.js';
+
 import type { ConsentDeps } from './deps.js';
 import { normalizeMobile } from './mobile.js';
 import { rekeyReplyCodes } from './reply-codes.js';
-import type { CitizenRow, Language } from './tables.js';
+import type { CitizenRow, Language, ConsentTables } from './tables.js';
 
 export interface CitizenInput {
   cnic: string;
@@ -61,14 +61,13 @@ async function upsert(deps: ConsentDeps, hash: string, masked: string, mobile: s
   });
 }
 
-export async function findCitizen(db: Kysely<Database>, hash: string): Promise<CitizenRow | undefined> {
+export async function findCitizen(db: Kysely<ConsentTables>, hash: string): Promise<CitizenRow | undefined> {
   return db.selectFrom('citizens').selectAll().where('subject_hash', '=', hash).executeTakeFirst();
 }
 
-export async function citizensByMobile(db: Kysely<Database>, mobile: string): Promise<CitizenRow[]> {
+export async function citizensByMobile(db: Kysely<ConsentTables>, mobile: string): Promise<CitizenRow[]> {
   return db.selectFrom('citizens').selectAll().where('mobile', '=', mobile).orderBy('created_at').execute();
 }
-
 
 function toCitizen(row: CitizenRow): Citizen {
   return {

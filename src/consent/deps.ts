@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../keyring/index.js';
 import type { Registry } from '../registry/index.js';
-import type { Database, WriteBatcher } from '../store/index.js';
+import type { WriteBatcher } from '../store/index.js';
 import type { ConsentChangeSink } from './changes.js';
 import type { CitizenMessenger } from './messenger.js';
+import type { ConsentTables } from './tables.js';
 
 /** Limits of sign-in and consent requests; every node must use the same. */
 export interface ConsentLimits {
@@ -57,8 +58,8 @@ export interface TopicCatalogue {
 }
 
 export interface ConsentDeps {
-  db: Kysely<Database>;
-  batch: WriteBatcher<Database>;
+  db: Kysely<ConsentTables>;
+  batch: WriteBatcher<ConsentTables>;
   registry: Registry;
   keyring: Keyring;
   messenger: CitizenMessenger;

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { memberIdOf } from '../core/index.js';
 import type { PersonalEvent } from '../events/index.js';
-import type { Database } from '../store/index.js';
+
 import type { ConsentDeps } from './deps.js';
 import { inLanguage } from './names.js';
 import type { Names } from './names.js';
-import type { CitizenNotificationRow, CitizenRow, TrackerRow } from './tables.js';
+import type { CitizenNotificationRow, CitizenRow, TrackerRow, ConsentTables } from './tables.js';
+import { tablesOf } from '../store/index.js';
+import type { Connection } from '../store/index.js';
 
 /** Rows per INSERT: well under either database's parameter limit. */
 const CHUNK = 400;
@@ -29,7 +31,9 @@ export interface EventNoticeParams {
  * finds it). Subjects with no registered phone get the tracker row only.
  */
 export function personalEventRecorder(deps: Pick<ConsentDeps, 'now'>) {
-  return async (trx: Kysely<Database>, events: PersonalEvent[]): Promise<void> => {
+  // In the publisher's transaction, opened on the events module's tables.
+  return async (connection: Connection, events: PersonalEvent[]): Promise<void> => {
+    const trx = tablesOf<ConsentTables>(connection);
     const tracker: TrackerRow[] = [];
     for (const event of events) {
       const member = memberIdOf(event.publisher);
@@ -74,7 +78,7 @@ export function personalEventRecorder(deps: Pick<ConsentDeps, 'now'>) {
   };
 }
 
-async function citizensOf(db: Kysely<Database>, hashes: string[]): Promise<Map<string, CitizenRow>> {
+async function citizensOf(db: Kysely<ConsentTables>, hashes: string[]): Promise<Map<string, CitizenRow>> {
   const found = new Map<string, CitizenRow>();
   for (let i = 0; i < hashes.length; i += CHUNK) {
     const rows = await db.selectFrom('citizens').selectAll().where('subject_hash', 'in', hashes.slice(i, i + CHUNK)).execute();

@@ -1,11 +1,11 @@
-import type { ConsentStatus } from './tables.js';
+import type { ConsentStatus, ConsentTables } from './tables.js';
 import type { Kysely } from 'kysely';
 import type { Actor } from '../core/index.js';
 import { RabtaError } from '../core/index.js';
 import type { ExchangeRecorder, LegalBasisCheck, LegalBasisQuestion } from '../exchange/index.js';
 import type { Keyring } from '../keyring/index.js';
 import type { Registry } from '../registry/index.js';
-import type { Database, WriteBatcher } from '../store/index.js';
+import type { WriteBatcher } from '../store/index.js';
 import type { ConsentChangeSink } from './changes.js';
 import { citizensByMobile, findCitizen, registerCitizen } from './citizens.js';
 import type { CitizenInput } from './citizens.js';
@@ -58,8 +58,8 @@ export { maskMobile, normalizeMobile } from './mobile.js';
 export { pakistanDate } from './names.js';
 
 export interface ConsentOptions {
-  db: Kysely<Database>;
-  batch: WriteBatcher<Database>;
+  db: Kysely<ConsentTables>;
+  batch: WriteBatcher<ConsentTables>;
   registry: Registry;
   keyring: Keyring;
   messenger: CitizenMessenger;

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+
 import type { ConsentDeps } from './deps.js';
 import { SECRET_PARAMS } from './messages.js';
 import type { CitizenTemplate, CitizenTemplateParams } from './messages.js';
 import { decodeCursor, encodeCursor } from './paging.js';
 import type { Page } from './paging.js';
-import type { Language } from './tables.js';
+import type { Language, ConsentTables } from './tables.js';
 
 /** A message decided inside a transaction and sent once it has committed. */
 export interface Outgoing<K extends CitizenTemplate = CitizenTemplate> {
@@ -24,7 +24,7 @@ export interface Outgoing<K extends CitizenTemplate = CitizenTemplate> {
  * subject (help texts to unknown numbers) nothing is kept.
  */
 export async function queueMessage<K extends CitizenTemplate>(
-  db: Kysely<Database>,
+  db: Kysely<ConsentTables>,
   at: number,
   message: { subjectHash: string | null; mobile: string; language: Language; template: K; params: CitizenTemplateParams[K] },
 ): Promise<Outgoing<K>> {
@@ -76,7 +76,7 @@ export interface NotificationView {
 }
 
 /** What was sent to one citizen, newest first; OTP codes were never kept. */
-export async function listNotifications(db: Kysely<Database>, subjectHash: string, options: { limit: number; cursor?: string }): Promise<Page<NotificationView>> {
+export async function listNotifications(db: Kysely<ConsentTables>, subjectHash: string, options: { limit: number; cursor?: string }): Promise<Page<NotificationView>> {
   let query = db.selectFrom('citizen_notifications').selectAll().where('subject_hash', '=', subjectHash);
   const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
   if (after) query = query.where((eb) => eb.or([eb('at', '<', after.at), eb.and([eb('at', '=', after.at), eb('id', '<', after.id)])]));

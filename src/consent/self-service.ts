@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { normalizeCnic, subjectHash } from '../core/index.js';
-import type { Database } from '../store/index.js';
+
 import type { ConsentDeps } from './deps.js';
 import type { EventNoticeParams } from './event-notices.js';
 import type { CitizenTemplate, CitizenTemplateParams } from './messages.js';
@@ -8,7 +8,7 @@ import { inLanguage, pakistanDate } from './names.js';
 import type { Names } from './names.js';
 import { dispatch, queueMessage } from './notifications.js';
 import type { SelfServiceCommand } from './sms-parse.js';
-import type { CitizenRow, Language } from './tables.js';
+import type { CitizenRow, Language, ConsentTables } from './tables.js';
 
 export type SelfServiceOutcome = 'status' | 'status-none' | 'status-unknown' | 'stopped' | 'resumed' | 'institution-unknown' | 'number-unregistered';
 
@@ -80,7 +80,7 @@ export async function handleSelfService(deps: ConsentDeps, names: Names, mobile:
   return command.kind === 'stop' ? 'stopped' : 'resumed';
 }
 
-async function latestStatus(db: Kysely<Database>, hash: string): Promise<{ at: number; params: EventNoticeParams } | undefined> {
+async function latestStatus(db: Kysely<ConsentTables>, hash: string): Promise<{ at: number; params: EventNoticeParams } | undefined> {
   const rows = await db
     .selectFrom('citizen_notifications')
     .select(['at', 'params'])
@@ -116,7 +116,7 @@ export async function replaceOptOuts(deps: Pick<ConsentDeps, 'db' | 'now'>, hash
   await deps.db.updateTable('citizens').set({ opted_out: JSON.stringify([...new Set(memberIds)].sort()), updated_at: deps.now() }).where('subject_hash', '=', hash).execute();
 }
 
-export async function optOutsOf(db: Kysely<Database>, hash: string): Promise<string[]> {
+export async function optOutsOf(db: Kysely<ConsentTables>, hash: string): Promise<string[]> {
   const row = await db.selectFrom('citizens').select('opted_out').where('subject_hash', '=', hash).executeTakeFirst();
   return row ? (JSON.parse(row.opted_out) as string[]) : [];
 }

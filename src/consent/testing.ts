@@ -12,6 +12,7 @@ import { memoryMessenger } from './messenger.js';
 import type { MemoryMessenger } from './messenger.js';
 import type { CitizenAction } from './lifecycle.js';
 import type { ConsentForConsumer } from './requests.js';
+import type { ConsentTables } from './tables.js';
 
 /**
  * Test support: a small federation on a fresh instance — BISP (payments:
@@ -163,7 +164,7 @@ export async function startFederation(dialect: 'sqlite' | 'postgres', postgresUr
     hash: (cnic) => subjectHash(t.platform.keyring.subjectSecret, normalizeCnic(cnic) as string),
     async signIn(cnic) {
       const hash = subjectHash(t.platform.keyring.subjectSecret, normalizeCnic(cnic) as string);
-      const citizen = await t.platform.store.db.selectFrom('citizens').select('mobile').where('subject_hash', '=', hash).executeTakeFirstOrThrow();
+      const citizen = await t.platform.store.tables<ConsentTables>().selectFrom('citizens').select('mobile').where('subject_hash', '=', hash).executeTakeFirstOrThrow();
       const asked = await t.app.inject({ method: 'POST', url: '/citizen/otp', payload: { cnic } });
       if (asked.statusCode !== 202) throw new Error(`otp: ${asked.statusCode} ${asked.body}`);
       const code = messenger.last(citizen.mobile, 'otp')?.params.code;

@@ -4,8 +4,9 @@ import type { Egress } from '../egress/index.js';
 import type { LegalBasisCheck } from '../exchange/index.js';
 import type { AppendInput } from '../ledger/service.js';
 import type { Registry } from '../registry/index.js';
-import type { Database, StoreDialect, WriteBatcher } from '../store/index.js';
+import type { Connection, StoreDialect, WriteBatcher } from '../store/index.js';
 import type { RenderedNotice } from './notice-rules.js';
+import type { EventsTables } from './tables.js';
 
 /** What the tracker is told, in the publishing transaction, about an event that concerns people. */
 export interface PersonalEvent {
@@ -26,7 +27,8 @@ export interface PersonalEvent {
 }
 
 /** The data tracker's and the citizen notices' entry point for events, in the publishing transaction; the consent module supplies it. */
-export type PersonalEventHook = (trx: Kysely<Database>, events: PersonalEvent[]) => Promise<void>;
+/** runs in the publishing transaction; the hook views it through its own module's tables */
+export type PersonalEventHook = (trx: Connection, events: PersonalEvent[]) => Promise<void>;
 
 export interface EventsNotice {
   memberId: string;
@@ -37,13 +39,13 @@ export interface EventsNotice {
 }
 
 export interface EventsDeps {
-  db: Kysely<Database>;
-  batch: WriteBatcher<Database>;
+  db: Kysely<EventsTables>;
+  batch: WriteBatcher<EventsTables>;
   dialect: StoreDialect;
   registry: Registry;
   /** the registry's change recorder: topic, access and subscription changes are journalled like registry changes */
   recorder: ChangeRecorder;
-  ledger: { append(db: Kysely<Database>, input: AppendInput): Promise<void> };
+  ledger: { append(db: Kysely<EventsTables>, input: AppendInput): Promise<void> };
   egress: Egress;
   /** the address classes the egress policy allows besides public ones (RABTA_EGRESS_ALLOW) */
   egressAllow: readonly string[];

@@ -5,7 +5,7 @@ import { subjectsOf } from '../exchange/index.js';
 import type { LegalBasisAnswer, LegalBasisQuestion } from '../exchange/index.js';
 import { LEAF_KIND } from '../ledger/canonical.js';
 import type { RegistryView } from '../registry/index.js';
-import type { Database } from '../store/index.js';
+
 import { isTrue } from '../store/index.js';
 import { isUniqueViolation } from './deps.js';
 import type { EventsDeps, PersonalEvent } from './deps.js';
@@ -16,7 +16,7 @@ import { eventId } from './ids.js';
 import { orderingKeyHasher } from './ordering.js';
 import { checkEventDepth, describeErrors } from './schemas.js';
 import type { createValidatorCache } from './schemas.js';
-import type { DeliveryRow, EventRow, NoticeRuleRow, TopicRow } from './tables.js';
+import type { DeliveryRow, EventRow, NoticeRuleRow, TopicRow, EventsTables } from './tables.js';
 import { findTopic } from './topics.js';
 import type { Insertable } from 'kysely';
 
@@ -184,7 +184,7 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
   }
 
   async function writeOutbox(
-    trx: Kysely<Database>,
+    trx: Kysely<EventsTables>,
     topic: TopicRow,
     prepared: Prepared[],
     basis: LegalBasisAnswer | undefined,
@@ -246,7 +246,7 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
 }
 
 /** A topic's subscriptions that still receive (a disabled one collects dead letters), with the purposes of their access right. */
-function liveSubscriptions(db: Kysely<Database>, topicId: string) {
+function liveSubscriptions(db: Kysely<EventsTables>, topicId: string) {
   return db
     .selectFrom('event_subscriptions as s')
     .innerJoin('topic_access as a', (join) => join.onRef('a.topic_id', '=', 's.topic_id').onRef('a.subscriber_id', '=', 's.subscriber_id'))
@@ -302,7 +302,7 @@ function checkIdempotencyKey(raw: string): string {
 }
 
 /** The events an earlier publication with these keys made, if there was one. */
-async function sameKeys(db: Kysely<Database>, publisherId: string, keys: string[]) {
+async function sameKeys(db: Kysely<EventsTables>, publisherId: string, keys: string[]) {
   const withKeys = (some: string[]) =>
     db.selectFrom('events').select(['id', 'topic_id', 'payload_digest', 'idempotency_key']).where('publisher_id', '=', publisherId).where('idempotency_key', 'in', some).execute();
   // The first key answers whether there was an earlier publication; only then are the others read.

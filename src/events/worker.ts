@@ -3,12 +3,13 @@ import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { memberIdOf } from '../core/index.js';
-import type { Database } from '../store/index.js';
+
 import { attemptDelivery, envelopeOf } from './delivery.js';
 import type { AttemptOutcome } from './delivery.js';
 import type { EventsDeps, EventsNotice } from './deps.js';
 import { DEFAULT_SCHEDULE_MS, nextAttemptAt } from './schedule.js';
 import type { RetryPolicy } from './schedule.js';
+import type { EventsTables } from './tables.js';
 
 export interface WorkerOptions {
   /** delay before each attempt after the previous failure (default: DEFAULT_SCHEDULE_MS); its length is the number of attempts */
@@ -217,7 +218,7 @@ export function createDeliveryWorker(deps: WorkerDeps, options: WorkerOptions = 
     });
   }
 
-  async function writeDelivered(trx: Kysely<Database>, group: Delivered[]): Promise<void> {
+  async function writeDelivered(trx: Kysely<EventsTables>, group: Delivered[]): Promise<void> {
     const now = deps.now();
     const touched = new Set<string>();
     for (let i = 0; i < group.length; i += WRITE_CHUNK) {
@@ -269,7 +270,7 @@ export function createDeliveryWorker(deps: WorkerDeps, options: WorkerOptions = 
     }
   }
 
-  async function settle(trx: Kysely<Database>, delivery: Claimed, status: 'cancelled' | 'dead', reason: string): Promise<void> {
+  async function settle(trx: Kysely<EventsTables>, delivery: Claimed, status: 'cancelled' | 'dead', reason: string): Promise<void> {
     const now = deps.now();
     await trx
       .updateTable('event_deliveries')
@@ -281,7 +282,7 @@ export function createDeliveryWorker(deps: WorkerDeps, options: WorkerOptions = 
   }
 
   /** A failed attempt: the next one scheduled, or a dead letter (which may disable the endpoint). */
-  async function recordFailure(trx: Kysely<Database>, delivery: Claimed, outcome: AttemptOutcome): Promise<EventsNotice | undefined> {
+  async function recordFailure(trx: Kysely<EventsTables>, delivery: Claimed, outcome: AttemptOutcome): Promise<EventsNotice | undefined> {
     const now = deps.now();
     const attempt = delivery.attempts + 1;
     await trx
@@ -335,7 +336,7 @@ export function createDeliveryWorker(deps: WorkerDeps, options: WorkerOptions = 
    * `GET /admin/events/notices`), the platform's log, and the public journal.
    * What was still pending for it becomes dead letters, to replay once enabled.
    */
-  async function disable(trx: Kysely<Database>, delivery: Claimed, reason: string, now: number): Promise<EventsNotice> {
+  async function disable(trx: Kysely<EventsTables>, delivery: Claimed, reason: string, now: number): Promise<EventsNotice> {
     await trx
       .updateTable('event_subscriptions')
       .set({ status: 'disabled', disabled_at: now, disabled_reason: reason, updated_at: now })
