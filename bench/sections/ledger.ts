@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/index.js';
 import { LEAF_KIND } from '../../src/ledger/canonical.js';
 import { createPlatform } from '../../src/platform/index.js';
+import { nodeHashRate, proofTimes, verifyRate } from '../lib/ledger-scale.js';
 import { trackDir } from '../lib/processes.js';
 import { fixed, table, whole } from '../lib/section.js';
 import type { Section } from '../lib/section.js';
@@ -22,7 +23,7 @@ const LATENCY_SAMPLES = 40;
  */
 export const ledgerSection: Section = {
   name: 'ledger',
-  async run({ log }) {
+  async run({ args, log }) {
     const dataDir = trackDir(mkdtempSync(join(tmpdir(), 'rabta-bench-ledger-')));
     const synchronous = process.env.RABTA_SQLITE_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL';
     const config = loadConfig({ RABTA_DATA_DIR: dataDir, RABTA_SQLITE_SYNCHRONOUS: synchronous });
@@ -48,7 +49,9 @@ export const ledgerSection: Section = {
         });
       }
       const queuedSeconds = (performance.now() - started) / 1000;
+      const integrationStarted = performance.now();
       await platform.ledger.integrate();
+      const integrationMs = performance.now() - integrationStarted;
       const ledgerSeconds = (performance.now() - started) / 1000;
       const size = (await platform.ledger.latestCheckpoint())?.size ?? 0;
       if (size < LEAVES) throw new Error(`only ${size} of ${LEAVES} leaves were integrated`);
@@ -65,6 +68,19 @@ export const ledgerSection: Section = {
       }
       await platform.ledger.stop();
       latencies.sort((a, b) => a - b);
+
+      log('ledger: SHA-256 interior nodes per second');
+      const nodesPerSecond = nodeHashRate();
+      const verifyPerSecond = await verifyRate(args.verifyLeaves, log);
+      const proofSizes = [...new Set([1_000_000, 10_000_000].filter((n) => n <= args.proofLeaves).concat(args.proofLeaves))].sort((a, b) => a - b);
+      log(`ledger: inclusion proofs from the database's tiles at ${proofSizes.map(whole).join(' and ')} leaves`);
+      const proofs = await proofTimes(platform, proofSizes, log);
+      const proofKeys = Object.fromEntries(
+        [...proofs].flatMap(([size, t]) => [
+          [`proof_ms_${sizeName(size)}`, +t.p50.toFixed(3)],
+          [`proof_p99_ms_${sizeName(size)}`, +t.p99.toFixed(3)],
+        ]),
+      );
       const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number;
       const json = {
         appends_per_s: Math.round(LEAVES / ledgerSeconds),
@@ -74,6 +90,12 @@ export const ledgerSection: Section = {
         append_to_checkpoint_p50_ms: +at(0.5).toFixed(1),
         append_to_checkpoint_p99_ms: +at(0.99).toFixed(1),
         sequencer_interval_ms: 200,
+        integration_ms: +integrationMs.toFixed(1),
+        integration_leaves: LEAVES,
+        sha256_nodes_per_s: Math.round(nodesPerSecond),
+        verify_leaves_per_s: Math.round(verifyPerSecond),
+        verify_leaves: args.verifyLeaves,
+        ...proofKeys,
         durability: `sqlite WAL synchronous=${synchronous}`,
       };
       return {
@@ -89,6 +111,8 @@ export const ledgerSection: Section = {
             ],
           ),
           `ratio ledger/baseline: ${fixed(json.ratio, 3)}; append → checkpoint p50 ${fixed(json.append_to_checkpoint_p50_ms)} ms, p99 ${fixed(json.append_to_checkpoint_p99_ms)} ms (sequencer polls every 200 ms)`,
+          `integration of ${whole(LEAVES)} queued leaves: ${fixed(integrationMs)} ms; SHA-256 nodes: ${whole(nodesPerSecond)}/s; rabta ledger verify: ${whole(verifyPerSecond)} leaves/s on ${whole(args.verifyLeaves)}`,
+          ...[...proofs].map(([size, t]) => `inclusion proof at ${whole(size)} leaves (tiles from the database): p50 ${fixed(t.p50, 3)} ms, p99 ${fixed(t.p99, 3)} ms`),
         ],
       };
     } finally {
@@ -96,3 +120,10 @@ export const ledgerSection: Section = {
     }
   },
 };
+
+/** 1000000 → "1m", 10000000 → "10m", 250000 → "250k". */
+function sizeName(size: number): string {
+  if (size % 1_000_000 === 0) return `${size / 1_000_000}m`;
+  if (size % 1_000 === 0) return `${size / 1_000}k`;
+  return String(size);
+}

@@ -115,7 +115,8 @@ export async function startClusterDeployment(options: ClusterOptions): Promise<C
       const demoModule = (await import(pathToFileURL(join(ROOT, 'examples', 'demo', 'index.ts')).href)) as DemoModule;
       // Side-service ports follow PORT, so a restarted cluster finds its witness where the registry says it is.
       const sidePort = (name: string, offset: number) => env[name] ?? String(port + offset);
-      const smsc = await demoModule.startDemoSmsc(parentEnv, Number(sidePort('RABTA_DEMO_SMSC_PORT', 12)));
+      // The witnesses take +11 and +12 (NADRA's, then HBL's on the next port), so the SMSC is at +13.
+      const smsc = await demoModule.startDemoSmsc(parentEnv, Number(sidePort('RABTA_DEMO_SMSC_PORT', 13)));
       shared.RABTA_SMPP_URL = parentEnv.RABTA_SMPP_URL as string;
       const platform = await createPlatform(loadConfig(parentEnv), { background: false });
       // The demo reads its side services' ports from the environment.

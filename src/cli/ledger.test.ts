@@ -7,25 +7,12 @@ import { commitment, encodeLeaf, LEAF_KIND } from '../ledger/canonical.js';
 import { encodeBase64 } from '../ledger/encoding.js';
 import { formatTlogProof } from '../ledger/proof.js';
 import { memoryLog, plainFetch, seed, serveLog, testWitness, type ServedLog } from '../ledger/test-log.js';
-import { CliFailure } from './admin/client.js';
 import { defaultStatePath, registerLedgerCommands } from './ledger.js';
+import { runCli } from './testing.js';
 
 const w1 = testWitness('witness.example/w1', 31);
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const program = new Command('rabta').exitOverride();
-  registerLedgerCommands(program, { output: { out: (l) => out.push(l), err: (l) => err.push(l) }, fetch: plainFetch });
-  let failed = false;
-  try {
-    await program.parseAsync(['node', 'rabta', ...argv]);
-  } catch (error) {
-    if (!(error instanceof CliFailure)) throw error;
-    failed = true;
-  }
-  return { out: out.join('\n'), err: err.join('\n'), failed };
-}
+const run = (...argv: string[]) => runCli((program, output) => registerLedgerCommands(program, { output, fetch: plainFetch }), argv);
 
 const leaves = (from: number, n: number) =>
   Array.from({ length: n }, (_, i) => encodeLeaf({ kind: LEAF_KIND.event, time: from + i, commitment: new Uint8Array(32).fill((from + i) % 256) }));

@@ -1,32 +1,21 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCosignatureVerifierKey } from '../ledger/cosignature.js';
 import { utf8 } from '../ledger/encoding.js';
 import { memoryLog } from '../ledger/test-log.js';
 import { pushCheckpoint, type WitnessHttpCall } from '../ledger/witness-client.js';
 import type { RunningWitness } from '../ledger/witness-server.js';
-import { CliFailure } from './admin/client.js';
 import { registerWitnessCommands } from './witness.js';
+import { runCli } from './testing.js';
 
-async function run(onListening: ((r: RunningWitness) => Promise<void>) | undefined, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const program = new Command('rabta').exitOverride();
-  // The admin client registers the same group first; ours must join it, not clash.
-  program.command('witness').description('members’ witnesses').command('list');
-  registerWitnessCommands(program, { output: { out: (l) => out.push(l), err: (l) => err.push(l) }, ...(onListening ? { onListening } : {}) });
-  let failed = false;
-  try {
-    await program.parseAsync(['node', 'rabta', ...argv]);
-  } catch (error) {
-    if (!(error instanceof CliFailure)) throw error;
-    failed = true;
-  }
-  return { out: out.join('\n'), err: err.join('\n'), failed };
-}
+const run = (onListening: ((r: RunningWitness) => Promise<void>) | undefined, ...argv: string[]) =>
+  runCli((program, output) => {
+    // The admin client registers the same group first; ours must join it, not clash.
+    program.command('witness').description('members’ witnesses').command('list');
+    registerWitnessCommands(program, { output, ...(onListening ? { onListening } : {}) });
+  }, argv);
 
 const call: WitnessHttpCall = async (request) => {
   const response = await fetch(request.url, { method: request.method, headers: request.headers, body: Buffer.from(request.body) });

@@ -48,6 +48,10 @@ describe.runIf(postgresUrl)('a three-node cluster behind HAProxy, through PgBoun
       nodeEnv: { RABTA_EVENTS_LEASE_MS: '8000', RABTA_EVENTS_RETRY_SCHEDULE_MS: '0,200,500,1000,2000,3000,5000,8000,8000,8000' },
       readyTimeoutMs: 300_000,
       write: (line) => output.push(line),
+    }).catch((error: unknown) => {
+      // A start that fails says why only in the nodes' own output.
+      console.error(output.join('\n'));
+      throw error;
     });
     const events = cluster.demo!.platform.events;
     await events.createTopic(SYSTEM_ACTOR, 'PK/BANK/HBL/disbursement', { code: 'cluster.probe', title: 'Cluster probe', schema: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } }, retentionDays: 1 });

@@ -40,6 +40,10 @@ describe.runIf(postgresUrl)('a cluster whose PostgreSQL stops and starts under l
       },
       readyTimeoutMs: 300_000,
       write: (line) => output.push(line),
+    }).catch((error: unknown) => {
+      // A start that fails says why only in the nodes' own output.
+      console.error(output.join('\n'));
+      throw error;
     });
   }, 400_000);
 

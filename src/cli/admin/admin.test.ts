@@ -1,13 +1,12 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestInstance } from '../../platform/testing.js';
 import type { TestInstance } from '../../platform/testing.js';
 import { testDialects } from '../../store/testing.js';
-import { CliFailure, registerAdminCommands } from './index.js';
+import { registerAdminCommands } from './index.js';
+import { runCli, listenLocally } from '../testing.js';
 
 const postgresUrl = inject('postgresUrl');
 
@@ -17,25 +16,11 @@ describe.each(testDialects(postgresUrl))('rabta admin commands on %s', (dialect)
   const dir = mkdtempSync(join(tmpdir(), 'rabta-cli-'));
 
   /** Runs one command line in process and returns what it printed. */
-  const run = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const program = new Command('rabta').exitOverride();
-    registerAdminCommands(program, { out: (l) => out.push(l), err: (l) => err.push(l) });
-    let failed = false;
-    try {
-      await program.parseAsync(['node', 'rabta', ...argv, ...(argv[0] === 'key' && argv[1] === 'generate' ? [] : ['--url', url])]);
-    } catch (error) {
-      if (!(error instanceof CliFailure)) throw error;
-      failed = true;
-    }
-    return { out: out.join('\n'), err: err.join('\n'), failed };
-  };
+  const run = (...argv: string[]) => runCli(registerAdminCommands, [...argv, ...(argv[0] === 'key' && argv[1] === 'generate' ? [] : ['--url', url])]);
 
   beforeAll(async () => {
     t = await startTestInstance(dialect, postgresUrl);
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    url = await listenLocally(t.app);
   });
   afterAll(async () => t?.close());
 

@@ -1,34 +1,19 @@
-import type { AddressInfo } from 'node:net';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../core/index.js';
 import { startCaseInstance } from '../../cases/testing.js';
 import type { CaseTestInstance } from '../../cases/testing.js';
-import { CliFailure, registerAdminCommands } from './index.js';
+import { registerAdminCommands } from './index.js';
+import { runCli, listenLocally } from '../testing.js';
 
 describe('rabta case commands', () => {
   let t: CaseTestInstance;
   let url: string;
   let hblToken: string;
-  const run = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const program = new Command('rabta').exitOverride();
-    registerAdminCommands(program, { out: (l) => out.push(l), err: (l) => err.push(l) });
-    let failed = false;
-    try {
-      await program.parseAsync(['node', 'rabta', ...argv, '--url', url]);
-    } catch (error) {
-      if (!(error instanceof CliFailure)) throw error;
-      failed = true;
-    }
-    return { out: out.join('\n'), err: err.join('\n'), failed };
-  };
+  const run = (...argv: string[]) => runCli(registerAdminCommands, [...argv, '--url', url]);
 
   beforeAll(async () => {
     t = await startCaseInstance('sqlite', null);
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    url = await listenLocally(t.app);
     hblToken = (await t.platform.registry.createOperator(SYSTEM_ACTOR, { name: 'hbl', role: 'member-admin', memberId: 'PK/BANK/HBL' })).token;
   });
   afterAll(async () => t?.close());

@@ -1,31 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestInstance } from '../../platform/testing.js';
 import type { TestInstance } from '../../platform/testing.js';
 import { testDialects } from '../../store/testing.js';
-import { CliFailure, registerAdminCommands } from './index.js';
+import { registerAdminCommands } from './index.js';
+import { runCli, listenLocally } from '../testing.js';
 
 const postgresUrl = inject('postgresUrl');
 
-async function rabta(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const program = new Command('rabta').exitOverride();
-  registerAdminCommands(program, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  let failed = false;
-  try {
-    await program.parseAsync(['node', 'rabta', ...argv]);
-  } catch (error) {
-    if (!(error instanceof CliFailure)) throw error;
-    failed = true;
-  }
-  return { out: out.join('\n'), err: err.join('\n'), failed };
-}
+const rabta = (...argv: string[]) => runCli(registerAdminCommands, argv);
 
 describe('rabta key generate', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rabta-keygen-'));
@@ -68,8 +54,7 @@ for (const dialect of testDialects(postgresUrl)) {
     let url: string;
     beforeAll(async () => {
       t = await startTestInstance(dialect, postgresUrl);
-      await t.app.listen({ port: 0, host: '127.0.0.1' });
-      url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+      url = await listenLocally(t.app);
     });
     afterAll(async () => t?.close());
 
