@@ -5,6 +5,7 @@ import type { Progress } from './scenario/progress.js';
 import { RabtaClient, loadKeyFile } from '../../src/sdk/index.js';
 import { startDemoUnderTest } from './testing.js';
 import type { DemoUnderTest } from './testing.js';
+import type { AllTables } from '../../test/tables.js';
 
 /*
  * The founding scenario end to end, as `npm start -- --scenario disbursement`
@@ -43,7 +44,7 @@ describe('demo: the disbursement scenario, BISP → HBL → beneficiaries', () =
     expect(report.refused.rejected.map((r) => r.errors[0])).toEqual(['no HBL account is open for this CNIC', 'this CNIC is already in the batch', expect.stringMatching(/^amountPkr/)]);
     expect(report.accepted.map((a) => a.status)).toEqual([202]);
     // Nothing of the refused attempt was credited: one credit per beneficiary of the accepted batch.
-    const credited = await t.platform.store.db.selectFrom('events').select('payload').where('topic_id', '=', 'PK/BANK/HBL/disbursement/payment.credited').execute();
+    const credited = await t.platform.store.tables<AllTables>().selectFrom('events').select('payload').where('topic_id', '=', 'PK/BANK/HBL/disbursement/payment.credited').execute();
     expect(credited.filter((e) => (JSON.parse(e.payload) as { batchId: string }).batchId === report.batchId)).toHaveLength(report.rows);
     expect(report.published).toBe(report.rows);
   });
@@ -102,7 +103,7 @@ describe('demo: the disbursement scenario, BISP → HBL → beneficiaries', () =
 
   it('ends its webhook subscriptions with the run, so nothing is delivered to a dead port', async () => {
     expect(report.subscriptions).toHaveLength(3);
-    const rows = await t.platform.store.db.selectFrom('event_subscriptions').select(['id', 'status']).where('id', 'in', report.subscriptions).execute();
+    const rows = await t.platform.store.tables<AllTables>().selectFrom('event_subscriptions').select(['id', 'status']).where('id', 'in', report.subscriptions).execute();
     expect(rows.map((r) => r.status)).toEqual(['deleted', 'deleted', 'deleted']);
   });
 });

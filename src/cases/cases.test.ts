@@ -6,6 +6,7 @@ import { testDialects } from '../store/testing.js';
 import { AUTHORITY, BISP, CITIZEN, DAY_MS, HBL, JAZZ, OTHER_CITIZEN, startCaseInstance } from './testing.js';
 import type { CaseTestInstance } from './testing.js';
 import type { CasesTables } from './tables.js';
+import { ledgerRecords } from '../ledger/testing.js';
 
 const postgresUrl = inject('postgresUrl');
 
@@ -48,7 +49,7 @@ describe.each(testDialects(postgresUrl))('cases on %s', (dialect) => {
       ['triaged', 'new', 'triaged'],
     ]);
 
-    const leaves = await t.platform.store.tables<CasesTables>().selectFrom('ledger_records').selectAll().where('kind', '=', 5).execute();
+    const leaves = await ledgerRecords(t.platform.store.db, { kind: 5 });
     expect(leaves).toHaveLength(4);
     for (const leaf of leaves) {
       expect(leaf.record).not.toContain('BISP ki qist');
@@ -72,7 +73,7 @@ describe.each(testDialects(postgresUrl))('cases on %s', (dialect) => {
     const db = t.platform.store.tables<CasesTables>();
     expect(await db.selectFrom('cases').select('id').execute()).toHaveLength(0);
     expect(await db.selectFrom('case_timeline').select('id').execute()).toHaveLength(0);
-    expect(await db.selectFrom('ledger_records').select('id').where('kind', '=', 5).execute()).toHaveLength(0);
+    expect(await ledgerRecords(t.platform.store.db, { kind: 5 })).toHaveLength(0);
     // 4,000 characters are taken (Urdu letters counted as one each).
     const ok = await cases.open(HBL, { category: 'PAYMENT-NOT-RECEIVED', text: 'ب'.repeat(4000), channel: 'signed', intake: 'x' });
     const wrongCheck = ok.reference.slice(0, -1) + String((Number(ok.reference.slice(-1)) + 1) % 10);

@@ -6,6 +6,7 @@ import { verifyArtefact } from './artefact.js';
 import { startFederation } from './testing.js';
 import type { Federation } from './testing.js';
 import type { ConsentTables } from './tables.js';
+import { ledgerRecords } from '../ledger/testing.js';
 
 const postgresUrl = inject('postgresUrl');
 const urduDigits = (s: string) => s.replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
@@ -58,7 +59,7 @@ for (const dialect of testDialects(postgresUrl)) {
         { from_status: 'ACTIVE', to_status: 'REVOKED', actor: 'citizen:sms' },
       ]);
       // Every status change is a ledger leaf: a salted commitment, never the citizen in clear.
-      const leaves = await f.t.platform.store.tables<ConsentTables>().selectFrom('ledger_records').select(['entry', 'record']).where('kind', '=', LEAF_KIND.consentChange).execute();
+      const leaves = await ledgerRecords(f.t.platform.store.db, { kind: LEAF_KIND.consentChange });
       const mine = leaves.filter((l) => (JSON.parse(l.record as string) as { artefactId: string }).artefactId === consent.id);
       expect(mine).toHaveLength(3);
       for (const leaf of mine) {

@@ -1,0 +1,16 @@
+import type { Selectable } from 'kysely';
+import { tablesOf } from '../store/index.js';
+import type { Connection } from '../store/index.js';
+import type { LedgerRecordRow, LedgerTables } from './tables.js';
+
+/**
+ * Test support: the rows the ledger keeps for what other modules logged, so
+ * that a module's tests can check its leaves (a commitment, never a CNIC in
+ * clear) without naming the ledger's tables.
+ */
+export async function ledgerRecords(db: Connection, where: { kind?: number; ref?: string } = {}): Promise<Array<Selectable<LedgerRecordRow>>> {
+  let query = tablesOf<LedgerTables>(db).selectFrom('ledger_records').selectAll();
+  if (where.kind !== undefined) query = query.where('kind', '=', where.kind);
+  if (where.ref !== undefined) query = query.where('ref', '=', where.ref);
+  return query.orderBy('id').execute();
+}
