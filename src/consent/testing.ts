@@ -8,6 +8,8 @@ import { SYSTEM_ACTOR, normalizeCnic, subjectHash } from '../core/index.js';
 import { startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';
 import { signRequest } from '../sdk/index.js';
+import { tablesOf } from '../store/index.js';
+import type { Connection } from '../store/index.js';
 import { memoryMessenger } from './messenger.js';
 import type { MemoryMessenger } from './messenger.js';
 import type { CitizenAction } from './lifecycle.js';
@@ -182,3 +184,30 @@ export async function startFederation(dialect: 'sqlite' | 'postgres', postgresUr
     },
   };
 }
+
+/**
+ * Test support for other modules' tests: the rows consent keeps about
+ * citizens, read (and, to stage a crash, written) without naming its tables.
+ */
+export const consentRows = (db: Connection) => {
+  const tables = tablesOf<ConsentTables>(db);
+  return {
+    citizens: () => tables.selectFrom('citizens').selectAll().execute(),
+    /** a subject's tracker entries, or one exchange's or event's */
+    tracker: (where: { subjectHash?: string; exchangeId?: string }) => {
+      let query = tables.selectFrom('tracker_entries').selectAll();
+      if (where.subjectHash !== undefined) query = query.where('subject_hash', '=', where.subjectHash);
+      if (where.exchangeId !== undefined) query = query.where('exchange_id', '=', where.exchangeId);
+      return query.execute();
+    },
+    /** a subject's notifications, oldest first */
+    notifications: (subjectHash: string, template?: string) => {
+      let query = tables.selectFrom('citizen_notifications').selectAll().where('subject_hash', '=', subjectHash);
+      if (template !== undefined) query = query.where('template', '=', template);
+      return query.orderBy('at').orderBy('id').execute();
+    },
+    /** as if node `claimedBy` had claimed notification `id` at `claimedAt` and died before it could say "sent" */
+    claimNotification: (id: string, claimedBy: string, claimedAt: number) =>
+      tables.updateTable('citizen_notifications').set({ status: 'sending', claimed_by: claimedBy, claimed_at: claimedAt }).where('id', '=', id).execute(),
+  };
+};

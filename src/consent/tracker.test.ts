@@ -51,7 +51,7 @@ for (const dialect of testDialects(postgresUrl)) {
       const many = Array.from({ length: 950 }, (_, i) => `61101-${String(4_000_000 + i)}-1`);
       const r = await f.exchange(f.jazz, 'batches', 'disbursement', many);
       expect(r.status).toBe(200);
-      const n = await f.t.platform.store.db
+      const n = await f.t.platform.store.tables<ConsentTables>()
         .selectFrom('tracker_entries')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('exchange_id', '=', r.headers['rabta-exchange-id'] as string)

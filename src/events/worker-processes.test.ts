@@ -108,7 +108,7 @@ describe.skipIf(!postgresUrl)('delivery worker processes sharing PostgreSQL', ()
   }
 
   const delivered = (subscriptionId: string) =>
-    t.platform.store.db
+    t.platform.store.tables<EventsTables>()
       .selectFrom('event_deliveries')
       .select((eb) => eb.fn.countAll().as('n'))
       .where('subscription_id', '=', subscriptionId)
@@ -129,7 +129,7 @@ describe.skipIf(!postgresUrl)('delivery worker processes sharing PostgreSQL', ()
     const hits = rx.received.map((r) => r.headers['webhook-id'] as string).filter((id) => id !== sentinel);
     expect(hits).toHaveLength(N);
     expect(new Set(hits)).toEqual(new Set(ids));
-    const byWorker = await t.platform.store.db
+    const byWorker = await t.platform.store.tables<EventsTables>()
       .selectFrom('event_delivery_attempts as a')
       .innerJoin('event_deliveries as d', 'd.id', 'a.delivery_id')
       .select(['a.worker', (eb) => eb.fn.countAll().as('n')])

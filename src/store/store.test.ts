@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Generated, Kysely } from 'kysely';
 import { journalMigrations } from '../ledger/journal.js';
 import { registryMigrations } from '../registry/migrations.js';
+import type { RegistryTables } from '../registry/tables.js';
 import { LockLost, openStore } from './index.js';
 import type { Store } from './index.js';
 import { freshDatabase, testDialects } from './testing.js';
@@ -52,12 +53,12 @@ for (const dialect of testDialects(postgresUrl)) {
       await store.migrate();
       const member = { id: 'PK/GOV/X', instance: 'PK', member_class: 'GOV', code: 'X', name_en: 'X', name_ur: 'ایکس', province: null, created_at: 1 };
       await expect(
-        store.db.transaction().execute(async (trx) => {
+        store.tables<RegistryTables>().transaction().execute(async (trx) => {
           await trx.insertInto('members').values(member).execute();
           await trx.insertInto('members').values(member).execute();
         }),
       ).rejects.toSatisfy(isUniqueViolation);
-      const rows = await store.db.selectFrom('members').selectAll().execute();
+      const rows = await store.tables<RegistryTables>().selectFrom('members').selectAll().execute();
       expect(rows).toEqual([]);
     });
 
@@ -65,8 +66,8 @@ for (const dialect of testDialects(postgresUrl)) {
       const store = await open();
       await store.migrate();
       const at = Date.UTC(2026, 10, 28, 12, 0, 0, 123);
-      await store.db.insertInto('members').values({ id: 'PK/GOV/NADRA', instance: 'PK', member_class: 'GOV', code: 'NADRA', name_en: 'NADRA', name_ur: 'نادرا', province: null, created_at: at }).execute();
-      const row = await store.db.selectFrom('members').selectAll().executeTakeFirstOrThrow();
+      await store.tables<RegistryTables>().insertInto('members').values({ id: 'PK/GOV/NADRA', instance: 'PK', member_class: 'GOV', code: 'NADRA', name_en: 'NADRA', name_ur: 'نادرا', province: null, created_at: at }).execute();
+      const row = await store.tables<RegistryTables>().selectFrom('members').selectAll().executeTakeFirstOrThrow();
       expect(row.created_at).toBe(at);
       expect(row.name_ur).toBe('نادرا');
     });
@@ -137,13 +138,13 @@ for (const dialect of testDialects(postgresUrl)) {
       const attempt = a.dialect.tryWithLock('fenced', async (lease) => {
         // As if this holder paused past its lease and another node took over meanwhile.
         await sql`update store_locks set holder = 'someone-else' where name = 'fenced'`.execute(b.db);
-        return a.db.transaction().execute(async (trx) => {
+        return a.tables<RegistryTables>().transaction().execute(async (trx) => {
           await lease.fence(trx);
           await trx.insertInto('members').values(member).execute();
         });
       });
       await expect(attempt).rejects.toBeInstanceOf(LockLost);
-      expect(await b.db.selectFrom('members').selectAll().execute()).toEqual([]);
+      expect(await b.tables<RegistryTables>().selectFrom('members').selectAll().execute()).toEqual([]);
     });
   });
 }
