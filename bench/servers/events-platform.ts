@@ -29,7 +29,7 @@ try {
   const worker = JSON.parse(process.env.BENCH_EVENTS_WORKER ?? '{}') as WorkerOptions;
   // The bench's setup migrated the file; the ledger's sequencer runs, as in production.
   const platform = await createPlatform(loadConfig(process.env), { migrate: false, events: { worker } });
-  platform.events.onError((error) => process.stderr.write(`delivery worker: ${(error as Error).stack ?? String(error)}\n`));
+  platform.jobs.logTo((job, error) => process.stderr.write(`${job}: ${(error as Error).stack ?? String(error)}\n`));
   childOfBench(() => platform.close());
 
   const publishOne = async (c: PublishCommand, n: number) =>

@@ -3,7 +3,7 @@ import type { BenchMessage } from '../lib/processes.js';
 
 /**
  * One gateway process of the cluster: the production composition
- * (createPlatform + buildServer + platformPlugins), configured from the
+ * (createPlatform + buildServer), configured from the
  * environment exactly like `rabta start`, minus the request log (the bench
  * measures the exchange, not pino; see bench/README.md).
  */
@@ -12,14 +12,12 @@ import type { BenchMessage } from '../lib/processes.js';
 const counters = process.env.BENCH_COUNTERS === '1' ? installCounters() : undefined;
 
 const { loadConfig } = await import('../../src/config/index.js');
-const { createPlatform } = await import('../../src/platform/index.js');
-const { buildServer } = await import('../../src/http/server.js');
-const { platformPlugins } = await import('../../src/platform/plugins.js');
+const { buildServer, createPlatform } = await import('../../src/platform/index.js');
 
 const config = loadConfig(process.env);
 // The bench's setup migrated the file once; N workers racing to migrate is not what is measured.
 const platform = await createPlatform(config, { migrate: false });
-const app = await buildServer(platform, { plugins: platformPlugins(platform) });
+const app = await buildServer(platform);
 await app.listen({ host: config.host, port: config.port });
 if (counters) app.server.on('request', () => counters.countRequest());
 

@@ -16,3 +16,6 @@ export { tune, CANDIDATES, type Candidate } from './tune.js';
 export { compareApproaches, type Comparison } from './compare.js';
 export { DEFAULT_LINEAR, type LinearOptions } from './linear.js';
 export { DEFAULT_FEATURES, featurize, type FeatureOptions } from './features.js';
+// The anomaly detector over operational data (src/assist/anomaly/README.md).
+export { DEFAULT_PARAMS, detectAnomalies, evaluate as evaluateAnomalies, formatCountsCsv, generateSeries, heldOutParams, readCountsCsv } from './anomaly/index.js';
+export type { DailyCount, PlantedAnomaly } from './anomaly/index.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { RabtaError } from '../core/index.js';
-import { canonicalJson } from '../ledger/canonical.js';
+import { canonicalJson } from '../ledger/index.js';
 import { testDialects } from '../store/testing.js';
 import { AUTHORITY, BISP, CITIZEN, DAY_MS, HBL, JAZZ, OTHER_CITIZEN, startCaseInstance } from './testing.js';
 import type { CaseTestInstance } from './testing.js';

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import { RabtaError } from '../core/index.js';
+import { RabtaError, standaloneJobs } from '../core/index.js';
+import type { Jobs, PeriodicJob } from '../core/index.js';
 import type { StoreDialect } from '../store/index.js';
 import * as actions from './actions.js';
 import type { CaseActor } from './actors.js';
@@ -62,7 +63,8 @@ export interface CasesOptions {
   topicExists?: ((topicId: string) => Promise<boolean>) | undefined;
   /** how often the deadline sweep runs (default 60 s); one node at a time */
   sweepIntervalMs?: number | undefined;
-  onError?: ((error: unknown) => void) | undefined;
+  /** runs the sweep and the pending-work pump, and reports their failures (the platform's jobs) */
+  jobs?: Jobs | undefined;
 }
 
 /**
@@ -84,11 +86,9 @@ export function createCases(options: CasesOptions) {
     settings: { ...DEFAULT_SETTINGS, ...options.settings },
     now: options.now,
   };
-  const onError = options.onError ?? (() => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let pumpTimer: NodeJS.Timeout | undefined;
-  let pumping: Promise<unknown> | undefined;
+  const jobs = options.jobs ?? standaloneJobs;
+  let sweeper: PeriodicJob | undefined;
+  let pump: PeriodicJob | undefined;
 
   /** One sweep if no other node is sweeping (undefined when another holds the lock). */
   const sweep = (): Promise<SweepResult | undefined> => deps.dialect.tryWithLock('cases-deadlines', () => sweepDeadlines(deps));
@@ -194,31 +194,15 @@ export function createCases(options: CasesOptions) {
     /** a sweep without the node lock: the row locks alone keep each escalation to one (tests run two at once) */
     sweepWithoutNodeLock: () => sweepDeadlines(deps),
     start() {
-      timer ??= setInterval(() => {
-        if (running) return;
-        running = sweep()
-          .catch(onError)
-          .finally(() => (running = undefined));
-      }, options.sweepIntervalMs ?? 60_000);
-      timer.unref();
+      sweeper ??= jobs.every('cases-deadlines', options.sweepIntervalMs ?? 60_000, sweep);
       // Matched events and the outbox, on one node at a time, soon after each change.
-      pumpTimer ??= setInterval(() => {
-        if (pumping) return;
-        // A read first: the node lock (a write on SQLite) is taken only when there is work.
-        pumping = hasPending(deps)
-          .then((work) => (work ? deps.dialect.tryWithLock('cases-pending', () => api.processPending()) : undefined))
-          .catch(onError)
-          .finally(() => (pumping = undefined));
-      }, 500);
-      pumpTimer.unref();
+      // A read first: the node lock (a write on SQLite) is taken only when there is work.
+      pump ??= jobs.every('cases-pending', 500, async () => ((await hasPending(deps)) ? deps.dialect.tryWithLock('cases-pending', () => api.processPending()) : undefined));
     },
     async stop() {
-      if (timer) clearInterval(timer);
-      if (pumpTimer) clearInterval(pumpTimer);
-      timer = undefined;
-      pumpTimer = undefined;
-      await running;
-      await pumping;
+      await Promise.all([sweeper?.stop(), pump?.stop()]);
+      sweeper = undefined;
+      pump = undefined;
     },
   };
   return api;

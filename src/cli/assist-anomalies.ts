@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_PARAMS, detectAnomalies, evaluate, formatCountsCsv, generateSeries, heldOutParams, readCountsCsv, type PlantedAnomaly } from '../assist/anomaly/index.js';
+import { DEFAULT_PARAMS, detectAnomalies, evaluateAnomalies, formatCountsCsv, generateSeries, heldOutParams, readCountsCsv, type PlantedAnomaly } from '../assist/index.js';
 
 /**
  * `rabta assist anomalies`: flag days that depart from a district's own
@@ -37,7 +37,7 @@ export function registerAssistAnomaliesCommand(program: Command): void {
       process.stderr.write(`flagged ${flags.length} points\n`);
       if (o.evaluate !== undefined) {
         const truth = await readTruth(o.evaluate);
-        const e = evaluate(flags, truth);
+        const e = evaluateAnomalies(flags, truth);
         process.stdout.write(`${JSON.stringify({ flagged: e.flagged, true_points: e.truePoints, precision: round3(e.precision), planted: e.planted, detected: e.detected, recall: round3(e.recall), by_kind: e.byKind })}\n`);
         return;
       }

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commitment, encodeLeaf, LEAF_KIND } from '../ledger/canonical.js';
-import { encodeBase64 } from '../ledger/encoding.js';
-import { formatTlogProof } from '../ledger/proof.js';
-import { memoryLog, plainFetch, seed, serveLog, testWitness, type ServedLog } from '../ledger/test-log.js';
+import { commitment, encodeLeaf, LEAF_KIND } from '../ledger/index.js';
+import { encodeBase64 } from '../ledger/index.js';
+import { formatTlogProof } from '../ledger/index.js';
+import { memoryLog, plainFetch, seed, serveLog, testWitness, type ServedLog } from '../ledger/testing.js';
 import { defaultStatePath, registerLedgerCommands } from './ledger.js';
 import { runCli } from './testing.js';
 

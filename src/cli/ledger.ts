@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_URL } from './admin/client.js';
-import { writeFileAtomic } from '../ledger/atomic-file.js';
-import { encodeBase64 } from '../ledger/encoding.js';
-import { asReceipt, verifyReceipt } from '../ledger/receipt-verify.js';
-import { verifyLog, type LogFetch, type SeenCheckpoint } from '../ledger/verify-log.js';
+import { writeFileAtomic } from '../ledger/index.js';
+import { encodeBase64 } from '../ledger/index.js';
+import { asReceipt, verifyReceipt } from '../ledger/index.js';
+import { verifyLog, type LogFetch, type SeenCheckpoint } from '../ledger/index.js';
 import { CliFailure, consoleOutput, type Output } from './admin/client.js';
 
 /**

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, DEMO_VARIABLES, loadConfig, VARIABLES } from '../config/index.js';
+import { DEMO_VARIABLES, VARIABLES } from '../config/index.js';
 import { SYSTEM_ACTOR } from '../core/index.js';
 import { newKeysFile, rotateKey, writeKeysFile } from '../keyring/index.js';
 import { existsSync } from 'node:fs';
 import { createPlatform } from '../platform/index.js';
 import { startServer } from './start.js';
+import { configOrExit } from './config.js';
 
 /** Commands that act on this machine's configuration and database directly. */
 export function registerLocalCommands(program: Command): void {
@@ -85,16 +86,4 @@ export function registerLocalCommands(program: Command): void {
       console.log('\nThe demo (rabta start --demo, npm start):');
       for (const [name, help] of Object.entries(DEMO_VARIABLES)) console.log(`${name.padEnd(30)} ${help}`);
     });
-}
-
-export function configOrExit(env: Record<string, string | undefined> = process.env) {
-  try {
-    return loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
 }

@@ -2,12 +2,10 @@ import cluster from 'node:cluster';
 import { pathToFileURL } from 'node:url';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { createLogger } from '../http/logger.js';
-import { buildServer } from '../http/server.js';
-import { createPlatform } from '../platform/index.js';
+import { createLogger } from '../http/index.js';
+import { buildServer, createPlatform } from '../platform/index.js';
 import type { Platform } from '../platform/index.js';
-import { configOrExit } from './local.js';
-import { platformPlugins } from '../platform/plugins.js';
+import { configOrExit } from './config.js';
 
 interface DemoModule {
   startDemoSmsc(env: Record<string, string | undefined>): Promise<DemoSmsc>;
@@ -59,7 +57,7 @@ export async function startServer(options: { demo: boolean; workers?: number; sc
   const config = configOrExit(env);
   const logger = createLogger(config.logLevel);
   const platform = await createPlatform(config, { migrate: !cluster.isWorker });
-  const app = await buildServer(platform, { logger, plugins: platformPlugins(platform) });
+  const app = await buildServer(platform, { logger });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCosignatureVerifierKey } from '../ledger/cosignature.js';
-import { utf8 } from '../ledger/encoding.js';
-import { memoryLog } from '../ledger/test-log.js';
-import { pushCheckpoint, type WitnessHttpCall } from '../ledger/witness-client.js';
-import type { RunningWitness } from '../ledger/witness-server.js';
+import { parseCosignatureVerifierKey } from '../ledger/index.js';
+import { utf8 } from '../ledger/index.js';
+import { memoryLog } from '../ledger/testing.js';
+import { pushCheckpoint, type WitnessHttpCall } from '../ledger/index.js';
+import type { RunningWitness } from '../ledger/index.js';
 import { registerWitnessCommands } from './witness.js';
 import { runCli } from './testing.js';
 

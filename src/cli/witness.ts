@@ -2,9 +2,9 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { generateCosignerKey, parseCosignerKey } from '../ledger/cosignature.js';
-import { createWitness, logsFromVkeys, startWitnessServer, type RunningWitness, type WitnessEvent } from '../ledger/witness-server.js';
-import { openWitnessState } from '../ledger/witness-state.js';
+import { generateCosignerKey, parseCosignerKey } from '../ledger/index.js';
+import { createWitness, logsFromVkeys, startWitnessServer, type RunningWitness, type WitnessEvent } from '../ledger/index.js';
+import { openWitnessState } from '../ledger/index.js';
 import { CliFailure, consoleOutput, type Output } from './admin/client.js';
 
 /**

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { ADDRESS_CLASSES, isAddressClass } from '../egress/addresses.js';
-import { SMS_CHANNEL_KINDS, smsChannelKind } from '../notify/channel-kind.js';
-import type { SmsChannelKind } from '../notify/channel-kind.js';
+import { ADDRESS_CLASSES, isAddressClass } from '../egress/index.js';
+import { SMS_CHANNEL_KINDS, smsChannelKind } from '../notify/index.js';
+import type { SmsChannelKind } from '../notify/index.js';
 
 /**
  * Configuration comes only from the environment, is validated once at start and

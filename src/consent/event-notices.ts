@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { memberIdOf } from '../core/index.js';
-import type { PersonalEvent } from '../events/index.js';
+import type { Jobs, PeriodicJob, PersonalEvent } from '../core/index.js';
 
 import type { ConsentDeps } from './deps.js';
 import { inLanguage } from './names.js';
@@ -102,14 +102,12 @@ export interface NoticeSenderOptions {
  * update finds it still queued), so it goes out once in normal operation,
  * and a claim whose node died lapses and is sent again — at least once.
  */
-export function createNoticeSender(deps: ConsentDeps, names: Names, onError: (error: unknown) => void, options: NoticeSenderOptions = {}) {
+export function createNoticeSender(deps: ConsentDeps, names: Names, jobs: Jobs, options: NoticeSenderOptions = {}) {
   const node = randomUUID();
   const intervalMs = options.intervalMs ?? 250;
   const batchSize = options.batchSize ?? 200;
   const claimTtlMs = options.claimTtlMs ?? 5 * 60_000;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let again = false;
+  let job: PeriodicJob | undefined;
 
   async function sendOnce(): Promise<number> {
     const now = deps.now();
@@ -166,45 +164,28 @@ export function createNoticeSender(deps: ConsentDeps, names: Names, onError: (er
     return claimed.length;
   }
 
-  /** Drains the queue: runs until a round finds nothing; a poke during a round asks for another. */
-  function poke(): void {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = (async () => {
-      let total = 0;
-      do {
-        again = false;
-        let n: number;
-        do total += n = await sendOnce();
-        while (n > 0);
-      } while (again);
-      return total;
-    })()
-      .catch((error: unknown) => {
-        onError(error);
-        return 0;
-      })
-      .finally(() => (running = undefined));
+  /** Drains the queue: runs until a round finds nothing. */
+  async function drain(): Promise<number> {
+    let total = 0;
+    for (let n = await sendOnce(); n > 0; n = await sendOnce()) total += n;
+    return total;
   }
 
   return {
-    poke,
+    /** a round now, unless one is running (the interval does this on its own) */
+    poke: () => void job?.run(),
     /** one round, for tests: how many notices it handled */
     sendOnce,
     /** waits for a round in progress */
     idle: async () => {
-      await running;
+      await job?.idle();
     },
     start() {
-      timer ??= setInterval(poke, intervalMs);
-      timer.unref();
+      job ??= jobs.every('consent-event-notices', intervalMs, drain);
     },
     async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
+      await job?.stop();
+      job = undefined;
     },
   };
 }

@@ -1,8 +1,7 @@
 import type { ConsentStatus, ConsentTables } from './tables.js';
 import type { Kysely } from 'kysely';
-import type { Actor } from '../core/index.js';
-import { RabtaError } from '../core/index.js';
-import type { ExchangeRecorder, LegalBasisCheck, LegalBasisQuestion } from '../exchange/index.js';
+import type { Actor, ExchangeRecorder, Jobs, LegalBasisCheck, LegalBasisQuestion } from '../core/index.js';
+import { RabtaError, standaloneJobs } from '../core/index.js';
 import type { Keyring } from '../keyring/index.js';
 import type { Registry } from '../registry/index.js';
 import type { WriteBatcher } from '../store/index.js';
@@ -67,11 +66,10 @@ export interface ConsentOptions {
   now: () => number;
   limits?: Partial<ConsentLimits>;
   changeSink?: ConsentChangeSink;
-  onError?: (error: unknown) => void;
+  /** runs the sweeper and the notice sender, and reports their failures (the platform's jobs) */
+  jobs?: Jobs;
   /** how queued event notices are sent (tests make it quick) */
   noticeSender?: NoticeSenderOptions;
-  /** the events module's topics, once it exists: consents may cover them */
-  topics?: () => TopicCatalogue | undefined;
   /** the SMS command dispatcher's other handlers (cases' SHIKAYAT, references, 1/2), asked before consent's own */
   smsCommands?: () => readonly SmsCommandHandler[];
 }
@@ -82,6 +80,7 @@ export interface ConsentOptions {
  * sign-in by OTP and consent by SMS.
  */
 export function createConsent(options: ConsentOptions) {
+  let topics: TopicCatalogue | undefined;
   const deps: ConsentDeps = {
     db: options.db,
     batch: options.batch,
@@ -92,7 +91,8 @@ export function createConsent(options: ConsentOptions) {
     now: options.now,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ...(options.changeSink ? { changeSink: options.changeSink } : {}),
-    ...(options.topics ? { topics: options.topics } : {}),
+    // The events module's topics, once the platform hands them over (`coverTopics`): consents may cover them.
+    topics: () => topics,
     ...(options.smsCommands ? { smsCommands: options.smsCommands } : {}),
   };
   const names = registryNames(options.registry);
@@ -100,14 +100,18 @@ export function createConsent(options: ConsentOptions) {
   const throttle = createThrottle(options.db, secrets.counters, options.now);
   // What the legal-basis check learnt about purposes, for the tracker's rows of the same calls.
   const purposes = new Map<string, LegalBasisQuestion['purpose']>();
-  const sweeper = createSweeper(deps, options.onError ?? (() => undefined));
-  const notices = createNoticeSender(deps, names, options.onError ?? (() => undefined), options.noticeSender);
+  const sweeper = createSweeper(deps, options.jobs ?? standaloneJobs);
+  const notices = createNoticeSender(deps, names, options.jobs ?? standaloneJobs, options.noticeSender);
 
   return {
+    /** consents may cover event topics too: the events module's catalogue, handed over once it is built */
+    coverTopics(catalogue: TopicCatalogue) {
+      topics = catalogue;
+    },
     /** the exchange's legal-basis step */
     legalBasis: consentLegalBasis(deps, purposes) satisfies LegalBasisCheck,
     /** wraps the exchange's recorder so every personal exchange lands in its subjects' trackers, in the same transaction */
-    trackingRecorder: (inner: ExchangeRecorder): ExchangeRecorder => trackingRecorder(inner, purposes),
+    trackingRecorder: <DB>(inner: ExchangeRecorder<DB>): ExchangeRecorder<DB> => trackingRecorder(inner, purposes),
 
     /** the events module's hook for personal events: tracker rows and queued citizen notices, in the publishing transaction */
     personalEvents: personalEventRecorder(deps),

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { subjectHash, memberIdOf, RabtaError } from '../core/index.js';
 import type { ProblemCode } from '../core/index.js';
-import type { LegalBasisCheck, LegalBasisQuestion } from '../exchange/index.js';
+import type { LegalBasisCheck, LegalBasisQuestion } from '../core/index.js';
 
 import type { ConsentDeps } from './deps.js';
 import { takeUses } from './frequency.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { PROBLEM_BASE } from '../core/index.js';
 import { testDialects } from '../store/testing.js';
-import { LEAF_KIND } from '../ledger/canonical.js';
+import { LEAF_KIND } from '../ledger/index.js';
 import { verifyArtefact } from './artefact.js';
 import { startFederation } from './testing.js';
 import type { Federation } from './testing.js';

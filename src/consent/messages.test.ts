@@ -1,7 +1,7 @@
 import bidiImport from 'bidi-js';
 import type { Bidi } from 'bidi-js';
 import { describe, expect, it } from 'vitest';
-import { measureSms } from '../notify/encoding.js';
+import { measureSms } from '../notify/index.js';
 import { renderCitizenMessage } from './messages.js';
 import type { CitizenTemplate, CitizenTemplateParams } from './messages.js';
 import type { Language } from './tables.js';

@@ -67,7 +67,7 @@ export async function requestConsent(deps: ConsentDeps, names: Names, clientId: 
   if (services.some((s) => memberIdOf(s) !== provider)) throw new RabtaError('bad-request', 'one consent covers the services of one provider; ask each provider separately');
   const purpose = await view.purpose(input.purpose);
   if (!purpose) throw new RabtaError('unknown-purpose', `purpose ${input.purpose} is not in the catalogue`);
-  if (purpose.legal_basis !== 'consent') throw new RabtaError('bad-request', `purpose ${purpose.code} rests on ${purpose.statute ?? 'a statute'}: it needs no consent`);
+  if (purpose.legalBasis !== 'consent') throw new RabtaError('bad-request', `purpose ${purpose.code} rests on ${purpose.statute ?? 'a statute'}: it needs no consent`);
   for (const id of services) {
     const allowed = isTopic.has(id) ? await topics?.purposes(id, clientId) : await view.allowedPurposes(id, clientId);
     if (!allowed) throw new RabtaError('no-access-right', `${clientId} has no access right to ${id}`);
@@ -133,7 +133,7 @@ export async function requestConsent(deps: ConsentDeps, names: Names, clientId: 
   const wording = {
     consumer: inLanguage(await names.member(clientId), language),
     provider: inLanguage(await names.member(provider), language),
-    purpose: language === 'ur' ? purpose.name_ur : purpose.name_en,
+    purpose: language === 'ur' ? purpose.nameUr : purpose.nameEn,
   };
   const outgoing = await deps.db.transaction().execute(async (trx) => {
     let code: string | undefined;

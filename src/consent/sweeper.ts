@@ -1,3 +1,4 @@
+import type { Jobs, PeriodicJob } from '../core/index.js';
 import type { ConsentDeps } from './deps.js';
 import { forgetOldUsage } from './frequency.js';
 import { expireDue } from './lifecycle.js';
@@ -24,24 +25,15 @@ export async function sweepOnce(deps: ConsentDeps): Promise<{ expired: number }>
   return { expired };
 }
 
-export function createSweeper(deps: ConsentDeps, onError: (error: unknown) => void) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
+export function createSweeper(deps: ConsentDeps, jobs: Jobs) {
+  let job: PeriodicJob | undefined;
   return {
     start(intervalMs: number) {
-      if (timer) return;
-      timer = setInterval(() => {
-        if (running) return;
-        running = sweepOnce(deps)
-          .catch(onError)
-          .finally(() => (running = undefined));
-      }, intervalMs);
-      timer.unref();
+      job ??= jobs.every('consent-sweep', intervalMs, () => sweepOnce(deps));
     },
     async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
+      await job?.stop();
+      job = undefined;
     },
   };
 }

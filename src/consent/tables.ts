@@ -3,7 +3,9 @@
  * ever known by the keyed hash of the CNIC (`subject_hash`) and the masked
  * CNIC; the CNIC itself is never stored.
  */
-export type Language = 'ur' | 'en';
+import type { Language } from '../core/index.js';
+
+export type { Language };
 
 export const CONSENT_STATUSES = ['REQUESTED', 'ACTIVE', 'REVOKED', 'EXPIRED', 'REJECTED'] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
-import { tablesOf } from '../store/index.js';
 import { memberIdOf } from '../core/index.js';
-import type { ExchangeRecord, ExchangeRecorder, LegalBasisQuestion } from '../exchange/index.js';
+import type { ExchangeRecord, ExchangeRecorder, LegalBasisQuestion } from '../core/index.js';
 
 import { artefactsOf } from './legal-basis.js';
 import { decodeCursor, encodeCursor } from './paging.js';
 import type { Page } from './paging.js';
 import type { TrackerRow, ConsentTables } from './tables.js';
+import { tablesOf } from '../store/index.js';
 
 /** Rows per INSERT: 13 columns each stays well under either database's parameter limit. */
 const CHUNK = 400;
@@ -19,7 +19,7 @@ const CHUNK = 400;
  * statute or consent artefact) and with what outcome. Only keyed hashes are
  * written; nothing here reads outside the transaction.
  */
-export function trackingRecorder(inner: ExchangeRecorder, purposes: ReadonlyMap<string, LegalBasisQuestion['purpose']>): ExchangeRecorder {
+export function trackingRecorder<DB>(inner: ExchangeRecorder<DB>, purposes: ReadonlyMap<string, LegalBasisQuestion['purpose']>): ExchangeRecorder<DB> {
   return {
     async record(connection, record) {
       await inner.record(connection, record);

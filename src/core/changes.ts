@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { Connection } from '../store/index.js';
 
 /** Who did something through the admin API or a local command. */
 export interface Actor {
@@ -24,9 +23,8 @@ export interface Change {
  * Every registry change passes through `record`, inside the same transaction as
  * the change itself, so the journal and the registry never disagree.
  */
-export interface ChangeRecorder {
-  /** `db` is the caller's transaction, whichever module's tables it was opened on */
-  record(db: Connection, change: Change): Promise<unknown>;
+export interface ChangeRecorder<DB> {
+  record(db: Kysely<DB>, change: Change): Promise<unknown>;
 }
 
 /**
@@ -35,7 +33,7 @@ export interface ChangeRecorder {
  * all change this way.
  */
 export async function journaledChange<DB, T>(
-  deps: { db: Kysely<DB>; recorder: ChangeRecorder; now: () => number },
+  deps: { db: Kysely<DB>; recorder: ChangeRecorder<DB>; now: () => number },
   actor: Actor,
   action: string,
   target: string,

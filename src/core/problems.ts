@@ -14,7 +14,6 @@ export const PROBLEMS = {
   'body-incomplete': { status: 400, title: 'The connection closed before the body was complete' },
   'not-found': { status: 404, title: 'No such resource' },
   'uri-too-long': { status: 414, title: 'The request path is too long' },
-  'method-not-allowed': { status: 405, title: 'The method is not allowed here' },
   'malformed-request': { status: 400, title: 'The request is not valid HTTP' },
   'headers-too-large': { status: 431, title: 'The request head is too large' },
   'request-timeout': { status: 408, title: 'The request did not arrive in time' },
@@ -143,4 +142,26 @@ export class RabtaError extends Error {
       ...(instance === undefined ? {} : { instance }),
     };
   }
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** A problem as it goes on the wire: status, its headers (content type first) and the JSON text. */
+export interface ProblemResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * The one renderer of problems: the HTTP server, the exchange pipeline, the
+ * SDK's provider middleware and the parser-error handler all answer with this.
+ * `instance` is the path the problem happened at, without its query.
+ */
+export function renderProblem(problem: RabtaError, instance?: string): ProblemResponse {
+  return {
+    status: problem.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...problem.headers },
+    body: JSON.stringify(problem.toProblem(instance?.split('?')[0])),
+  };
 }

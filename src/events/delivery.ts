@@ -43,7 +43,10 @@ export interface AttemptInput {
 /**
  * The Standard Webhooks signature `v1,<base64 HMAC-SHA-256 of "id.timestamp.body">`
  * with the secret after `whsec_`. node:crypto rather than the standardwebhooks
- * package, whose HMAC is pure JavaScript: a delivery worker signs every attempt.
+ * package (a dependency for the demo's receivers, which verify with it as any
+ * third party would; delivery.test.ts pins this signer to it byte for byte):
+ * its HMAC is pure JavaScript, 75 µs a signature against 13 µs here, and a
+ * delivery worker signs every attempt.
  */
 function signWebhook(secret: string, messageId: string, seconds: number, body: string): string {
   const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');

@@ -4,7 +4,7 @@ import { SYSTEM_ACTOR, PROBLEM_BASE } from '../core/index.js';
 import { startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';
 import { testDialects } from '../store/testing.js';
-import type { PersonalEvent } from './index.js';
+import type { PersonalEvent } from '../core/index.js';
 import { approvedKey, signedSender, startReceiver, until } from './testing.js';
 import type { ClientKey } from './testing.js';
 import type { EventsTables } from './tables.js';

@@ -1,4 +1,5 @@
-import type { Actor } from '../core/index.js';
+import { standaloneJobs } from '../core/index.js';
+import type { Actor, PeriodicJob } from '../core/index.js';
 import * as access from './access.js';
 import * as deliveries from './deliveries.js';
 import type { EventsDeps, EventsNotice } from './deps.js';
@@ -16,14 +17,14 @@ import type { DeliveryWorker, WorkerOptions } from './worker.js';
 
 export { eventsMigrations } from './migrations.js';
 export type { EventsTables } from './tables.js';
-export type { EventsDeps, EventsNotice, PersonalEvent, PersonalEventHook } from './deps.js';
+export type { EventsDeps, EventsNotice } from './deps.js';
 export type { Topic, TopicInput, TopicUpdate } from './topics.js';
 export type { TopicAccess } from './access.js';
 export type { CreatedSubscription, DeliveryInput, Subscription, SubscriptionInput } from './subscriptions.js';
 export type { Filter, FilterValue } from './fields.js';
 export type { Published, PublishBatchInput, PublishedBatch, PublishInput } from './publish.js';
 export { MAX_BATCH_EVENTS } from './publish.js';
-export type { NoticeRule, NoticeRuleInput, RenderedNotice } from './notice-rules.js';
+export type { NoticeRule, NoticeRuleInput } from './notice-rules.js';
 export type { PulledEvent, PullPage } from './pull.js';
 export type { Delivery, DeliveryAttempt, DeliveryQuery } from './deliveries.js';
 export type { Notice } from './notices.js';
@@ -49,17 +50,16 @@ export function createEvents(deps: EventsDeps, options: EventsOptions = {}) {
   const validators = createValidatorCache();
   const listeners: Array<(notice: EventsNotice) => void> = [];
   const notice = (n: EventsNotice) => listeners.forEach((listener) => listener(n));
-  let errorListener: (error: unknown) => void = () => undefined;
+  const jobs = deps.jobs ?? standaloneJobs;
   const workers = new Set<DeliveryWorker>();
   const poke = () => workers.forEach((w) => w.poke());
   const publisher = createPublisher(deps, validators, poke);
   let background: DeliveryWorker | undefined;
-  let sweeper: NodeJS.Timeout | undefined;
-  let sweeping: Promise<unknown> | undefined;
+  let sweeper: PeriodicJob | undefined;
 
   /** A delivery worker with its own options (the background one, a worker process, the benchmark); stop it when done. */
   function startWorker(workerOptions: WorkerOptions = {}): DeliveryWorker {
-    const worker = createDeliveryWorker({ ...deps, notice, onError: (error) => errorListener(error) }, workerOptions);
+    const worker = createDeliveryWorker({ ...deps, notice, onError: (error) => jobs.failed('events-delivery', error) }, workerOptions);
     workers.add(worker);
     worker.start();
     return {
@@ -122,32 +122,21 @@ export function createEvents(deps: EventsDeps, options: EventsOptions = {}) {
     onNotice(listener: (notice: EventsNotice) => void) {
       listeners.push(listener);
     },
-    onError(listener: (error: unknown) => void) {
-      errorListener = listener;
-    },
     startWorker,
     sweepRetention: () => sweepRetention(deps),
 
     /** background work: the delivery worker (unless options.worker is false) and the retention sweep */
     start() {
       if (options.worker !== false && !background) background = startWorker(options.worker ?? {});
-      sweeper ??= setInterval(() => {
-        if (sweeping) return;
-        sweeping = deps.dialect
-          .tryWithLock('events-retention', () => sweepRetention(deps))
-          .catch((error: unknown) => errorListener(error))
-          .finally(() => (sweeping = undefined));
-      }, options.sweepIntervalMs ?? 60_000);
-      sweeper.unref();
+      sweeper ??= jobs.every('events-retention', options.sweepIntervalMs ?? 60_000, () => deps.dialect.tryWithLock('events-retention', () => sweepRetention(deps)));
     },
     /** stops every worker started here, letting attempts in flight finish */
     async stop() {
-      if (sweeper) clearInterval(sweeper);
+      await sweeper?.stop();
       sweeper = undefined;
       await Promise.all([...workers].map((w) => w.stop()));
       workers.clear();
       background = undefined;
-      await sweeping;
     },
   };
 }

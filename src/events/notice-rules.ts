@@ -1,4 +1,4 @@
-import type { Actor } from '../core/index.js';
+import type { Actor, RenderedNotice } from '../core/index.js';
 import { RabtaError } from '../core/index.js';
 import { bool, isTrue } from '../store/index.js';
 import { change, requireMemberScope } from './deps.js';
@@ -28,12 +28,6 @@ export interface NoticeRule {
   updatedAt: string;
 }
 
-/** What one event tells its subjects, in both languages. */
-export interface RenderedNotice {
-  ur: string;
-  en: string;
-  status: boolean;
-}
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 /** Two UCS-2 parts hold 134 characters; a notice with values filled in should fit in three. */

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { subjectHash, RabtaError } from '../core/index.js';
-import { subjectsOf } from '../exchange/index.js';
-import type { LegalBasisAnswer, LegalBasisQuestion } from '../exchange/index.js';
-import { LEAF_KIND } from '../ledger/canonical.js';
+import { LEAF_KIND, subjectHash, subjectsOf, RabtaError } from '../core/index.js';
+import type { LegalBasisAnswer, LegalBasisQuestion, PersonalEvent } from '../core/index.js';
 import type { RegistryView } from '../registry/index.js';
 
 import { isTrue } from '../store/index.js';
 import { isUniqueViolation } from './deps.js';
-import type { EventsDeps, PersonalEvent } from './deps.js';
+import type { EventsDeps } from './deps.js';
 import { findNoticeRule, renderNotice } from './notice-rules.js';
 import { matchesFilter, valueAt } from './fields.js';
 import type { Filter } from './fields.js';
@@ -76,29 +74,14 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
   const hashOrderingKey = orderingKeyHasher(deps.subjectSecret);
   async function publish(input: PublishInput): Promise<Published> {
     const text = input.body.toString('utf8');
-    let payload: unknown;
-    try {
-      payload = JSON.parse(text);
-    } catch {
-      throw new RabtaError('malformed-json', 'an event is a JSON document');
-    }
+    const payload = parsed(text, 'an event is a JSON document');
     checkEventDepth(payload);
     const result = await publishPrepared(input, [{ text, payload }], input.idempotencyKey === undefined ? undefined : [checkIdempotencyKey(input.idempotencyKey)]);
     return { id: result.ids[0] as string, created: result.created };
   }
 
   async function publishBatch(input: PublishBatchInput): Promise<PublishedBatch> {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(input.body.toString('utf8'));
-    } catch {
-      throw new RabtaError('malformed-json', 'a batch is a JSON document: {"events": [ … ]}');
-    }
-    const list = (parsed as { events?: unknown } | null)?.events;
-    if (typeof parsed !== 'object' || parsed === null || !Array.isArray(list) || list.length === 0 || list.length > MAX_BATCH_EVENTS) {
-      throw new RabtaError('bad-request', `a batch is {"events": [ … ]} with 1 to ${MAX_BATCH_EVENTS} events`);
-    }
-    list.forEach((payload: unknown, row) => checkEventDepth(payload, row));
+    const list = batchEvents(parsed(input.body.toString('utf8'), 'a batch is a JSON document: {"events": [ … ]}'));
     // Each event is kept as its own JSON text, the form a webhook delivers and its digest covers.
     const items = list.map((payload: unknown) => ({ text: JSON.stringify(payload), payload }));
     const base = input.idempotencyKey === undefined ? undefined : checkIdempotencyKey(input.idempotencyKey);
@@ -116,23 +99,12 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
       if (earlier) return replayed(earlier, topic.id, digests);
     }
 
-    const validate = validatorOf(topic);
-    const invalid: Array<{ row: number; errors: ReturnType<typeof describeErrors> }> = [];
-    const orderingKeys: Array<string | null> = [];
-    items.forEach((item, row) => {
-      if (!validate(item.payload)) invalid.push({ row, errors: describeErrors(validate.errors) });
-      else {
-        const key = keyOf(topic, item.payload);
-        if (typeof key === 'object' && key !== null) invalid.push({ row, errors: [key] });
-        else orderingKeys[row] = key === null ? null : hashOrderingKey(key);
-      }
-    });
-    if (invalid.length > 0) throw invalidEvents(topic, items.length, invalid);
+    const orderingKeys = checkedOrderingKeys(topic, items, validatorOf(topic), hashOrderingKey);
 
-    const purposeRow = input.purpose === undefined ? undefined : await input.view.purpose(input.purpose);
-    if (input.purpose !== undefined && !purposeRow) throw new RabtaError('unknown-purpose', `purpose ${input.purpose} is not in the catalogue`);
+    const catalogued = input.purpose === undefined ? undefined : await input.view.purpose(input.purpose);
+    if (input.purpose !== undefined && !catalogued) throw new RabtaError('unknown-purpose', `purpose ${input.purpose} is not in the catalogue`);
     const personal = isTrue(topic.personal);
-    if (personal && !purposeRow) throw new RabtaError('purpose-required', `${topic.id} carries personal data: say why in Rabta-Purpose`);
+    if (personal && !catalogued) throw new RabtaError('purpose-required', `${topic.id} carries personal data: say why in Rabta-Purpose`);
     const at = deps.now();
     const prepared: Prepared[] = items.map((item, i) => ({
       payload: item.payload,
@@ -142,7 +114,7 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
         topic_id: topic.id,
         publisher_id: input.publisherId,
         at,
-        purpose: purposeRow?.code ?? null,
+        purpose: catalogued?.code ?? null,
         legal_basis: null,
         ordering_key: orderingKeys[i] ?? null,
         idempotency_key: keys?.[i] ?? null,
@@ -150,27 +122,11 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
         payload_digest: digests[i] as string,
       },
     }));
-    let basis: LegalBasisAnswer | undefined;
-    let consented: Set<string> | undefined;
-    if (purposeRow) {
-      // The exchange's question, with the topic where a service would be.
-      const question = {
-        serviceId: topic.id,
-        purpose: { code: purposeRow.code, legalBasis: purposeRow.legal_basis, statute: purposeRow.statute },
-        subjects: [...new Set(prepared.flatMap((p) => p.subjects))],
-        at,
-      };
-      if (purposeRow.legal_basis === 'consent' && question.subjects.length > 0) {
-        ({ basis, consented } = await consentingSubscribers(deps, topic.id, question));
-      } else {
-        basis = await deps.legalBasis.check({ ...question, clientId: input.publisherId });
-      }
-      for (const p of prepared) p.event.legal_basis = basis.legalBasis;
-    }
+    const { basis, consented } = catalogued ? await legalBasisOf(deps, input.publisherId, topic.id, catalogued, prepared, at) : { basis: undefined, consented: undefined };
 
     const rule = personal ? await findNoticeRule(deps, topic.id) : undefined;
     try {
-      await deps.batch.run((trx) => writeOutbox(trx, topic, prepared, basis, rule, consented));
+      await deps.batch.run((trx) => writeOutbox(deps, trx, topic, prepared, basis, rule, consented));
     } catch (error) {
       // Two publications with one key raced; the loser answers with the winner's events.
       if (keys !== undefined && isUniqueViolation(error)) {
@@ -181,65 +137,6 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
     }
     onPublished();
     return { ids: prepared.map((p) => p.event.id), created: true };
-  }
-
-  async function writeOutbox(
-    trx: Kysely<EventsTables>,
-    topic: TopicRow,
-    prepared: Prepared[],
-    basis: LegalBasisAnswer | undefined,
-    rule: NoticeRuleRow | undefined,
-    consented: Set<string> | undefined,
-  ): Promise<void> {
-    const candidates = await liveSubscriptions(trx, topic.id);
-    const purpose = prepared[0]?.event.purpose ?? null;
-    // A subscriber receives an event only for a purpose its access right names.
-    const allowed = candidates.filter(
-      (s) => (purpose === null || (JSON.parse(s.purposes) as string[]).includes(purpose)) && (consented === undefined || consented.has(s.subscriber_id)),
-    );
-    const filters = new Map(allowed.map((s) => [s.id, s.filter ? (JSON.parse(s.filter) as Filter) : null]));
-    if (!deps.dialect.serializesWrites && allowed.some((s) => s.mode === 'pull')) {
-      // A pull cursor is a delivery id, so ids must be handed out in commit order for a topic:
-      // the topic's row lock makes its publications commit one after another (a database that writes one at a time needs none).
-      await trx.selectFrom('topics').select('id').where('id', '=', topic.id).forUpdate().execute();
-    }
-    for (let i = 0; i < prepared.length; i += CHUNK) await trx.insertInto('events').values(prepared.slice(i, i + CHUNK).map((p) => p.event)).execute();
-    const deliveries: Array<Insertable<DeliveryRow>> = [];
-    const personal: PersonalEvent[] = [];
-    for (const { event, payload, subjects } of prepared) {
-      const matching = allowed.filter((s) => matchesFilter(payload, filters.get(s.id) ?? null));
-      for (const s of matching) {
-        const base = { event_id: event.id, subscription_id: s.id, attempts: 0, ordering_key: event.ordering_key, created_at: event.at, locked_until: null, locked_by: null };
-        if (s.mode === 'pull') deliveries.push({ ...base, status: 'pending', next_at: null });
-        // A disabled endpoint gets nothing now, but the event waits as a dead letter: replay recovers it once enabled.
-        else if (s.status === 'disabled') deliveries.push({ ...base, status: 'dead', next_at: event.at, dead_at: event.at, last_error: 'endpoint-disabled' });
-        else deliveries.push({ ...base, status: 'pending', next_at: event.at });
-      }
-      if (subjects.length > 0 && basis && event.purpose !== null) {
-        personal.push({
-          eventId: event.id,
-          topic: event.topic_id,
-          publisher: event.publisher_id,
-          at: event.at,
-          purpose: event.purpose,
-          legalBasis: basis.legalBasis,
-          reference: basis.reference,
-          subjectHashes: [...new Set(subjects.map((s) => subjectHash(deps.subjectSecret, s)))],
-          recipients: [...new Set(matching.map((s) => s.subscriber_id))].sort(),
-          ...(rule ? { notice: renderNotice(rule, payload) } : {}),
-        });
-      }
-    }
-    for (let i = 0; i < deliveries.length; i += CHUNK) await trx.insertInto('event_deliveries').values(deliveries.slice(i, i + CHUNK)).execute();
-    for (const { event } of prepared) {
-      await deps.ledger.append(trx, {
-        kind: LEAF_KIND.event,
-        ref: event.id,
-        at: event.at,
-        record: { id: event.id, topic: event.topic_id, publisher: event.publisher_id, at: event.at, payloadDigest: event.payload_digest },
-      });
-    }
-    if (personal.length > 0) await deps.onPersonalEvents?.(trx, personal);
   }
 
   return { publish, publishBatch };
@@ -329,4 +226,126 @@ function keyOf(topic: TopicRow, payload: unknown): string | null | { instancePat
   if (typeof value === 'string' && value !== '') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return { instancePath: `/${topic.ordering_key_path.replaceAll('.', '/')}`, keyword: 'orderingKey', message: `must be a non-empty string or a number (${topic.id} orders events by it)` };
+}
+
+function parsed(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new RabtaError('malformed-json', what);
+  }
+}
+
+/** The events of a batch document, each within the depth limit. */
+function batchEvents(document: unknown): unknown[] {
+  const list = (document as { events?: unknown } | null)?.events;
+  if (typeof document !== 'object' || document === null || !Array.isArray(list) || list.length === 0 || list.length > MAX_BATCH_EVENTS) {
+    throw new RabtaError('bad-request', `a batch is {"events": [ … ]} with 1 to ${MAX_BATCH_EVENTS} events`);
+  }
+  list.forEach((payload: unknown, row) => checkEventDepth(payload, row));
+  return list;
+}
+
+/** Every event against the topic's schema and its ordering key (hashed); all of them, or a 422 listing the rows at fault. */
+function checkedOrderingKeys(topic: TopicRow, items: ReadonlyArray<{ payload: unknown }>, validate: ReturnType<ReturnType<typeof createValidatorCache>>, hashOrderingKey: (key: string) => string): Array<string | null> {
+  const invalid: Array<{ row: number; errors: ReturnType<typeof describeErrors> }> = [];
+  const orderingKeys: Array<string | null> = [];
+  items.forEach((item, row) => {
+    if (!validate(item.payload)) invalid.push({ row, errors: describeErrors(validate.errors) });
+    else {
+      const key = keyOf(topic, item.payload);
+      if (typeof key === 'object' && key !== null) invalid.push({ row, errors: [key] });
+      else orderingKeys[row] = key === null ? null : hashOrderingKey(key);
+    }
+  });
+  if (invalid.length > 0) throw invalidEvents(topic, items.length, invalid);
+  return orderingKeys;
+}
+
+/** The legal basis of a publication: the exchange's question, with the topic where a service would be; for consent, per subscriber. */
+async function legalBasisOf(
+  deps: EventsDeps,
+  publisherId: string,
+  topicId: string,
+  purposeRow: NonNullable<Awaited<ReturnType<PublishInput['view']['purpose']>>>,
+  prepared: Prepared[],
+  at: number,
+): Promise<{ basis: LegalBasisAnswer; consented: Set<string> | undefined }> {
+  const question = {
+    serviceId: topicId,
+    purpose: { code: purposeRow.code, legalBasis: purposeRow.legalBasis, statute: purposeRow.statute },
+    subjects: [...new Set(prepared.flatMap((p) => p.subjects))],
+    at,
+  };
+  const { basis, consented } =
+    purposeRow.legalBasis === 'consent' && question.subjects.length > 0
+      ? await consentingSubscribers(deps, topicId, question)
+      : { basis: await deps.legalBasis.check({ ...question, clientId: publisherId }), consented: undefined };
+  for (const p of prepared) p.event.legal_basis = basis.legalBasis;
+  return { basis, consented };
+}
+
+/**
+ * The outbox, in the publishing transaction: the events, a delivery for each
+ * subscription whose access right, consent and filter let the event through,
+ * a ledger leaf per event, and the tracker's rows of personal events.
+ */
+async function writeOutbox(
+  deps: EventsDeps,
+  trx: Kysely<EventsTables>,
+  topic: TopicRow,
+  prepared: Prepared[],
+  basis: LegalBasisAnswer | undefined,
+  rule: NoticeRuleRow | undefined,
+  consented: Set<string> | undefined,
+): Promise<void> {
+  const candidates = await liveSubscriptions(trx, topic.id);
+  const purpose = prepared[0]?.event.purpose ?? null;
+  // A subscriber receives an event only for a purpose its access right names.
+  const allowed = candidates.filter(
+    (s) => (purpose === null || (JSON.parse(s.purposes) as string[]).includes(purpose)) && (consented === undefined || consented.has(s.subscriber_id)),
+  );
+  const filters = new Map(allowed.map((s) => [s.id, s.filter ? (JSON.parse(s.filter) as Filter) : null]));
+  if (!deps.dialect.serializesWrites && allowed.some((s) => s.mode === 'pull')) {
+    // A pull cursor is a delivery id, so ids must be handed out in commit order for a topic:
+    // the topic's row lock makes its publications commit one after another (a database that writes one at a time needs none).
+    await trx.selectFrom('topics').select('id').where('id', '=', topic.id).forUpdate().execute();
+  }
+  for (let i = 0; i < prepared.length; i += CHUNK) await trx.insertInto('events').values(prepared.slice(i, i + CHUNK).map((p) => p.event)).execute();
+  const deliveries: Array<Insertable<DeliveryRow>> = [];
+  const personal: PersonalEvent[] = [];
+  for (const { event, payload, subjects } of prepared) {
+    const matching = allowed.filter((s) => matchesFilter(payload, filters.get(s.id) ?? null));
+    for (const s of matching) {
+      const base = { event_id: event.id, subscription_id: s.id, attempts: 0, ordering_key: event.ordering_key, created_at: event.at, locked_until: null, locked_by: null };
+      if (s.mode === 'pull') deliveries.push({ ...base, status: 'pending', next_at: null });
+      // A disabled endpoint gets nothing now, but the event waits as a dead letter: replay recovers it once enabled.
+      else if (s.status === 'disabled') deliveries.push({ ...base, status: 'dead', next_at: event.at, dead_at: event.at, last_error: 'endpoint-disabled' });
+      else deliveries.push({ ...base, status: 'pending', next_at: event.at });
+    }
+    if (subjects.length > 0 && basis && event.purpose !== null) {
+      personal.push({
+        eventId: event.id,
+        topic: event.topic_id,
+        publisher: event.publisher_id,
+        at: event.at,
+        purpose: event.purpose,
+        legalBasis: basis.legalBasis,
+        reference: basis.reference,
+        subjectHashes: [...new Set(subjects.map((s) => subjectHash(deps.subjectSecret, s)))],
+        recipients: [...new Set(matching.map((s) => s.subscriber_id))].sort(),
+        ...(rule ? { notice: renderNotice(rule, payload) } : {}),
+      });
+    }
+  }
+  for (let i = 0; i < deliveries.length; i += CHUNK) await trx.insertInto('event_deliveries').values(deliveries.slice(i, i + CHUNK)).execute();
+  for (const { event } of prepared) {
+    await deps.ledger.append(trx, {
+      kind: LEAF_KIND.event,
+      ref: event.id,
+      at: event.at,
+      record: { id: event.id, topic: event.topic_id, publisher: event.publisher_id, at: event.at, payloadDigest: event.payload_digest },
+    });
+  }
+  if (personal.length > 0) await deps.onPersonalEvents?.(trx, personal);
 }

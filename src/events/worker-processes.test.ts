@@ -14,7 +14,7 @@ import type { EventsTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 const TOPIC = 'PK/BANK/HBL/disbursement/branch.opened';
-const WORKER_MAIN = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
+const WORKER_MAIN = fileURLToPath(new URL('../platform/events-worker-main.ts', import.meta.url));
 
 /**
  * Scale-out: delivery workers in processes of their own share one PostgreSQL

@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
-import { memberIdOf } from '../core/index.js';
-
 import { attemptDelivery, envelopeOf } from './delivery.js';
 import type { AttemptOutcome } from './delivery.js';
 import type { EventsDeps, EventsNotice } from './deps.js';
-import { DEFAULT_SCHEDULE_MS, nextAttemptAt } from './schedule.js';
+import { DEFAULT_SCHEDULE_MS } from './schedule.js';
 import type { RetryPolicy } from './schedule.js';
-import type { EventsTables } from './tables.js';
+import { recordFailure, settle, writeDelivered } from './delivery-outcomes.js';
+import type { Claimed, Delivered, WorkerContext } from './delivery-outcomes.js';
 
 export interface WorkerOptions {
   /** delay before each attempt after the previous failure (default: DEFAULT_SCHEDULE_MS); its length is the number of attempts */
@@ -51,34 +49,6 @@ export interface DeliveryWorker {
   runOnce(): Promise<number>;
 }
 
-interface Claimed {
-  id: number;
-  attempts: number;
-  event_id: string;
-  topic_id: string;
-  at: number;
-  payload: string;
-  subscription_id: string;
-  subscriber_id: string;
-  url: string | null;
-  secret: string | null;
-  subscription_status: string;
-  /** the subscription's health when claimed: a success touches it only if this says it must */
-  consecutive_dead: number;
-  failing_since: number | null;
-  last_success_at: number | null;
-}
-
-interface Delivered {
-  delivery: Claimed;
-  outcome: AttemptOutcome;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
-/** Rows per statement when successes are recorded together: well under either database's limit on parameters. */
-const WRITE_CHUNK = 500;
-
 export interface WorkerDeps extends Pick<EventsDeps, 'db' | 'batch' | 'dialect' | 'egress' | 'recorder' | 'now'> {
   notice: (notice: EventsNotice) => void;
   onError: (error: unknown) => void;
@@ -101,76 +71,19 @@ export interface WorkerDeps extends Pick<EventsDeps, 'db' | 'batch' | 'dialect' 
  * events that are still pending, as any earlier event would.
  */
 export function createDeliveryWorker(deps: WorkerDeps, options: WorkerOptions = {}): DeliveryWorker {
-  const id = options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const policy: RetryPolicy = {
-    schedule: options.schedule ?? DEFAULT_SCHEDULE_MS,
-    jitter: options.jitter ?? 0.2,
-    maxRetryAfterMs: options.maxRetryAfterMs ?? 24 * 3600_000,
-  };
-  if (policy.schedule.length === 0) throw new TypeError('a retry schedule has at least one attempt');
-  const timeoutMs = options.timeoutMs ?? 15_000;
-  const leaseMs = options.leaseMs ?? 2 * timeoutMs + 30_000;
-  const batchSize = options.batchSize ?? 64;
-  const concurrency = Math.max(1, options.concurrency ?? 4 * batchSize);
-  // Claims smaller than this wait for more room: a claim is a write, not worth making for a handful.
-  const minClaim = Math.max(1, Math.min(batchSize, Math.ceil(concurrency / 2)));
-  const pollMs = options.pollMs ?? 250;
-  const loops = deps.dialect.supportsSkipLocked ? Math.max(1, options.loops ?? 2) : 1;
-  const disableAfterDead = options.disableAfterDeadLetters ?? 5;
-  const disableAfterFailingMs = options.disableAfterFailingMs ?? 24 * 3600_000;
-
+  const settings = settingsOf(deps, options);
+  const { id, timeoutMs, batchSize, concurrency, minClaim, loops, pollMs } = settings;
+  const context: WorkerContext & WorkerSettings = { deps, ...settings };
   const delivered: Delivered[] = [];
   let stopped = true;
   let running: Promise<void>[] = [];
   const waiters = new Set<() => void>();
   let poked = false;
 
-  async function claim(limit: number): Promise<number[]> {
-    const now = deps.now();
-    const until = now + leaseMs;
-    // Literal 'pending' so that the planner can use the partial index of due deliveries. SQLite,
-    // without statistics, prefers the (status, created_at) index and sorts every pending delivery
-    // on each claim (milliseconds with a large backlog); naming the index keeps a claim to a range scan.
-    const due = sql`
-      SELECT c.id FROM event_deliveries c${deps.dialect.indexedBy('event_deliveries_due')}
-      WHERE c.status = 'pending' AND c.next_at <= ${now}
-        AND (c.locked_until IS NULL OR c.locked_until <= ${now})
-        AND (c.ordering_key IS NULL OR NOT EXISTS (
-          SELECT 1 FROM event_deliveries p
-          WHERE p.subscription_id = c.subscription_id AND p.ordering_key = c.ordering_key
-            AND p.status = 'pending' AND p.id < c.id))
-      ORDER BY c.next_at, c.id
-      LIMIT ${limit}`;
-    const result = deps.dialect.supportsSkipLocked
-      ? // A CTE that locks is evaluated once, so the batch is exactly what was locked.
-        await sql<{ id: number }>`
-          WITH due AS (${due} FOR UPDATE SKIP LOCKED)
-          UPDATE event_deliveries AS d SET locked_until = ${until}, locked_by = ${id}
-          FROM due WHERE d.id = due.id
-          RETURNING d.id`.execute(deps.db)
-      : await sql<{ id: number }>`
-          UPDATE event_deliveries SET locked_until = ${until}, locked_by = ${id}
-          WHERE id IN (${due})
-          RETURNING id`.execute(deps.db);
-    return result.rows.map((r) => Number(r.id));
-  }
-
-  async function load(ids: number[]): Promise<Claimed[]> {
-    return deps.db
-      .selectFrom('event_deliveries as d')
-      .innerJoin('events as e', 'e.id', 'd.event_id')
-      .innerJoin('event_subscriptions as s', 's.id', 'd.subscription_id')
-      .select(['d.id', 'd.attempts', 'e.id as event_id', 'e.topic_id', 'e.at', 'e.payload', 's.id as subscription_id', 's.subscriber_id', 's.url', 's.secret', 's.status as subscription_status', 's.consecutive_dead', 's.failing_since', 's.last_success_at'])
-      .where('d.id', 'in', ids)
-      .where('d.locked_by', '=', id)
-      .orderBy('d.id')
-      .execute();
-  }
-
   async function runOnce(): Promise<number> {
-    const ids = await claim(batchSize);
+    const ids = await claimDue(context, batchSize);
     if (ids.length === 0) return 0;
-    const claimed = await load(ids);
+    const claimed = await loadClaimed(context, ids);
     await Promise.all(claimed.map((delivery) => handle(delivery).catch(deps.onError)));
     return claimed.length;
   }
@@ -178,7 +91,7 @@ export function createDeliveryWorker(deps: WorkerDeps, options: WorkerOptions = 
   async function handle(delivery: Claimed): Promise<void> {
     if (delivery.subscription_status !== 'active' || delivery.url === null || delivery.secret === null) {
       // Disabling or deleting settles pending deliveries in its own transaction; this catches one claimed just before.
-      await deps.batch.run((trx) => settle(trx, delivery, delivery.subscription_status === 'deleted' ? 'cancelled' : 'dead', `subscription-${delivery.subscription_status}`));
+      await deps.batch.run((trx) => settle(context, trx, delivery, delivery.subscription_status === 'deleted' ? 'cancelled' : 'dead', `subscription-${delivery.subscription_status}`));
       return;
     }
     const outcome = await attemptDelivery(deps.egress, {
@@ -191,7 +104,7 @@ export function createDeliveryWorker(deps: WorkerDeps, options: WorkerOptions = 
     });
     if (outcome.ok) return recordDelivered(delivery, outcome);
     // Told only after the commit, and once even if the group commit reruns this write alone.
-    const notice = await deps.batch.run((trx) => recordFailure(trx, delivery, outcome));
+    const notice = await deps.batch.run((trx) => recordFailure(context, trx, delivery, outcome));
     if (notice) deps.notice(notice);
   }
 
@@ -210,154 +123,12 @@ export function createDeliveryWorker(deps: WorkerDeps, options: WorkerOptions = 
       // once, so the batcher's rerun of this write alone (after a shared transaction failed) is the same group.
       let group: Delivered[] | undefined;
       deps.batch
-        .run((trx) => writeDelivered(trx, (group ??= delivered.splice(0))))
+        .run((trx) => writeDelivered(context, trx, (group ??= delivered.splice(0))))
         .then(
           () => group?.forEach((d) => d.resolve()),
           (error: unknown) => (group ?? delivered.splice(0)).forEach((d) => d.reject(error)),
         );
     });
-  }
-
-  async function writeDelivered(trx: Kysely<EventsTables>, group: Delivered[]): Promise<void> {
-    const now = deps.now();
-    const touched = new Set<string>();
-    for (let i = 0; i < group.length; i += WRITE_CHUNK) {
-      const chunk = group.slice(i, i + WRITE_CHUNK);
-      await trx
-        .insertInto('event_delivery_attempts')
-        .values(chunk.map(({ delivery, outcome }) => ({ delivery_id: delivery.id, attempt: delivery.attempts + 1, at: now - outcome.durationMs, duration_ms: outcome.durationMs, status: outcome.status, error: null, worker: id })))
-        .execute();
-      // Each delivery's own attempt, just inserted, supplies its time and status.
-      const ofAttempt = (column: 'at' | 'status') =>
-        sql<number>`(SELECT a.${sql.ref(column)} FROM event_delivery_attempts a
-          WHERE a.delivery_id = event_deliveries.id AND a.attempt = event_deliveries.attempts + 1 AND a.worker = ${id}
-          ORDER BY a.id DESC LIMIT 1)`;
-      const updated = await trx
-        .updateTable('event_deliveries')
-        .set((eb) => ({
-          status: 'delivered',
-          attempts: eb('attempts', '+', 1),
-          next_at: null,
-          locked_until: null,
-          locked_by: null,
-          last_attempt_at: ofAttempt('at'),
-          last_status: ofAttempt('status'),
-          last_error: null,
-          delivered_at: now,
-        }))
-        .where('id', 'in', chunk.map((d) => d.delivery.id))
-        .where('locked_by', '=', id)
-        .where('status', '=', 'pending')
-        .returning('id')
-        .execute();
-      // A delivery whose lease was lost (claimed again after it lapsed, or settled by a disable) keeps the other outcome.
-      const kept = new Set(updated.map((u) => Number(u.id)));
-      for (const { delivery } of chunk) {
-        // Touch the subscription only when its health changes, or once a minute, not on every success:
-        // judged on the row as claimed, then again by the update's own condition.
-        if (!kept.has(delivery.id) || touched.has(delivery.subscription_id)) continue;
-        if (delivery.failing_since === null && delivery.consecutive_dead === 0 && delivery.last_success_at !== null && delivery.last_success_at >= now - 60_000) continue;
-        touched.add(delivery.subscription_id);
-      }
-    }
-    for (const subscriptionId of touched) {
-      await trx
-        .updateTable('event_subscriptions')
-        .set({ consecutive_dead: 0, failing_since: null, last_success_at: now })
-        .where('id', '=', subscriptionId)
-        .where((eb) => eb.or([eb('failing_since', 'is not', null), eb('consecutive_dead', '>', 0), eb('last_success_at', 'is', null), eb('last_success_at', '<', now - 60_000)]))
-        .execute();
-    }
-  }
-
-  async function settle(trx: Kysely<EventsTables>, delivery: Claimed, status: 'cancelled' | 'dead', reason: string): Promise<void> {
-    const now = deps.now();
-    await trx
-      .updateTable('event_deliveries')
-      .set({ status, last_error: reason, locked_until: null, locked_by: null, ...(status === 'dead' ? { dead_at: now } : {}) })
-      .where('id', '=', delivery.id)
-      .where('locked_by', '=', id)
-      .where('status', '=', 'pending')
-      .execute();
-  }
-
-  /** A failed attempt: the next one scheduled, or a dead letter (which may disable the endpoint). */
-  async function recordFailure(trx: Kysely<EventsTables>, delivery: Claimed, outcome: AttemptOutcome): Promise<EventsNotice | undefined> {
-    const now = deps.now();
-    const attempt = delivery.attempts + 1;
-    await trx
-      .insertInto('event_delivery_attempts')
-      .values({ delivery_id: delivery.id, attempt, at: now - outcome.durationMs, duration_ms: outcome.durationMs, status: outcome.status, error: outcome.error, worker: id })
-      .execute();
-    const next = nextAttemptAt(policy, attempt, now, outcome.retryAfterMs);
-    const status = next === undefined ? 'dead' : 'pending';
-    const updated = await trx
-      .updateTable('event_deliveries')
-      .set({
-        status,
-        attempts: attempt,
-        next_at: next ?? null,
-        locked_until: null,
-        locked_by: null,
-        last_attempt_at: now - outcome.durationMs,
-        last_status: outcome.status,
-        last_error: outcome.error,
-        ...(status === 'dead' ? { dead_at: now } : {}),
-      })
-      .where('id', '=', delivery.id)
-      .where('locked_by', '=', id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    // Lease lost (claimed again after it lapsed, or settled by a disable): the other outcome stands.
-    if (Number(updated.numUpdatedRows) !== 1) return undefined;
-
-    if (status === 'pending') {
-      await trx.updateTable('event_subscriptions').set({ failing_since: now }).where('id', '=', delivery.subscription_id).where('failing_since', 'is', null).execute();
-      return undefined;
-    }
-    const health = await trx
-      .updateTable('event_subscriptions')
-      .set((eb) => ({ consecutive_dead: eb('consecutive_dead', '+', 1), failing_since: eb.fn.coalesce('failing_since', eb.val(now)) }))
-      .where('id', '=', delivery.subscription_id)
-      .returning(['consecutive_dead', 'failing_since', 'status'])
-      .executeTakeFirst();
-    if (!health || health.status !== 'active') return undefined;
-    const failingFor = now - (health.failing_since ?? now);
-    if (health.consecutive_dead < disableAfterDead && failingFor < disableAfterFailingMs) return undefined;
-    const reason =
-      health.consecutive_dead >= disableAfterDead
-        ? `${health.consecutive_dead} deliveries in a row failed every attempt`
-        : `no delivery has succeeded since ${new Date(health.failing_since ?? now).toISOString()}`;
-    return disable(trx, delivery, reason, now);
-  }
-
-  /**
-   * The endpoint is disabled and its member told: a notice row (admin API
-   * `GET /admin/events/notices`), the platform's log, and the public journal.
-   * What was still pending for it becomes dead letters, to replay once enabled.
-   */
-  async function disable(trx: Kysely<EventsTables>, delivery: Claimed, reason: string, now: number): Promise<EventsNotice> {
-    await trx
-      .updateTable('event_subscriptions')
-      .set({ status: 'disabled', disabled_at: now, disabled_reason: reason, updated_at: now })
-      .where('id', '=', delivery.subscription_id)
-      .execute();
-    await trx
-      .updateTable('event_deliveries')
-      .set({ status: 'dead', dead_at: now, last_error: 'endpoint-disabled', locked_until: null, locked_by: null })
-      .where('subscription_id', '=', delivery.subscription_id)
-      .where('status', '=', 'pending')
-      .execute();
-    const notice: EventsNotice = {
-      memberId: memberIdOf(delivery.subscriber_id),
-      kind: 'subscription-disabled',
-      subscriptionId: delivery.subscription_id,
-      detail: `Webhook subscription ${delivery.subscription_id} of ${delivery.subscriber_id} to ${delivery.topic_id} was disabled: ${reason}. Fix the endpoint, enable the subscription, then replay its dead letters.`,
-      at: now,
-    };
-    await trx.insertInto('event_notices').values({ member_id: notice.memberId, at: now, kind: notice.kind, subscription_id: notice.subscriptionId, detail: notice.detail }).execute();
-    await deps.recorder.record(trx, { actor: 'system', action: 'subscription.disable', target: delivery.subscription_id, details: { topic: delivery.topic_id, subscriber: delivery.subscriber_id, reason }, at: now });
-    return notice;
   }
 
   /**
@@ -380,8 +151,8 @@ export function createDeliveryWorker(deps: WorkerDeps, options: WorkerOptions = 
       const wanted = Math.min(batchSize, room());
       let claimed: Claimed[] = [];
       try {
-        const ids = await claim(wanted);
-        claimed = ids.length === 0 ? [] : await load(ids);
+        const ids = await claimDue(context, wanted);
+        claimed = ids.length === 0 ? [] : await loadClaimed(context, ids);
       } catch (error) {
         deps.onError(error);
       }
@@ -438,4 +209,82 @@ export function createDeliveryWorker(deps: WorkerDeps, options: WorkerOptions = 
     },
     runOnce,
   };
+}
+
+type WorkerSettings = ReturnType<typeof settingsOf>;
+
+/** The worker's options with their defaults filled in. */
+function settingsOf(deps: WorkerDeps, options: WorkerOptions) {
+  const policy: RetryPolicy = {
+    schedule: options.schedule ?? DEFAULT_SCHEDULE_MS,
+    jitter: options.jitter ?? 0.2,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 24 * 3600_000,
+  };
+  if (policy.schedule.length === 0) throw new TypeError('a retry schedule has at least one attempt');
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const batchSize = options.batchSize ?? 64;
+  const concurrency = Math.max(1, options.concurrency ?? 4 * batchSize);
+  return {
+    id: options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    policy,
+    timeoutMs,
+    leaseMs: options.leaseMs ?? 2 * timeoutMs + 30_000,
+    batchSize,
+    concurrency,
+    // Claims smaller than this wait for more room: a claim is a write, not worth making for a handful.
+    minClaim: Math.max(1, Math.min(batchSize, Math.ceil(concurrency / 2))),
+    pollMs: options.pollMs ?? 250,
+    loops: deps.dialect.supportsSkipLocked ? Math.max(1, options.loops ?? 2) : 1,
+    disableAfterDead: options.disableAfterDeadLetters ?? 5,
+    disableAfterFailingMs: options.disableAfterFailingMs ?? 24 * 3600_000,
+  };
+}
+
+/**
+ * Claims up to `limit` due deliveries by setting this worker's lease on them
+ * in one statement (under FOR UPDATE SKIP LOCKED where the database has it);
+ * a delivery waits while an earlier one of its ordering key is pending.
+ */
+async function claimDue(context: WorkerContext & { leaseMs: number }, limit: number): Promise<number[]> {
+  const { deps, id, leaseMs } = context;
+  const now = deps.now();
+  const until = now + leaseMs;
+  // Literal 'pending' so that the planner can use the partial index of due deliveries. SQLite,
+  // without statistics, prefers the (status, created_at) index and sorts every pending delivery
+  // on each claim (milliseconds with a large backlog); naming the index keeps a claim to a range scan.
+  const due = sql`
+    SELECT c.id FROM event_deliveries c${deps.dialect.indexedBy('event_deliveries_due')}
+    WHERE c.status = 'pending' AND c.next_at <= ${now}
+      AND (c.locked_until IS NULL OR c.locked_until <= ${now})
+      AND (c.ordering_key IS NULL OR NOT EXISTS (
+        SELECT 1 FROM event_deliveries p
+        WHERE p.subscription_id = c.subscription_id AND p.ordering_key = c.ordering_key
+          AND p.status = 'pending' AND p.id < c.id))
+    ORDER BY c.next_at, c.id
+    LIMIT ${limit}`;
+  const result = deps.dialect.supportsSkipLocked
+    ? // A CTE that locks is evaluated once, so the batch is exactly what was locked.
+      await sql<{ id: number }>`
+        WITH due AS (${due} FOR UPDATE SKIP LOCKED)
+        UPDATE event_deliveries AS d SET locked_until = ${until}, locked_by = ${id}
+        FROM due WHERE d.id = due.id
+        RETURNING d.id`.execute(deps.db)
+    : await sql<{ id: number }>`
+        UPDATE event_deliveries SET locked_until = ${until}, locked_by = ${id}
+        WHERE id IN (${due})
+        RETURNING id`.execute(deps.db);
+  return result.rows.map((r) => Number(r.id));
+}
+
+/** The claimed deliveries with their event and subscription, as long as the lease is still this worker's. */
+async function loadClaimed({ deps, id }: WorkerContext, ids: number[]): Promise<Claimed[]> {
+  return deps.db
+    .selectFrom('event_deliveries as d')
+    .innerJoin('events as e', 'e.id', 'd.event_id')
+    .innerJoin('event_subscriptions as s', 's.id', 'd.subscription_id')
+    .select(['d.id', 'd.attempts', 'e.id as event_id', 'e.topic_id', 'e.at', 'e.payload', 's.id as subscription_id', 's.subscriber_id', 's.url', 's.secret', 's.status as subscription_status', 's.consecutive_dead', 's.failing_since', 's.last_success_at'])
+    .where('d.id', 'in', ids)
+    .where('d.locked_by', '=', id)
+    .orderBy('d.id')
+    .execute();
 }

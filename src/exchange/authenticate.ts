@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { RabtaError } from '../core/index.js';
 import type { Registry, RegistryView } from '../registry/index.js';
-import { requestHasBody, targetUriOf, verifyRequest } from '../sdk/index.js';
+import { digestMatches, headerValue, requestHasBody, targetUriOf, verifyRequest } from '../sdk/index.js';
 import type { WriteBatcher } from '../store/index.js';
 import { spendNonce } from './nonces.js';
 import type { ExchangeTables } from './tables.js';
@@ -14,6 +14,14 @@ export interface SignedCaller {
   /** the request's Signature and Signature-Input, to bind the signed response to */
   signature: string;
   signatureInput: string;
+}
+
+/** What authentication reads of a request: its head, never its body. */
+export interface SignedRequestHead {
+  method: string;
+  /** path and query exactly as received */
+  url: string;
+  headers: IncomingHttpHeaders;
 }
 
 export interface AuthenticateDeps {
@@ -29,11 +37,8 @@ export interface AuthenticateDeps {
  * verify over the target URI rebuilt from the public URL, and its nonce is
  * spent once, in the shared database. Every signed Rabta API uses this.
  */
-export async function authenticateSigned(
-  deps: AuthenticateDeps,
-  request: { method: string; url: string; headers: IncomingHttpHeaders },
-): Promise<SignedCaller> {
-  const clientId = single(request.headers, 'rabta-client');
+export async function authenticateSigned(deps: AuthenticateDeps, request: SignedRequestHead): Promise<SignedCaller> {
+  const clientId = headerValue(request.headers, 'rabta-client');
   if (clientId === undefined) throw new RabtaError('missing-header', 'Rabta-Client is required', { extensions: { header: 'Rabta-Client' } });
   const view = await deps.registry.view();
   if (!(await view.subsystemExists(clientId))) throw new RabtaError('unknown-client', `no subsystem ${clientId} is registered`);
@@ -55,12 +60,22 @@ export async function authenticateSigned(
     clientId,
     view,
     keyId: verified.keyId,
-    signature: single(request.headers, 'signature') as string,
-    signatureInput: single(request.headers, 'signature-input') as string,
+    signature: headerValue(request.headers, 'signature') as string,
+    signatureInput: headerValue(request.headers, 'signature-input') as string,
   };
 }
 
-function single(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
+/** `authenticateSigned` bound to an instance: the one authenticator every signed route is given. */
+export function signedAuthenticator(deps: AuthenticateDeps): (request: SignedRequestHead) => Promise<SignedCaller> {
+  return (request) => authenticateSigned(deps, request);
+}
+
+/**
+ * The second check of every signed request, once its body is in: a body must
+ * match its Content-Digest (RFC 9530, sha-256), which the signature covers.
+ */
+export function checkContentDigest(headers: IncomingHttpHeaders, bodySha256: Buffer): void {
+  if (requestHasBody(headers) && !digestMatches(headers['content-digest'], bodySha256)) {
+    throw new RabtaError('digest-mismatch', 'the body does not match Content-Digest');
+  }
 }

@@ -1,62 +1,48 @@
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Metrics } from '../http/metrics.js';
-import type { Platform } from '../platform/index.js';
-import type { LegalBasisCheck } from './legal-basis.js';
-import { statuteOnly } from './legal-basis.js';
+import type { Kysely } from 'kysely';
+import { statuteOnly } from '../core/index.js';
+import type { ExchangeRecorder, Jobs, LegalBasisCheck } from '../core/index.js';
+
 import { forgetExpiredNonces } from './nonces.js';
 import { createPipeline } from './pipeline.js';
+import type { PipelineDeps } from './pipeline.js';
 import { forgetOldQuotaWindows } from './quota.js';
 import { databaseRecorder, findExchange } from './record.js';
-import type { ExchangeRecorder } from './record.js';
 import { exchangeRoutes } from './routes.js';
+import type { ExchangeTables } from './tables.js';
 
-export type { LegalBasisAnswer, LegalBasisCheck, LegalBasisQuestion } from './legal-basis.js';
-export type { ExchangeRecord, ExchangeRecorder } from './record.js';
 export type { ExchangeReply, ExchangeRequest } from './pipeline.js';
 export { exchangeMigrations } from './migrations.js';
-export { statuteOnly, findExchange };
-export { authenticateSigned } from './authenticate.js';
-export type { AuthenticateDeps, SignedCaller } from './authenticate.js';
-export { subjectsOf } from './subjects.js';
+export { databaseRecorder, findExchange };
+export { authenticateSigned, checkContentDigest, signedAuthenticator } from './authenticate.js';
+export type { AuthenticateDeps, SignedCaller, SignedRequestHead } from './authenticate.js';
 export { exchangeCountsByMembers } from './counts.js';
 
-export interface ExchangeOptions {
-  legalBasis?: LegalBasisCheck;
-  recorder?: ExchangeRecorder;
+export interface ExchangeDeps extends Omit<PipelineDeps, 'legalBasis' | 'recorder' | 'onInternalError'> {
+  db: Kysely<ExchangeTables>;
+  /** the consent module's check; without one, only statute purposes pass */
+  legalBasis?: LegalBasisCheck | undefined;
+  /** the exchange's row by default; the platform chains the tracker and the ledger leaf to it */
+  recorder?: ExchangeRecorder<ExchangeTables> | undefined;
+  /** runs the housekeeping, failures logged and counted by name */
+  jobs: Jobs;
 }
 
 /** The gateway as a route plugin, with housekeeping of nonces and quota windows. */
-export function exchangePlugin(options: ExchangeOptions = {}) {
-  return async (app: FastifyInstance, { platform, metrics }: { platform: Platform; metrics: Metrics }) => {
+export function exchangePlugin(deps: ExchangeDeps) {
+  return async (app: FastifyInstance) => {
     const mediate = createPipeline({
-      batch: platform.store.batch(),
-      registry: platform.registry,
-      egress: platform.egress,
-      keyring: platform.keyring,
-      legalBasis: options.legalBasis ?? statuteOnly,
-      recorder: options.recorder ?? databaseRecorder,
-      publicUrl: platform.config.publicUrl,
-      spoolDir: join(platform.config.dataDir, 'spool'),
-      upstreamTimeoutMs: platform.config.upstreamTimeoutMs,
-      now: platform.now,
-      observe: ({ authenticated, outcome, seconds }) => {
-        if (authenticated) {
-          metrics.exchanges.inc({ outcome });
-          metrics.exchangeDuration.observe(seconds);
-        } else {
-          metrics.refusedBeforeAuth.inc({ reason: outcome });
-        }
-      },
+      ...deps,
+      legalBasis: deps.legalBasis ?? statuteOnly,
+      recorder: deps.recorder ?? databaseRecorder,
       onInternalError: (error) => app.log.error({ err: error }, 'exchange failed inside Rabta'),
     });
-    const sweep = setInterval(() => {
-      const now = platform.now();
-      void forgetExpiredNonces(platform.store.tables(), now).catch(() => undefined);
-      void forgetOldQuotaWindows(platform.store.tables(), now).catch(() => undefined);
-    }, 30_000);
-    sweep.unref();
-    app.addHook('onClose', async () => clearInterval(sweep));
+    // Spent nonces and old quota windows, forgotten on every node (the deletes are idempotent).
+    const sweep = deps.jobs.every('exchange-forget', 30_000, async () => {
+      const now = deps.now();
+      await Promise.all([forgetExpiredNonces(deps.db, now), forgetOldQuotaWindows(deps.db, now)]);
+    });
+    app.addHook('onClose', () => sweep.stop());
     await exchangeRoutes(app, mediate);
   };
 }

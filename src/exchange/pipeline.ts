@@ -1,22 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { subjectHash, RabtaError } from '../core/index.js';
+import { renderProblem, subjectHash, subjectsOf, RabtaError } from '../core/index.js';
+import type { ExchangeRecord, ExchangeRecorder, LegalBasisAnswer, LegalBasisCheck } from '../core/index.js';
 import type { Egress } from '../egress/index.js';
 import type { Keyring } from '../keyring/index.js';
-import type { Registry, ServiceRow } from '../registry/index.js';
-import { contentDigestOfHash, digestMatches } from '../sdk/digest.js';
-import { requestHasBody, signRequest, signResponse } from '../sdk/index.js';
+import type { Registry, Service } from '../registry/index.js';
+import { contentDigestOfHash, headerValue, signRequest, signResponse } from '../sdk/index.js';
 import type { WriteBatcher } from '../store/index.js';
-import { isDatabaseUnavailable, isTrue } from '../store/index.js';
+import { asRabtaError } from '../store/index.js';
 import { receiveBody } from './body.js';
 import type { ReceivedBody } from './body.js';
-import type { LegalBasisAnswer, LegalBasisCheck } from './legal-basis.js';
-import { authenticateSigned } from './authenticate.js';
+import { authenticateSigned, checkContentDigest } from './authenticate.js';
 import type { SignedCaller } from './authenticate.js';
 import { takeQuota } from './quota.js';
-import type { ExchangeRecord, ExchangeRecorder } from './record.js';
-import { subjectsOf } from './subjects.js';
 import { parseTarget } from './target.js';
 import type { ExchangeTables } from './tables.js';
 
@@ -42,7 +39,7 @@ export interface PipelineDeps {
   egress: Egress;
   keyring: Keyring;
   legalBasis: LegalBasisCheck;
-  recorder: ExchangeRecorder;
+  recorder: ExchangeRecorder<ExchangeTables>;
   publicUrl: string;
   spoolDir: string;
   upstreamTimeoutMs: number;
@@ -72,7 +69,7 @@ export function createPipeline(deps: PipelineDeps) {
     try {
       auth = await authenticate(request);
     } catch (error) {
-      const problem = asProblem(error);
+      const problem = asRabtaError(error);
       deps.observe?.({ authenticated: false, outcome: problem.code, seconds: (deps.now() - started) / 1000 });
       // The body of an unauthenticated call is never read (the route closes the connection).
       return problemReply(problem, request.url);
@@ -105,12 +102,12 @@ export function createPipeline(deps: PipelineDeps) {
       record.path = target.rest.split('?')[0] as string;
       const service = await auth.view.service(target.serviceId);
       if (!service) throw new RabtaError('unknown-service', `no service ${target.serviceId}`);
-      if (!isTrue(service.enabled)) throw new RabtaError('service-disabled', `${target.serviceId} is disabled by its provider`);
-      const upstreamUrl = forwardedUrl(service.upstream_url, target.rest);
+      if (!service.enabled) throw new RabtaError('service-disabled', `${target.serviceId} is disabled by its provider`);
+      const upstreamUrl = forwardedUrl(service.upstreamUrl, target.rest);
       // The record says what is forwarded, as the upstream will see it (below the service's upstream path).
-      record.path = upstreamUrl.pathname.slice(new URL(service.upstream_url).pathname.replace(/\/$/, '').length);
+      record.path = upstreamUrl.pathname.slice(new URL(service.upstreamUrl).pathname.replace(/\/$/, '').length);
 
-      const purposeCode = header(request.headers, 'rabta-purpose');
+      const purposeCode = headerValue(request.headers, 'rabta-purpose');
       const allowed = await auth.view.allowedPurposes(service.id, auth.clientId);
       if (!allowed) throw new RabtaError('no-access-right', `${auth.clientId} has no access right to ${service.id}`);
       const purpose = purposeCode === undefined ? undefined : await auth.view.purpose(purposeCode);
@@ -119,24 +116,22 @@ export function createPipeline(deps: PipelineDeps) {
         throw new RabtaError('purpose-not-allowed', `${auth.clientId} may call ${service.id} only for ${allowed.join(', ')}`, { extensions: { allowed } });
       }
       record.purpose = purposeCode ?? null;
-      if (isTrue(service.personal) && !purpose) throw new RabtaError('purpose-required', `${service.id} is personal: say why in Rabta-Purpose`);
+      if (service.personal && !purpose) throw new RabtaError('purpose-required', `${service.id} is personal: say why in Rabta-Purpose`);
 
-      body = await receiveBody(request.body, contentLength(request.headers), { limit: service.body_limit, spoolDir: deps.spoolDir });
+      body = await receiveBody(request.body, contentLength(request.headers), { limit: service.bodyLimit, spoolDir: deps.spoolDir });
       record.request_bytes = body.size;
       record.request_digest = body.sha256.toString('hex');
-      if (requestHasBody(request.headers) && !digestMatches(request.headers['content-digest'], body.sha256)) {
-        throw new RabtaError('digest-mismatch', 'the body does not match Content-Digest');
-      }
+      checkContentDigest(request.headers, body.sha256);
 
       let subjects: string[] = [];
-      if (isTrue(service.personal)) {
+      if (service.personal) {
         const received = body.size > 0 ? await body.bytes() : Buffer.alloc(0);
-        subjects = subjectsOf(service.subject_location ?? 'header', header(request.headers, 'rabta-subject'), () => parseJson(received));
+        subjects = subjectsOf(service.subjectLocation ?? 'header', headerValue(request.headers, 'rabta-subject'), () => parseJson(received));
         record.subjects = JSON.stringify(subjects.map((s) => subjectHash(deps.keyring.subjectSecret, s)));
       }
 
-      if (service.quota_per_minute !== null) {
-        const perMinute = service.quota_per_minute;
+      if (service.quotaPerMinute !== null) {
+        const perMinute = service.quotaPerMinute;
         await deps.batch.run((trx) => takeQuota(trx, auth.clientId, service.id, perMinute, deps.now()));
       }
 
@@ -145,7 +140,7 @@ export function createPipeline(deps: PipelineDeps) {
         basis = await deps.legalBasis.check({
           clientId: auth.clientId,
           serviceId: service.id,
-          purpose: { code: purpose.code, legalBasis: purpose.legal_basis, statute: purpose.statute },
+          purpose: { code: purpose.code, legalBasis: purpose.legalBasis, statute: purpose.statute },
           subjects,
           at: deps.now(),
         });
@@ -160,7 +155,7 @@ export function createPipeline(deps: PipelineDeps) {
       };
       record.outcome = upstream.status >= 400 ? 'upstream-error' : 'ok';
     } catch (error) {
-      const problem = asProblem(error);
+      const problem = asRabtaError(error);
       if (problem.code === 'internal') deps.onInternalError?.(error);
       reply = problemReply(problem, request.url);
       record.outcome = problem.code;
@@ -199,18 +194,19 @@ export function createPipeline(deps: PipelineDeps) {
     return { ...(await authenticateSigned(deps, request)), exchangeId: randomUUID() };
   }
 
-  async function forward(request: ExchangeRequest, auth: Authenticated, upstreamUrl: URL, body: ReceivedBody, purpose: string | undefined, subjects: string[], service: ServiceRow) {
+  async function forward(request: ExchangeRequest, auth: Authenticated, upstreamUrl: URL, body: ReceivedBody, purpose: string | undefined, subjects: string[], service: Service) {
     // Signed and sent as parsed: the URL the signature covers is the one that goes out.
     const url = upstreamUrl.href;
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) {
+    for (const name of Object.keys(request.headers)) {
+      const value = headerValue(request.headers, name);
       if (value === undefined || HOP_BY_HOP.has(name) || name.startsWith('rabta-') || name.startsWith('signature')) continue;
-      headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      headers[name] = value;
     }
     headers['rabta-client'] = auth.clientId;
     headers['rabta-exchange-id'] = auth.exchangeId;
     if (purpose !== undefined) headers['rabta-purpose'] = purpose;
-    const singleSubject = service.subject_location === 'header' ? subjects[0] : undefined;
+    const singleSubject = service.subjectLocation === 'header' ? subjects[0] : undefined;
     if (singleSubject !== undefined) headers['rabta-subject'] = `${singleSubject.slice(0, 5)}-${singleSubject.slice(5, 12)}-${singleSubject.slice(12)}`;
     if (body.size > 0) headers['content-digest'] = contentDigestOfHash(body.sha256);
     const key = exchangeKey();
@@ -231,11 +227,6 @@ function forwardedUrl(upstream: string, rest: string): URL {
   return url;
 }
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
 function contentLength(headers: IncomingHttpHeaders): number | undefined {
   const value = headers['content-length'];
   return value === undefined ? undefined : Number(value);
@@ -249,27 +240,16 @@ function parseJson(bytes: Buffer): unknown {
   }
 }
 
-function asProblem(error: unknown): RabtaError {
-  if (error instanceof RabtaError) return error;
-  // The database is down or restarting: the client may try again (503), and nothing was acknowledged.
-  if (isDatabaseUnavailable(error)) return new RabtaError('unavailable', 'the database does not answer; try again shortly', { cause: error });
-  return new RabtaError('internal', 'internal error', { cause: error });
-}
-
 function passResponseHeaders(upstream: Record<string, string | string[]>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of RESPONSE_PASSED) {
-    const value = upstream[name];
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+    const value = headerValue(upstream, name);
+    if (value !== undefined) out[name] = value;
   }
   return out;
 }
 
 function problemReply(problem: RabtaError, url: string): ExchangeReply {
-  const document = problem.toProblem(url.split('?')[0]);
-  return {
-    status: problem.status,
-    headers: { 'content-type': 'application/problem+json', 'rabta-origin': 'rabta', ...problem.headers },
-    body: Buffer.from(JSON.stringify(document)),
-  };
+  const rendered = renderProblem(problem, url);
+  return { status: rendered.status, headers: { ...rendered.headers, 'rabta-origin': 'rabta' }, body: Buffer.from(rendered.body) };
 }

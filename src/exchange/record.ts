@@ -1,25 +1,17 @@
 import type { Kysely } from 'kysely';
+
+import type { ExchangeRecord, ExchangeRecorder } from '../core/index.js';
+import type { ExchangeTables } from './tables.js';
 import { tablesOf } from '../store/index.js';
 import type { Connection } from '../store/index.js';
-import type { ExchangeRow, ExchangeTables } from './tables.js';
 
-/**
- * The evidence of one mediated call: ids, times, sizes, digests, purpose and
- * the subjects' keyed hashes. Never a body, never a CNIC in clear.
- */
-export type ExchangeRecord = ExchangeRow;
-
-export interface ExchangeRecorder {
-  /** `db` is the caller's transaction; a recorder may add rows of its own module to it */
-  record(db: Connection, record: ExchangeRecord): Promise<void>;
-}
-
-export const databaseRecorder: ExchangeRecorder = {
+/** The exchange's own part of the evidence: its row. */
+export const databaseRecorder: ExchangeRecorder<ExchangeTables> = {
   async record(db, record) {
-    await tablesOf<ExchangeTables>(db).insertInto('exchanges').values(record).execute();
+    await db.insertInto('exchanges').values(record).execute();
   },
 };
 
-export async function findExchange(db: Kysely<ExchangeTables>, id: string): Promise<ExchangeRecord | undefined> {
-  return db.selectFrom('exchanges').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findExchange(connection: Connection, id: string): Promise<ExchangeRecord | undefined> {
+  return tablesOf<ExchangeTables>(connection).selectFrom('exchanges').selectAll().where('id', '=', id).executeTakeFirst();
 }

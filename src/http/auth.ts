@@ -9,11 +9,17 @@ declare module 'fastify' {
   }
 }
 
+/** The token of `Authorization: Bearer <token>` (operator, citizen session, metrics); undefined for any other scheme or none. */
+export function bearerToken(headers: FastifyRequest['headers']): string | undefined {
+  const header = headers.authorization;
+  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+  return token === '' ? undefined : token;
+}
+
 /** Admin routes need `Authorization: Bearer rbt_…`; the token names the operator and its scope. */
 export function operatorAuth(registry: Registry) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
-    const header = request.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const token = bearerToken(request.headers);
     if (!token) throw new RabtaError('unauthorized', 'send Authorization: Bearer <token> (create one with `rabta init`)');
     const actor = await registry.authenticateToken(token);
     if (!actor) throw new RabtaError('unauthorized', 'the token is unknown or revoked');

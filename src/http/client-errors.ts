@@ -1,8 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { RabtaError } from '../core/index.js';
+import { RabtaError, renderProblem } from '../core/index.js';
 import type { ProblemCode } from '../core/index.js';
-import { PROBLEM_CONTENT_TYPE } from './problem-reply.js';
 
 /** What Node's HTTP parser (llhttp) refuses before Fastify sees a request, mapped once to problem types. */
 const PARSER_CODES: Record<string, { code: ProblemCode; detail: string }> = {
@@ -31,11 +30,9 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   // Node's own rule: never write a second head into a response already under way.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && !inFlight?.headersSent) {
-    const body = JSON.stringify(problem.toProblem());
-    socket.write(
-      `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? 'Error'}\r\n` +
-        `content-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
+    const { status, headers, body } = renderProblem(problem);
+    const head = Object.entries({ ...headers, 'content-length': String(Buffer.byteLength(body)), connection: 'close' }).map(([name, value]) => `${name}: ${value}\r\n`);
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${head.join('')}\r\n${body}`);
   }
   socket.destroySoon();
 }

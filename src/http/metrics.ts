@@ -1,7 +1,8 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Jobs } from '../core/index.js';
 
 /** One metrics registry per server, so tests can build several side by side. */
-export function createMetrics() {
+export function createMetrics(jobs?: Pick<Jobs, 'failures'>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
@@ -23,6 +24,17 @@ export function createMetrics() {
       help: 'Exchange requests refused before the client was authenticated (not recorded in the database)',
       labelNames: ['reason'] as const,
       registers: [registry],
+    }),
+    jobFailures: new Counter({
+      name: 'rabta_background_job_failures_total',
+      help: 'Runs of background jobs (sequencer, sweeps, delivery worker, notice sender) that failed, by job name',
+      labelNames: ['job'] as const,
+      registers: [registry],
+      // Counted where the jobs run; read when scraped.
+      collect() {
+        this.reset();
+        for (const [job, count] of jobs?.failures() ?? []) this.labels({ job }).inc(count);
+      },
     }),
     exchangeDuration: new Histogram({
       name: 'rabta_exchange_duration_seconds',

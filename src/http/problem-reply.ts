@@ -1,9 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { RabtaError } from '../core/index.js';
+import { RabtaError, renderProblem } from '../core/index.js';
 import type { ProblemCode } from '../core/index.js';
-import { isDatabaseUnavailable } from '../store/index.js';
+import { asRabtaError } from '../store/index.js';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** Fastify's own error codes, mapped once to ours. */
 const FASTIFY_CODES: Record<string, ProblemCode> = {
@@ -19,6 +18,7 @@ const FASTIFY_CODES: Record<string, ProblemCode> = {
   FST_ERR_ASYNC_CONSTRAINT: 'bad-request',
 };
 
+/** Fastify's errors as problems; everything else as the store's one converter says. */
 export function toRabtaError(error: unknown): RabtaError {
   if (error instanceof RabtaError) return error;
   const e = error as Partial<FastifyError> & { validation?: unknown };
@@ -28,14 +28,12 @@ export function toRabtaError(error: unknown): RabtaError {
   if (error instanceof SyntaxError || e.statusCode === 400) return new RabtaError('malformed-json', e.message);
   if (e.statusCode === 413) return new RabtaError('body-too-large', e.message);
   if (e.statusCode === 415) return new RabtaError('unsupported-media-type', e.message);
-  // The database went away (restarting, unreachable): the client may try again, and nothing was acknowledged.
-  if (isDatabaseUnavailable(error)) return new RabtaError('unavailable', 'the database does not answer; try again shortly', { cause: error });
-  return new RabtaError('internal', 'internal error', { cause: error });
+  return asRabtaError(error);
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const problem = toRabtaError(error);
   if (problem.code === 'internal') request.log.error({ err: error }, 'unhandled error');
-  for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value);
-  return reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem.toProblem(request.url.split('?')[0]));
+  const rendered = renderProblem(problem, request.url);
+  return reply.status(rendered.status).headers(rendered.headers).send(rendered.body);
 }

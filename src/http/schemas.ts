@@ -3,13 +3,13 @@ import { Type } from 'typebox';
 /** Schemas shared by several route files. */
 export const Problem = Type.Object(
   {
-    type: Type.String({ format: 'uri' }),
+    type: Type.String({ format: 'uri', description: 'https://rabta.pk/problems/{code}; every code is documented at GET /problems/{code} on this instance (all of them: GET /problems)' }),
     title: Type.String(),
     status: Type.Integer(),
     detail: Type.Optional(Type.String()),
     instance: Type.Optional(Type.String()),
   },
-  { additionalProperties: true, $id: 'Problem', description: 'RFC 9457 problem details' },
+  { additionalProperties: true, $id: 'Problem', description: 'RFC 9457 problem details', externalDocs: { description: 'Every problem type: when it happens, what to do', url: '/problems' } },
 );
 
 export const problemResponses = {

@@ -3,25 +3,27 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Platform } from '../platform/index.js';
+import type { Config } from '../config/index.js';
 import { clientErrorHandler } from './client-errors.js';
-import { createMetrics } from './metrics.js';
 import type { Metrics } from './metrics.js';
 import { sendProblem } from './problem-reply.js';
 import { Problem } from './schemas.js';
-import { adminRoutes } from './routes/admin.js';
-import { systemRoutes } from './routes/system.js';
 
 export type Server = FastifyInstance;
 
-export interface ServerOptions {
-  logger?: FastifyBaseLogger;
-  /** extra route plugins that other modules contribute (exchange, ledger, …) */
-  plugins?: Array<(app: FastifyInstance, deps: { platform: Platform; metrics: Metrics }) => Promise<void>>;
+export interface HttpServerOptions {
+  logger?: FastifyBaseLogger | undefined;
+  /** counts every request by route and status */
+  metrics: Metrics;
 }
 
-/** Composes every module's routes behind one error format and one OpenAPI document. */
-export async function buildServer(platform: Platform, options: ServerOptions = {}): Promise<FastifyInstance> {
+/**
+ * The server every module's routes are served by: one error format (RFC 9457),
+ * one OpenAPI document, timeouts on every connection, request metrics. It
+ * serves no module's routes itself; the platform registers them, all in one
+ * place (`buildServer` in src/platform/server.ts).
+ */
+export async function createHttpServer(config: Pick<Config, 'publicUrl' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'connectionTimeoutMs' | 'headersTimeoutMs'>, options: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 1024 * 1024,
@@ -29,13 +31,13 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     pluginTimeout: 120_000,
     trustProxy: false,
     // No connection may stay open forever: a slow head, a trickled body and an idle socket each end.
-    requestTimeout: platform.config.requestTimeoutMs,
-    keepAliveTimeout: platform.config.keepAliveTimeoutMs,
-    connectionTimeout: platform.config.connectionTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
     http: {
-      headersTimeout: platform.config.headersTimeoutMs,
+      headersTimeout: config.headersTimeoutMs,
       // Node looks for expired requests this often (default 30 s): a short timeout needs a closer look.
-      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(platform.config.headersTimeoutMs / 4))),
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(config.headersTimeoutMs / 4))),
     },
     // What the HTTP parser refuses (431, bad framing, unknown method, 408) is a problem+json too.
     clientErrorHandler,
@@ -49,7 +51,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   }).withTypeProvider<TypeBoxTypeProvider>();
   // A listening server emits 'error' when accept() fails (EMFILE under a connection flood); unheard, it would end the process.
   app.server.on('error', (error) => app.log.error({ err: error }, 'the HTTP server could not accept a connection'));
-  const metrics = createMetrics();
+  const metrics = options.metrics;
   app.addSchema(Problem);
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
   app.setNotFoundHandler((request, reply) => sendProblem(request, reply, Object.assign(new Error(`no route ${request.method} ${request.url.split('?')[0]}`), { code: 'FST_ERR_NOT_FOUND' })));
@@ -66,15 +68,12 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
         description: 'Inter-institutional exchange, registry and transparency log. Errors are RFC 9457 problem+json.',
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
-      servers: [{ url: platform.config.publicUrl }],
+      servers: [{ url: config.publicUrl }],
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(async (scope) => systemRoutes(scope, { platform, metrics }));
-  await app.register(async (scope) => adminRoutes(scope, { platform }));
-  for (const plugin of options.plugins ?? []) await app.register(async (scope) => plugin(scope, { platform, metrics }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -1,5 +1,4 @@
-import type { Platform } from '../platform/index.js';
-import type { SigningKey } from '../keyring/index.js';
+import type { Keyring, SigningKey } from '../keyring/index.js';
 
 export interface WellKnownKey {
   use: string;
@@ -12,19 +11,28 @@ export interface WellKnownKey {
   notAfter: string | null;
 }
 
+/** What `/.well-known/rabta.json` is made of: the instance, its keys, and the public keys other modules publish. */
+export interface WellKnownSource {
+  instance: string;
+  publicUrl: string;
+  keyring: Pick<Keyring, 'exchange' | 'consent'>;
+  /** log and witness vkeys */
+  publicKeys: () => Promise<WellKnownKey[]>;
+}
+
 /** `/.well-known/rabta.json`: everything a member or an auditor needs to check Rabta's signatures. */
-export async function wellKnown(platform: Platform) {
-  const base = platform.config.publicUrl;
+export async function wellKnown(source: WellKnownSource) {
+  const base = source.publicUrl;
   const asKey = (use: string) => (key: SigningKey): WellKnownKey => ({
     use,
     jwk: key.publicJwk as Record<string, unknown>,
     notBefore: new Date(key.notBefore).toISOString(),
     notAfter: key.notAfter === null ? null : new Date(key.notAfter).toISOString(),
   });
-  const keys: WellKnownKey[] = [...platform.keyring.exchange.map(asKey('exchange')), ...platform.keyring.consent.map(asKey('consent'))];
-  for (const extra of (await platform.publicKeys?.()) ?? []) keys.push(extra);
+  const keys: WellKnownKey[] = [...source.keyring.exchange.map(asKey('exchange')), ...source.keyring.consent.map(asKey('consent'))];
+  for (const extra of await source.publicKeys()) keys.push(extra);
   return {
-    instance: platform.config.instance,
+    instance: source.instance,
     publicBaseUrl: base,
     apis: {
       exchange: `${base}/x`,

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { LEAF_KIND } from '../core/index.js';
+import type { LeafKind } from '../core/index.js';
 import { MAX_ENTRY_SIZE } from './bundles.js';
 
 /**
@@ -12,15 +14,8 @@ import { MAX_ENTRY_SIZE } from './bundles.js';
  */
 export const LEAF_VERSION = 0x01;
 
-export const LEAF_KIND = {
-  registryChange: 1,
-  exchange: 2,
-  consentChange: 3,
-  event: 4,
-  caseTransition: 5,
-} as const;
-
-export type LeafKind = (typeof LEAF_KIND)[keyof typeof LEAF_KIND];
+export { LEAF_KIND };
+export type { LeafKind };
 
 const HEADER = 10;
 

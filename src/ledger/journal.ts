@@ -1,14 +1,15 @@
 import type { Kysely, Migration } from 'kysely';
-import type { Change, ChangeRecorder } from '../core/index.js';
+import type { Change } from '../core/index.js';
+import type { JournalTables } from './journal-tables.js';
 import { tablesOf } from '../store/index.js';
 import type { Connection, ModuleMigrations } from '../store/index.js';
-import type { JournalTables } from './journal-tables.js';
 
 /**
  * The registry change journal. Registry changes hold no personal data, so they
  * are kept in clear; the Merkle log appends each one as a leaf.
  */
-export const journalRecorder: ChangeRecorder & { record(db: Connection, change: Change): Promise<number> } = {
+export const journalRecorder: { record(db: Connection, change: Change): Promise<number> } = {
+  /** `db` is the caller's transaction, opened on whichever module's tables */
   async record(db: Connection, change: Change) {
     const row = await tablesOf<JournalTables>(db)
       .insertInto('registry_changes')

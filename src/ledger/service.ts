@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { tablesOf } from '../store/index.js';
-import type { Connection, StoreDialect } from '../store/index.js';
+import { standaloneJobs } from '../core/index.js';
+import type { Jobs, PeriodicJob } from '../core/index.js';
 import { commitment, canonicalJson, encodeLeaf } from './canonical.js';
 import type { LeafKind } from './canonical.js';
 import { consistencyProof, consistencyProofNodes, inclusionProof, inclusionProofNodes } from './merkle.js';
@@ -13,6 +13,8 @@ import { loadTiles } from './tile-store.js';
 import { tileHashSource, tilesForNodes } from './tiles.js';
 import type { TileId } from './tiles.js';
 import type { LedgerTables } from './tables.js';
+import { tablesOf } from '../store/index.js';
+import type { Connection, StoreDialect } from '../store/index.js';
 
 /** How long a receipt waits for its leaf to be integrated by whichever node sequences. */
 const RECEIPT_WAIT_MS = 2000;
@@ -26,6 +28,8 @@ export interface LedgerDeps {
   now: () => number;
   /** how often the sequencer looks for queued leaves */
   intervalMs?: number;
+  /** runs the sequencer and reports its failures (the platform's jobs) */
+  jobs?: Jobs;
   onCheckpoint?: (checkpoint: { size: number; note: string }) => void;
 }
 
@@ -54,9 +58,8 @@ export interface Receipt {
 export function createLedger(deps: LedgerDeps) {
   const origin = `${deps.host}/ledger`;
   const signer = noteSignerFromSeed(origin, deps.logSeed);
-  let timer: NodeJS.Timeout | undefined;
+  let sequencer: PeriodicJob | undefined;
   let checkpointListener = deps.onCheckpoint;
-  let running: Promise<void> | undefined;
 
   /** `db` is the caller's transaction, opened on whichever module's tables */
   async function append(db: Connection, input: AppendInput): Promise<void> {
@@ -164,18 +167,11 @@ export function createLedger(deps: LedgerDeps) {
     },
     /** Runs the sequencer in the background; a tick that finds another node holding the lock does nothing. */
     start() {
-      timer ??= setInterval(() => {
-        if (running) return;
-        running = integrate()
-          .then(() => undefined, () => undefined)
-          .finally(() => (running = undefined));
-      }, deps.intervalMs ?? 200);
-      timer.unref();
+      sequencer ??= (deps.jobs ?? standaloneJobs).every('ledger-sequencer', deps.intervalMs ?? 200, integrate);
     },
     async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
+      await sequencer?.stop();
+      sequencer = undefined;
     },
   };
 }

@@ -3,10 +3,14 @@ import { tablesOf } from '../store/index.js';
 import type { Connection } from '../store/index.js';
 import type { LedgerRecordRow, LedgerTables } from './tables.js';
 
+// The ledger's face for tests: an in-memory log served over HTTP, and test witnesses.
+export { memoryLog, plainFetch, seed, serveLog, testWitness } from './test-log.js';
+export type { MemoryLog, ServedLog } from './test-log.js';
+
 /**
- * Test support: the rows the ledger keeps for what other modules logged, so
- * that a module's tests can check its leaves (a commitment, never a CNIC in
- * clear) without naming the ledger's tables.
+ * The rows the ledger keeps for what other modules logged, so that a module's
+ * tests can check its leaves (a commitment, never a CNIC in clear) without
+ * naming the ledger's tables.
  */
 export async function ledgerRecords(db: Connection, where: { kind?: number; ref?: string } = {}): Promise<Array<Selectable<LedgerRecordRow>>> {
   let query = tablesOf<LedgerTables>(db).selectFrom('ledger_records').selectAll();

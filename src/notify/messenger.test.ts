@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSmsc } from '../../examples/smsc/smsc.js';
-import { renderCitizenMessage } from '../consent/messages.js';
+import { renderCitizenMessage } from '../consent/index.js';
 import { decodeUcs2 } from './encoding.js';
 import { smsChannelKind } from './channel-kind.js';
 import { createSmsChannelFromEnv, smppOptionsFromUrl } from './from-env.js';

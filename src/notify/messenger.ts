@@ -1,5 +1,5 @@
 import type { CitizenMessenger, CitizenTemplate, CitizenTemplateParams, Language } from '../consent/index.js';
-import { renderCitizenMessage } from '../consent/messages.js';
+import { renderCitizenMessage } from '../consent/index.js';
 import { maskPhone } from './phone.js';
 import { silentLogger } from './types.js';
 import type { NotifyLogger, SmsChannel } from './types.js';

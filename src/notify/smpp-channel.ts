@@ -112,15 +112,9 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-export function createSmppChannel(options: SmppChannelOptions): SmppChannel {
-  const logger = options.logger ?? silentLogger;
-  const now = options.now ?? Date.now;
-  const random = options.random ?? Math.random;
-  const source = sourceAddress(options.source);
-  const sendTimeoutMs = options.sendTimeoutMs ?? 15_000;
-  const windowSize = Math.max(1, options.window ?? 10);
-  const alphabet = options.inboundDefaultAlphabet ?? 'gsm7';
-  const linkOptions = {
+/** The link's settings, with their defaults. */
+function linkOptionsOf(options: SmppChannelOptions) {
+  return {
     host: options.host,
     port: options.port,
     tls: options.tls ?? false,
@@ -131,6 +125,176 @@ export function createSmppChannel(options: SmppChannelOptions): SmppChannel {
     responseTimeoutMs: options.responseTimeoutMs ?? 10_000,
     enquireLinkMs: options.enquireLinkMs ?? 30_000,
   };
+}
+
+/** Ends every waiter: resolved, or rejected with `error`. */
+function settle(waiters: Set<Waiter>, error?: Error): void {
+  for (const waiter of waiters) {
+    clearTimeout(waiter.timer);
+    if (error) waiter.reject(error);
+    else waiter.resolve();
+  }
+  waiters.clear();
+}
+
+/** Waits until settled, or rejects with `onTimeout()` after `delayMs`. */
+function wait(waiters: Set<Waiter>, delayMs: number, onTimeout: () => Error): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const waiter: Waiter = {
+      resolve,
+      reject,
+      timer: setTimeout(() => {
+        waiters.delete(waiter);
+        reject(onTimeout());
+      }, Math.max(0, delayMs)),
+    };
+    waiters.add(waiter);
+  });
+}
+
+/** A submit_sm of one part to an E.164 number. */
+function submitFields(source: SmppSource, encoded: EncodedSms, to: string, index: number, deliveryReceipts: boolean) {
+  return {
+    source_addr_ton: source.ton,
+    source_addr_npi: source.npi,
+    source_addr: source.address,
+    dest_addr_ton: TON.international,
+    dest_addr_npi: NPI.isdn,
+    destination_addr: to.slice(1),
+    esm_class: encoded.esmClass,
+    registered_delivery: deliveryReceipts ? 1 : 0,
+    data_coding: encoded.dataCoding,
+    short_message: encoded.parts[index],
+  };
+}
+
+/** What a delivery receipt says, from its TLVs or its text; undefined without a message id. */
+function receiptOf(pdu: MessagePdu, receivedAt: number, alphabet: DefaultAlphabet): DeliveryReceipt | undefined {
+  const parsed = parseReceiptText(decodeText(messageBody(pdu), pdu.dataCoding, alphabet) ?? messageBody(pdu).toString('latin1'));
+  const messageId = tlvString(pdu, TLV.receipted_message_id) ?? parsed.messageId;
+  const messageState = tlvNumber(pdu, TLV.message_state);
+  if (!messageId) return undefined;
+  const stat = parsed.stat ?? (messageState === undefined ? 'UNKNOWN' : `STATE_${messageState}`);
+  const receipt: DeliveryReceipt = {
+    messageId,
+    status: parsed.stat ? statusOfStat(parsed.stat) : messageState === undefined ? 'unknown' : statusOfMessageState(messageState),
+    stat,
+    receivedAt,
+  };
+  if (parsed.errorCode !== undefined) receipt.errorCode = parsed.errorCode;
+  return receipt;
+}
+
+/**
+ * The receiving side of a link: messages (reassembled from their parts) go to
+ * the inbound handler, delivery receipts to the receipt handler, matched to
+ * the reference their message was sent with.
+ */
+function smppInbound(deps: {
+  logger: NotifyLogger;
+  now: () => number;
+  alphabet: DefaultAlphabet;
+  reassemblyTimeoutMs: number;
+  references: ReadonlyMap<string, string>;
+  inboundHandler: () => InboundHandler | undefined;
+  receiptHandler: () => ReceiptHandler | undefined;
+}) {
+  const { logger, now, alphabet, references } = deps;
+  const reassembler = new Reassembler<{ from: string; dataCoding: number }>({
+    timeoutMs: deps.reassemblyTimeoutMs,
+    maxPending: 1000,
+    onIncomplete: (message) => void deliverIncomplete(message),
+  });
+
+
+  async function onDeliver(pdu: MessagePdu): Promise<number> {
+    const receivedAt = now();
+    const type = pdu.esmClass & MESSAGE_TYPE_MASK;
+    if (type === MESSAGE_TYPE_RECEIPT) {
+      await onReceipt(pdu, receivedAt);
+      return STATUS.ESME_ROK;
+    }
+    if (type !== 0) return STATUS.ESME_ROK; // SME acknowledgements and the like: nothing to act on
+    if (!deps.inboundHandler()) {
+      // Not ready to act on it: the SMSC keeps the message and tries again later.
+      logger.warn({ from: maskPhone(senderOf(pdu)) }, 'SMS received before an inbound handler was registered; SMSC asked to retry');
+      return STATUS.ESME_RX_T_APPN;
+    }
+    const from = senderOf(pdu);
+    const { concat, body } = concatenationOf(pdu);
+    if (!concat || concat.total === 1) {
+      return (await deliver(from, [body], pdu.dataCoding, receivedAt)) ? STATUS.ESME_ROK : STATUS.ESME_RX_T_APPN;
+    }
+    const key = Reassembler.keyOf(from, concat);
+    const bodies = reassembler.add(key, concat, body, { from, dataCoding: pdu.dataCoding });
+    if (!bodies) return STATUS.ESME_ROK;
+    const delivered = await deliver(from, bodies, pdu.dataCoding, receivedAt);
+    if (!delivered) return STATUS.ESME_RX_T_APPN;
+    reassembler.done(key);
+    return STATUS.ESME_ROK;
+  }
+
+  /** Hands a message to the inbound handler; false if the handler failed (the SMSC will retry). */
+  async function deliver(from: string, bodies: Buffer[], dataCoding: number, receivedAt: number): Promise<boolean> {
+    const text = decodeText(Buffer.concat(bodies), dataCoding, alphabet);
+    if (text === undefined) {
+      logger.warn({ from: maskPhone(from), dataCoding }, 'SMS received in a coding that carries no text; dropped');
+      return true;
+    }
+    const handler = deps.inboundHandler();
+    if (!handler) return false;
+    logger.info({ from: maskPhone(from), parts: bodies.length, dataCoding }, 'SMS received');
+    try {
+      await handler({ from, text, receivedAt });
+      return true;
+    } catch (error) {
+      logger.error({ from: maskPhone(from), error: (error as Error).message }, 'inbound SMS handler failed; SMSC asked to retry');
+      return false;
+    }
+  }
+
+  async function deliverIncomplete(message: PendingMessage<{ from: string; dataCoding: number }>): Promise<void> {
+    const sequences = [...message.parts.keys()].sort((a, b) => a - b);
+    logger.warn({ from: maskPhone(message.meta.from), arrived: sequences.length, total: message.total }, 'SMS parts missing after the reassembly timeout; delivering what arrived');
+    await deliver(
+      message.meta.from,
+      sequences.map((s) => message.parts.get(s) as Buffer),
+      message.meta.dataCoding,
+      now(),
+    );
+  }
+
+  async function onReceipt(pdu: MessagePdu, receivedAt: number): Promise<void> {
+    const receipt = receiptOf(pdu, receivedAt, alphabet);
+    if (!receipt) {
+      logger.warn({}, 'delivery receipt without a message id; ignored');
+      return;
+    }
+    const messageId = receipt.messageId;
+    const reference = references.get(normalizeMessageId(messageId));
+    if (reference !== undefined) receipt.reference = reference;
+    logger.debug({ messageId, status: receipt.status }, 'delivery receipt');
+    const receiptHandler = deps.receiptHandler();
+    if (!receiptHandler) return;
+    try {
+      await receiptHandler(receipt);
+    } catch (error) {
+      logger.error({ messageId, error: (error as Error).message }, 'delivery receipt handler failed');
+    }
+  }
+
+  return { onDeliver, clear: () => reassembler.clear() };
+}
+
+export function createSmppChannel(options: SmppChannelOptions): SmppChannel {
+  const logger = options.logger ?? silentLogger;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const source = sourceAddress(options.source);
+  const sendTimeoutMs = options.sendTimeoutMs ?? 15_000;
+  const windowSize = Math.max(1, options.window ?? 10);
+  const alphabet = options.inboundDefaultAlphabet ?? 'gsm7';
+  const linkOptions = linkOptionsOf(options);
 
   let link: SmppLink | undefined;
   let state: SmppChannelState = 'connecting';
@@ -146,10 +310,14 @@ export function createSmppChannel(options: SmppChannelOptions): SmppChannel {
   const windowWaiters = new Set<Waiter>();
   const references = new Map<string, string>();
 
-  const reassembler = new Reassembler<{ from: string; dataCoding: number }>({
-    timeoutMs: options.reassemblyTimeoutMs ?? 5 * 60_000,
-    maxPending: 1000,
-    onIncomplete: (message) => void deliverIncomplete(message),
+  const inbound = smppInbound({
+    logger,
+    now,
+    alphabet,
+    reassemblyTimeoutMs: options.reassemblyTimeoutMs ?? 5 * 60_000,
+    references,
+    inboundHandler: () => inboundHandler,
+    receiptHandler: () => receiptHandler,
   });
 
   // ── the link: kept up until close(), re-established with back-off ──
@@ -158,7 +326,7 @@ export function createSmppChannel(options: SmppChannelOptions): SmppChannel {
     retryTimer = undefined;
     if (state === 'closed') return;
     opening = new AbortController();
-    SmppLink.open(linkOptions, { onDeliver, onDown }, opening.signal).then(
+    SmppLink.open(linkOptions, { onDeliver: inbound.onDeliver, onDown }, opening.signal).then(
       (opened) => {
         opening = undefined;
         if (state === 'closed') {
@@ -198,29 +366,6 @@ export function createSmppChannel(options: SmppChannelOptions): SmppChannel {
     retryTimer.unref();
   }
 
-  function settle(waiters: Set<Waiter>, error?: Error): void {
-    for (const waiter of waiters) {
-      clearTimeout(waiter.timer);
-      if (error) waiter.reject(error);
-      else waiter.resolve();
-    }
-    waiters.clear();
-  }
-
-  function wait(waiters: Set<Waiter>, deadline: number, onTimeout: () => Error): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          waiters.delete(waiter);
-          reject(onTimeout());
-        }, Math.max(0, deadline - now())),
-      };
-      waiters.add(waiter);
-    });
-  }
-
   function closedError(): RabtaError {
     return new RabtaError('unavailable', 'The SMPP channel is closed; the message was not sent');
   }
@@ -229,7 +374,7 @@ export function createSmppChannel(options: SmppChannelOptions): SmppChannel {
     while (true) {
       if (state === 'closed') throw closedError();
       if (link?.bound) return link;
-      await wait(linkWaiters, deadline, () => {
+      await wait(linkWaiters, deadline - now(), () => {
         const reason = lastError ? ` (last error: ${lastError.message})` : '';
         return new RabtaError('unavailable', `The SMS centre could not be reached within ${waitMs} ms${reason}${consequence}`);
       });
@@ -238,7 +383,7 @@ export function createSmppChannel(options: SmppChannelOptions): SmppChannel {
 
   async function acquireWindow(deadline: number): Promise<void> {
     while (inFlight >= windowSize) {
-      await wait(windowWaiters, deadline, () => new RabtaError('unavailable', `The SMS centre's window stayed full for ${sendTimeoutMs} ms; the message was not sent`));
+      await wait(windowWaiters, deadline - now(), () => new RabtaError('unavailable', `The SMS centre's window stayed full for ${sendTimeoutMs} ms; the message was not sent`));
     }
     inFlight++;
   }
@@ -271,18 +416,7 @@ export function createSmppChannel(options: SmppChannelOptions): SmppChannel {
 
   async function submitPart(encoded: EncodedSms, to: string, index: number, deadline: number): Promise<string> {
     const label = `part ${index + 1}/${encoded.parts.length}`;
-    const fields = {
-      source_addr_ton: source.ton,
-      source_addr_npi: source.npi,
-      source_addr: source.address,
-      dest_addr_ton: TON.international,
-      dest_addr_npi: NPI.isdn,
-      destination_addr: to.slice(1),
-      esm_class: encoded.esmClass,
-      registered_delivery: options.deliveryReceipts === false ? 0 : 1,
-      data_coding: encoded.dataCoding,
-      short_message: encoded.parts[index],
-    };
+    const fields = submitFields(source, encoded, to, index, options.deliveryReceipts !== false);
     while (true) {
       const current = await boundLink(deadline, sendTimeoutMs, index === 0 ? undefined : `; only ${index} of ${encoded.parts.length} parts were sent`);
       await acquireWindow(deadline);
@@ -322,92 +456,6 @@ export function createSmppChannel(options: SmppChannelOptions): SmppChannel {
     return { messageIds, parts: encoded.parts.length, encoding: encoded.encoding };
   }
 
-  // ── receiving ──
-
-  async function onDeliver(pdu: MessagePdu): Promise<number> {
-    const receivedAt = now();
-    const type = pdu.esmClass & MESSAGE_TYPE_MASK;
-    if (type === MESSAGE_TYPE_RECEIPT) {
-      await onReceipt(pdu, receivedAt);
-      return STATUS.ESME_ROK;
-    }
-    if (type !== 0) return STATUS.ESME_ROK; // SME acknowledgements and the like: nothing to act on
-    if (!inboundHandler) {
-      // Not ready to act on it: the SMSC keeps the message and tries again later.
-      logger.warn({ from: maskPhone(senderOf(pdu)) }, 'SMS received before an inbound handler was registered; SMSC asked to retry');
-      return STATUS.ESME_RX_T_APPN;
-    }
-    const from = senderOf(pdu);
-    const { concat, body } = concatenationOf(pdu);
-    if (!concat || concat.total === 1) {
-      return (await deliver(from, [body], pdu.dataCoding, receivedAt)) ? STATUS.ESME_ROK : STATUS.ESME_RX_T_APPN;
-    }
-    const key = Reassembler.keyOf(from, concat);
-    const bodies = reassembler.add(key, concat, body, { from, dataCoding: pdu.dataCoding });
-    if (!bodies) return STATUS.ESME_ROK;
-    const delivered = await deliver(from, bodies, pdu.dataCoding, receivedAt);
-    if (!delivered) return STATUS.ESME_RX_T_APPN;
-    reassembler.done(key);
-    return STATUS.ESME_ROK;
-  }
-
-  /** Hands a message to the inbound handler; false if the handler failed (the SMSC will retry). */
-  async function deliver(from: string, bodies: Buffer[], dataCoding: number, receivedAt: number): Promise<boolean> {
-    const text = decodeText(Buffer.concat(bodies), dataCoding, alphabet);
-    if (text === undefined) {
-      logger.warn({ from: maskPhone(from), dataCoding }, 'SMS received in a coding that carries no text; dropped');
-      return true;
-    }
-    const handler = inboundHandler;
-    if (!handler) return false;
-    logger.info({ from: maskPhone(from), parts: bodies.length, dataCoding }, 'SMS received');
-    try {
-      await handler({ from, text, receivedAt });
-      return true;
-    } catch (error) {
-      logger.error({ from: maskPhone(from), error: (error as Error).message }, 'inbound SMS handler failed; SMSC asked to retry');
-      return false;
-    }
-  }
-
-  async function deliverIncomplete(message: PendingMessage<{ from: string; dataCoding: number }>): Promise<void> {
-    const sequences = [...message.parts.keys()].sort((a, b) => a - b);
-    logger.warn({ from: maskPhone(message.meta.from), arrived: sequences.length, total: message.total }, 'SMS parts missing after the reassembly timeout; delivering what arrived');
-    await deliver(
-      message.meta.from,
-      sequences.map((s) => message.parts.get(s) as Buffer),
-      message.meta.dataCoding,
-      now(),
-    );
-  }
-
-  async function onReceipt(pdu: MessagePdu, receivedAt: number): Promise<void> {
-    const parsed = parseReceiptText(decodeText(messageBody(pdu), pdu.dataCoding, alphabet) ?? messageBody(pdu).toString('latin1'));
-    const messageId = tlvString(pdu, TLV.receipted_message_id) ?? parsed.messageId;
-    const messageState = tlvNumber(pdu, TLV.message_state);
-    if (!messageId) {
-      logger.warn({}, 'delivery receipt without a message id; ignored');
-      return;
-    }
-    const stat = parsed.stat ?? (messageState === undefined ? 'UNKNOWN' : `STATE_${messageState}`);
-    const receipt: DeliveryReceipt = {
-      messageId,
-      status: parsed.stat ? statusOfStat(parsed.stat) : messageState === undefined ? 'unknown' : statusOfMessageState(messageState),
-      stat,
-      receivedAt,
-    };
-    if (parsed.errorCode !== undefined) receipt.errorCode = parsed.errorCode;
-    const reference = references.get(normalizeMessageId(messageId));
-    if (reference !== undefined) receipt.reference = reference;
-    logger.debug({ messageId, status: receipt.status }, 'delivery receipt');
-    if (!receiptHandler) return;
-    try {
-      await receiptHandler(receipt);
-    } catch (error) {
-      logger.error({ messageId, error: (error as Error).message }, 'delivery receipt handler failed');
-    }
-  }
-
   connect();
 
   return {
@@ -433,7 +481,7 @@ export function createSmppChannel(options: SmppChannelOptions): SmppChannel {
       opening?.abort();
       settle(linkWaiters, closedError());
       settle(windowWaiters, closedError());
-      reassembler.clear();
+      inbound.clear();
       const current = link;
       link = undefined;
       await current?.close();

@@ -1,4 +1,5 @@
 import { maskCnic, normalizeCnic, RabtaError } from '../core/index.js';
+import type { Language } from '../core/index.js';
 
 /**
  * Every text Rabta sends a citizen, in Urdu and English. Short on purpose:
@@ -10,8 +11,8 @@ import { maskCnic, normalizeCnic, RabtaError } from '../core/index.js';
  * platform can hand its messages to the notifier as they are.
  */
 
-export type Language = 'ur' | 'en';
-export const LANGUAGES: readonly Language[] = ['ur', 'en'];
+export type { Language };
+export { LANGUAGES } from '../core/index.js';
 
 export type PaymentState = 'credited' | 'pending' | 'failed';
 

@@ -1,10 +1,11 @@
 import type { Config } from '../config/index.js';
 import { subjectHash, SYSTEM_ACTOR } from '../core/index.js';
+import type { Jobs } from '../core/index.js';
 import { createCases } from '../cases/index.js';
 import type { CaseRouter, CaseSms } from '../cases/index.js';
 import type { Keyring } from '../keyring/index.js';
-import { LEAF_KIND } from '../ledger/canonical.js';
-import type { Ledger } from '../ledger/service.js';
+import { LEAF_KIND } from '../ledger/index.js';
+import type { Ledger } from '../ledger/index.js';
 import type { Registry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { normalizeMobile } from '../consent/index.js';
@@ -20,12 +21,13 @@ export function createCasesFor(input: {
   registry: Registry;
   ledger: Ledger;
   keyring: Keyring;
-  consent: () => Consent;
+  consent: Consent;
   now: () => number;
   sms: CaseSms;
-  events: () => Events | undefined;
+  events: Events;
   router?: CaseRouter | undefined;
   sweepIntervalMs?: number | undefined;
+  jobs: Jobs;
 }) {
   const { registry, ledger } = input;
   return createCases({
@@ -45,17 +47,17 @@ export function createCasesFor(input: {
     citizens: {
       subjectHash: (digits) => subjectHash(input.keyring.subjectSecret, digits),
       normalizeMobile: (text) => normalizeMobile(text),
-      byMobile: (mobile) => input.consent().citizensOfMobile(mobile),
-      bySubject: (hash) => input.consent().citizenOf(hash),
+      byMobile: (mobile) => input.consent.citizensOfMobile(mobile),
+      bySubject: (hash) => input.consent.citizenOf(hash),
     },
     router: input.router,
     publisher: casePublisher(input.registry, input.events),
-    topicExists: async (id) => (await input.events()?.topicExists(id)) ?? false,
+    topicExists: (id) => input.events.topicExists(id),
     now: input.now,
     workingDayMs: input.config.casesWorkingDayMs,
     settings: { confirmDays: input.config.casesConfirmDays },
     sweepIntervalMs: input.sweepIntervalMs ?? input.config.casesSweepMs,
-    onError: (error) => process.emitWarning(`case deadline sweep: ${(error as Error).message}`),
+    jobs: input.jobs,
   });
 }
 
@@ -68,7 +70,7 @@ export const caseTopicsOf = (instance: string) => ({ member: `${instance}/GOV/RA
  * first use. The authority grants institutions access (`rabta topic grant`);
  * each subscribes with the filter `{"institution": "<its member id>"}`.
  */
-function casePublisher(registry: Registry, events: () => Events | undefined): CasePublisher {
+function casePublisher(registry: Registry, events: Events): CasePublisher {
   let ready: Promise<void> | undefined;
   const ids = caseTopicsOf(registry.instance);
   const ensure = async (e: Events) => {
@@ -92,8 +94,7 @@ function casePublisher(registry: Registry, events: () => Events | undefined): Ca
   };
   return {
     async publish(topic, payload, idempotencyKey) {
-      const e = events();
-      if (!e) throw new Error('the events module is not ready');
+      const e = events;
       ready ??= ensure(e).catch((error: unknown) => {
         ready = undefined;
         throw error;

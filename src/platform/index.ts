@@ -1,73 +1,32 @@
 import { join } from 'node:path';
+import { createJobs } from '../core/index.js';
 import type { Config } from '../config/index.js';
 import { loadOrCreateKeyring } from '../keyring/index.js';
-import type { Keyring } from '../keyring/index.js';
-import { journalMigrations } from '../ledger/journal.js';
-import { ledgerMigrations } from '../ledger/migrations.js';
-import { createLedger } from '../ledger/service.js';
-import { createWitnessing } from '../ledger/witnessing.js';
-import type { Ledger } from '../ledger/service.js';
+import { createLedger, createWitnessing, journalMigrations, ledgerMigrations } from '../ledger/index.js';
 import { consentChangeSink, registryChangeRecorder } from './recorders.js';
 import { createRegistry, registryMigrations } from '../registry/index.js';
-import type { Registry } from '../registry/index.js';
 import { openStore } from '../store/index.js';
-import type { ModuleMigrations, Store } from '../store/index.js';
-import { exchangeMigrations } from '../exchange/migrations.js';
-import type { WellKnownKey } from '../http/well-known.js';
+import type { ModuleMigrations } from '../store/index.js';
+import { exchangeMigrations, signedAuthenticator } from '../exchange/index.js';
 import { createEgress, egressPolicy } from '../egress/index.js';
-import type { Egress } from '../egress/index.js';
 import { consentMigrations, createConsent, renderCitizenMessage } from '../consent/index.js';
 import { smsMessenger } from '../notify/index.js';
 import { isHttpChannel, smsChannelFromConfig } from './sms.js';
-import type { HttpChannel } from '../notify/index.js';
-import type { CitizenMessenger, Consent } from '../consent/index.js';
 import { createEvents, eventsMigrations } from '../events/index.js';
-import type { Events, EventsOptions, PersonalEventHook } from '../events/index.js';
+import type { Events } from '../events/index.js';
 import { casesMigrations } from '../cases/index.js';
-import type { Cases, CaseRouter, CaseSms } from '../cases/index.js';
+import type { CaseRouter, Cases } from '../cases/index.js';
 import { createCasesFor } from './cases.js';
 import { routeGrievance } from '../assist/index.js';
+import type { Platform, PlatformOptions } from './types.js';
+import type { WellKnownKey } from '../http/index.js';
+
+export type { Platform, PlatformOptions, VerifiableReceipt } from './types.js';
+export { buildServer } from './server.js';
+export type { ServerOptions } from './server.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
 export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations, casesMigrations];
-
-/**
- * The composition root: builds each module with the capabilities it needs.
- * Nothing else wires modules together.
- */
-export interface Platform {
-  config: Config;
-  store: Store;
-  keyring: Keyring;
-  registry: Registry;
-  egress: Egress;
-  ledger: Ledger;
-  /** the HTTP SMS gateway, when one is configured: its signed inbound requests arrive at POST /sms/inbound */
-  smsGateway?: HttpChannel;
-  consent: Consent;
-  /** topics, publishing, subscriptions and the webhook delivery workers */
-  events: Events;
-  /** cases and grievances shared by institutions */
-  cases: Cases;
-  now: () => number;
-  /** public keys other modules publish in /.well-known/rabta.json (log and witness vkeys) */
-  publicKeys?: () => Promise<WellKnownKey[]>;
-  close(): Promise<void>;
-}
-
-export interface PlatformOptions {
-  keyring?: Keyring;
-  now?: () => number;
-  migrate?: boolean;
-  /** run background work (the ledger sequencer, the consent sweeper); tests may drive it by hand */
-  background?: boolean;
-  /** how SMS reach citizens; default: the notify module over RABTA_SMPP_URL (or the console) */
-  messenger?: CitizenMessenger;
-  /** the delivery worker's options (a compressed retry schedule in tests, `worker: false` for none) and the data tracker's hook for personal events */
-  events?: EventsOptions & { onPersonalEvents?: PersonalEventHook };
-  /** the cases module's SMS (tests keep them), and the grievance router when there is one */
-  cases?: { sms?: CaseSms; router?: CaseRouter; sweepIntervalMs?: number };
-}
 
 /** The shipped grievance router: its label is a category code, so a case without one is routed when the catalogue has it. */
 const shippedGrievanceRouter: CaseRouter = {
@@ -90,7 +49,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   });
   if (options.migrate !== false) await store.migrate();
   const now = options.now ?? Date.now;
-  const ledger = createLedger({ db: store.tables(), dialect: store.dialect, host: new URL(config.publicUrl).host, logSeed: keyring.logSeed, now });
+  const jobs = createJobs();
+  const ledger = createLedger({ db: store.tables(), dialect: store.dialect, host: new URL(config.publicUrl).host, logSeed: keyring.logSeed, now, jobs });
   const registry = createRegistry({ db: store.tables(), recorder: registryChangeRecorder(ledger), instance: config.instance, now }, { defaultBodyLimit: config.bodyLimitDefault });
   if (options.background !== false) ledger.start();
   const egress = createEgress(egressPolicy(config.egressAllow), { timeoutMs: config.upstreamTimeoutMs });
@@ -100,7 +60,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     witnesses: () => registry.listWitnesses(),
     call: (request) => egress.call(request),
     now,
-    onError: (witness, error) => process.emitWarning(`witness ${witness}: ${(error as Error).message} (retrying with back-off until it cosigns)`),
+    onError: (witness, error) => jobs.failed('ledger-witnessing', new Error(`witness ${witness}: ${(error as Error).message} (retrying with back-off until it cosigns)`, { cause: error })),
   });
   ledger.onCheckpoint((checkpoint) => witnessing.onCheckpoint(checkpoint));
   // After a restart the latest checkpoint may be uncosigned, with no new leaf to come.
@@ -117,13 +77,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     publicUrl: config.publicUrl,
     now,
     changeSink: consentChangeSink(ledger),
+    jobs,
     // The SMS dispatcher asks the cases module first; it is built below, and asked only once it exists.
     smsCommands: () => {
       const built = cases;
       return built ? [async (sms) => (await built.handleSms(sms)) !== undefined] : [];
     },
-    // Consents may cover event topics; the events module is built below, and asked only once it exists.
-    topics: () => (events ? { purposes: (topicId, subscriberId) => events.topicPurposes(topicId, subscriberId), exists: (topicId) => events.topicExists(topicId) } : undefined),
   });
   if (options.background !== false) consent.start();
   // Whatever a citizen texts, on any channel, goes to the one self-service handler.
@@ -150,6 +109,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       },
       subjectSecret: keyring.subjectSecret,
       now,
+      jobs,
     },
     // The configured retry schedule and lease shape the background worker; a caller's own worker options win.
     options.events?.worker === false
@@ -163,10 +123,16 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
           },
         },
   );
+  // Consents may cover event topics: consent learns the catalogue once events exists (events needs consent's legal-basis check first).
+  consent.coverTopics({ purposes: (topicId, subscriberId) => events.topicPurposes(topicId, subscriberId), exists: (topicId) => events.topicExists(topicId) });
   if (options.background !== false) events.start();
-  cases = createCasesFor({ config, store, registry, ledger, keyring, consent: () => consent, events: () => events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs });
+  cases = createCasesFor({ config, store, registry, ledger, keyring, consent, events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs, jobs });
   const built = cases;
   if (options.background !== false) built.start();
+  const publicKeys = async (): Promise<WellKnownKey[]> => [
+    { use: 'log', vkey: ledger.vkey, notBefore: null, notAfter: null },
+    ...(await registry.listWitnesses()).map((w) => ({ use: 'witness', vkey: w.vkey, name: w.name, url: w.url, member: w.memberId, notBefore: w.createdAt, notAfter: null })),
+  ];
   return {
     config,
     store,
@@ -179,10 +145,15 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     cases: built,
     ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
     now,
-    publicKeys: async () => [
-      { use: 'log', vkey: ledger.vkey, notBefore: null, notAfter: null },
-      ...(await registry.listWitnesses()).map((w) => ({ use: 'witness', vkey: w.vkey, name: w.name, url: w.url, member: w.memberId, notBefore: w.createdAt, notAfter: null })),
-    ],
+    jobs,
+    authenticate: signedAuthenticator({ batch: store.batch(), registry, publicUrl: config.publicUrl, now }),
+    publicKeys,
+    async receipt(kind, ref) {
+      const receipt = await ledger.receipt(kind, ref);
+      if (!receipt) return undefined;
+      const witnessVkeys = (await publicKeys()).filter((k) => k.use === 'witness').map((k) => k.vkey as string);
+      return { ...receipt, logVkey: ledger.vkey, witnessVkeys };
+    },
     // Idempotent: a second close (a failed start, then the caller's cleanup) must not close pools twice.
     close: onceAsync(async () => {
       witnessing.stop();

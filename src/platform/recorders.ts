@@ -1,16 +1,15 @@
-import type { ConsentChangeSink } from '../consent/changes.js';
+import type { ConsentChangeSink } from '../consent/index.js';
 import { journalDetails } from '../core/index.js';
-import type { ChangeRecorder } from '../core/index.js';
-import type { ExchangeRecorder } from '../exchange/index.js';
-import { LEAF_KIND } from '../ledger/canonical.js';
-import { journalRecorder } from '../ledger/journal.js';
-import type { Ledger } from '../ledger/service.js';
+import type { ChangeRecorder, ExchangeRecorder } from '../core/index.js';
+import { LEAF_KIND } from '../ledger/index.js';
+import { journalRecorder } from '../ledger/index.js';
+import type { Ledger } from '../ledger/index.js';
 
 /**
  * What makes a record evidence: each recorder writes its module's row and the
  * ledger leaf in the caller's transaction, so neither exists without the other.
  */
-export function registryChangeRecorder(ledger: Ledger): ChangeRecorder {
+export function registryChangeRecorder<DB>(ledger: Ledger): ChangeRecorder<DB> {
   return {
     async record(db, recorded) {
       // Registry changes hold no personal data: in clear, for anyone to read, so no secret a URL carries goes in.
@@ -21,7 +20,7 @@ export function registryChangeRecorder(ledger: Ledger): ChangeRecorder {
   };
 }
 
-export function exchangeRecorder(inner: ExchangeRecorder, ledger: Ledger): ExchangeRecorder {
+export function exchangeRecorder<DB>(inner: ExchangeRecorder<DB>, ledger: Ledger): ExchangeRecorder<DB> {
   return {
     async record(db, record) {
       await inner.record(db, record);

@@ -4,13 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/index.js';
 import type { Config } from '../config/index.js';
 import { SYSTEM_ACTOR } from '../core/index.js';
-import { buildServer } from '../http/server.js';
-import type { ServerOptions } from '../http/server.js';
 import { freshDatabase } from '../store/testing.js';
 import type { TestDatabase } from '../store/testing.js';
-import { createPlatform } from './index.js';
-import { platformPlugins } from './plugins.js';
-import type { Platform, PlatformOptions } from './index.js';
+import { buildServer, createPlatform } from './index.js';
+import type { Platform, PlatformOptions, ServerOptions } from './index.js';
 
 export interface TestInstance {
   platform: Platform;
@@ -41,7 +38,7 @@ export async function startTestInstance(
     writeKeysFile(config.keysFile, await newKeysFile());
   }
   const platform = await createPlatform(config, options.platform);
-  const app = await buildServer(platform, { plugins: platformPlugins(platform), ...options.server });
+  const app = await buildServer(platform, options.server);
   await app.ready();
   const { token } = await platform.registry.createOperator(SYSTEM_ACTOR, { name: 'test authority', role: 'authority-admin' });
   return {

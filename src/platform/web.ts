@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { exchangeCountsByMembers } from '../exchange/index.js';
 import { eventCountsByTopic } from '../events/index.js';
-import { LEAF_KIND } from '../ledger/canonical.js';
+import { LEAF_KIND } from '../core/index.js';
 import type { WebCapabilities } from '../web/index.js';
-import type { Platform } from './index.js';
+import type { Platform } from './types.js';
 
 /** What the web faces may call: consent's citizen interface, the ledger's receipts, public counts, and the server for the console. */
 export function webCapabilities(platform: Platform, app: FastifyInstance): WebCapabilities {
@@ -16,12 +16,7 @@ export function webCapabilities(platform: Platform, app: FastifyInstance): WebCa
     citizen: platform.consent.citizen,
     institutions: members,
     logVkey: platform.ledger.vkey,
-    async receipt(kind, id) {
-      const receipt = await platform.ledger.receipt(kind === 'exchange' ? LEAF_KIND.exchange : LEAF_KIND.event, id);
-      if (!receipt) return undefined;
-      const keys = (await platform.publicKeys?.()) ?? [];
-      return { ...receipt, logVkey: platform.ledger.vkey, witnessVkeys: keys.filter((k) => k.use === 'witness').map((k) => k.vkey as string) };
-    },
+    receipt: (kind, id) => platform.receipt(kind === 'exchange' ? LEAF_KIND.exchange : LEAF_KIND.event, id),
     async figures() {
       const [exchanges, events, checkpoint, institutions] = await Promise.all([exchangeCountsByMembers(platform.store.tables()), eventCountsByTopic(platform.store.tables()), platform.ledger.signedCheckpoint(), members()]);
       return {

@@ -5,7 +5,7 @@ import type { RegistryTables } from './tables.js';
 
 export interface RegistryDeps {
   db: Kysely<RegistryTables>;
-  recorder: ChangeRecorder;
+  recorder: ChangeRecorder<RegistryTables>;
   instance: string;
   now: () => number;
 }

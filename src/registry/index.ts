@@ -9,7 +9,7 @@ import * as services from './services.js';
 import * as subsystems from './subsystems.js';
 import * as witnesses from './witnesses.js';
 import { createViewSource } from './view.js';
-import { listChanges } from '../ledger/journal.js';
+import { listChanges } from '../ledger/index.js';
 
 export type { RegistryDeps } from './deps.js';
 export type { AccessRight } from './access.js';
@@ -18,11 +18,9 @@ export type { Member, MemberInput } from './members.js';
 export type { Operator } from './operators.js';
 export type { Purpose } from './purposes.js';
 export type { Service, ServiceInput, ServiceUpdate } from './services.js';
-export type { ServiceRow } from './tables.js';
 export type { Subsystem } from './subsystems.js';
 export type { Witness } from './witnesses.js';
 export type { RegistryView } from './view.js';
-export type { PurposeRow } from './tables.js';
 export { registryMigrations } from './migrations.js';
 export { checkPublicJwk } from './keys.js';
 

@@ -49,6 +49,6 @@ export async function getPurpose(deps: RegistryDeps, code: string): Promise<Purp
   return purpose;
 }
 
-function toPurpose(row: PurposeRow): Purpose {
+export function toPurpose(row: PurposeRow): Purpose {
   return { code: row.code, nameEn: row.name_en, nameUr: row.name_ur, legalBasis: row.legal_basis, statute: row.statute };
 }

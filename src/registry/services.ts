@@ -161,7 +161,7 @@ function describe(row: ServiceRow): Record<string, unknown> {
   };
 }
 
-function toService(row: ServiceRow): Service {
+export function toService(row: ServiceRow): Service {
   return {
     id: row.id,
     subsystemId: row.subsystem_id,

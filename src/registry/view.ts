@@ -3,21 +3,25 @@ import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { RabtaError } from '../core/index.js';
 import type { RegistryDeps } from './deps.js';
 import { iso } from './deps.js';
-import type { PurposeRow, ServiceRow, SubsystemKeyRow } from './tables.js';
+import { toPurpose } from './purposes.js';
+import type { Purpose } from './purposes.js';
+import { toService } from './services.js';
+import type { Service } from './services.js';
+import type { SubsystemKeyRow } from './tables.js';
 
 /**
  * What the exchange asks the registry on every call, answered from memory as
  * long as the registry has not changed. One read of the registry version per
  * call keeps every node exact: a revocation anywhere bumps the version, and
- * the next call on any node reloads.
+ * the next call on any node reloads. It hands typed values, never rows.
  */
 export interface RegistryView {
   subsystemExists(id: string): Promise<boolean>;
   /** the public key if `keyId` may sign for `clientId` now, else the precise problem */
   clientKey(clientId: string, keyId: string): Promise<KeyObject>;
-  service(id: string): Promise<ServiceRow | undefined>;
+  service(id: string): Promise<Service | undefined>;
   allowedPurposes(serviceId: string, clientId: string): Promise<string[] | undefined>;
-  purpose(code: string): Promise<PurposeRow | undefined>;
+  purpose(code: string): Promise<Purpose | undefined>;
 }
 
 export function createViewSource(deps: RegistryDeps): () => Promise<RegistryView> {
@@ -62,13 +66,21 @@ export function createViewSource(deps: RegistryDeps): () => Promise<RegistryView
         }
         return publicKey;
       },
-      service: (id) => cached(`service:${id}`, () => db.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirst()),
+      service: (id) =>
+        cached(`service:${id}`, async () => {
+          const row = await db.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirst();
+          return row ? toService(row) : undefined;
+        }),
       allowedPurposes: (serviceId, clientId) =>
         cached(`access:${serviceId} ${clientId}`, async () => {
           const row = await db.selectFrom('access_rights').select('purposes').where('service_id', '=', serviceId).where('client_id', '=', clientId).executeTakeFirst();
           return row ? (JSON.parse(row.purposes) as string[]) : undefined;
         }),
-      purpose: (code) => cached(`purpose:${code}`, () => db.selectFrom('purposes').selectAll().where('code', '=', code).executeTakeFirst()),
+      purpose: (code) =>
+        cached(`purpose:${code}`, async () => {
+          const row = await db.selectFrom('purposes').selectAll().where('code', '=', code).executeTakeFirst();
+          return row ? toPurpose(row) : undefined;
+        }),
     };
   };
 }

@@ -6,6 +6,7 @@ import type { ProblemCode, ProblemDocument } from '../core/index.js';
 import { deliveryToWire, expectStatus, publishCall, pullQuery, subscriptionFromWire, subscriptionPath, topicPath } from './events-client.js';
 import type { EventSubscription, PublishOptions, PublishedEvent, PublishedEvents, PullOptions, PulledPage, SubscribeInput, WireSubscription } from './events-client.js';
 import { consentRequestBody, consentsQuery } from './consent-client.js';
+import type { CallOptions, RabtaResponse } from './call.js';
 import type { ConsentRequest, ConsentRequestInput, ListConsentsOptions } from './consent-client.js';
 import { fetchInstanceKeys, keyResolverOf } from './instance-keys.js';
 import { loadKeyFile } from './key-file.js';
@@ -38,34 +39,7 @@ export interface RabtaClientOptions {
   dispatcher?: Dispatcher;
 }
 
-export interface CallOptions {
-  /** default GET */
-  method?: string;
-  /** the path with its query: /x/… for services, /events/… and /subscriptions… for events */
-  path: string;
-  purpose?: string;
-  /** the data subject's CNIC */
-  subject?: string;
-  body?: Uint8Array | string;
-  /** shorthand for a JSON body (sets Content-Type unless given) */
-  json?: unknown;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-}
-
-export interface RabtaResponse {
-  status: number;
-  /** lower-case names */
-  headers: Record<string, string>;
-  body: Uint8Array;
-  json<T = unknown>(): T;
-  text(): string;
-  exchangeId: string | undefined;
-  /** `upstream` when the provider's system produced this answer, error or not */
-  origin: 'rabta' | 'upstream';
-  /** whether Rabta's response signature was checked (it always is when exchangeKeys are known) */
-  responseVerified: boolean;
-}
+export type { CallOptions, RabtaResponse } from './call.js';
 
 /** A refusal by Rabta itself, as an RFC 9457 problem of Rabta's problem types. */
 export class RabtaProblemError extends Error {

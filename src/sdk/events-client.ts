@@ -1,4 +1,4 @@
-import type { CallOptions, RabtaResponse } from './client.js';
+import type { CallOptions, RabtaResponse } from './call.js';
 
 /**
  * The shapes of the signed events API (POST /events/{topic id}, /subscriptions…)

@@ -19,6 +19,7 @@ export {
   RESPONSE_TAG,
   SIGNATURE_ALG,
   SIGNATURE_LABEL,
+  headerValue,
   requestComponents,
   requestHasBody,
   targetUriOf,

@@ -72,10 +72,15 @@ export function headerOf(headers: HeaderBag, name: string): string | readonly st
   return undefined;
 }
 
+/** A field's lines combined as RFC 9110 §5.3 allows (joined by ", "); undefined when absent. The one header-join helper. */
+export function headerValue(headers: HeaderBag, name: string): string | undefined {
+  const value = headerOf(headers, name);
+  return value === undefined || typeof value === 'string' ? value : value.join(', ');
+}
+
 /** A field's lines combined as RFC 9110 §5.3 allows; '' when absent. */
 export function fieldValueOf(headers: HeaderBag, name: string): string {
-  const value = headerOf(headers, name);
-  return value === undefined ? '' : typeof value === 'string' ? value : value.join(', ');
+  return headerValue(headers, name) ?? '';
 }
 
 export function hasHeader(headers: HeaderBag, name: string): boolean {

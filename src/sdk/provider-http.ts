@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { RabtaError } from '../core/index.js';
+import { RabtaError, renderProblem } from '../core/index.js';
 import { instanceKeySource } from './instance-keys.js';
 import { targetUriOf } from './profile.js';
 import { verifyForwarded } from './provider.js';
@@ -73,8 +73,9 @@ function replayGuard(now: () => number) {
 function refuse(res: ServerResponse, error: unknown): void {
   const problem = error instanceof RabtaError ? error : new RabtaError('internal', 'the Rabta signature could not be checked', { cause: error });
   if (res.headersSent) return void res.destroy();
-  res.writeHead(problem.status, { 'content-type': 'application/problem+json' });
-  res.end(JSON.stringify(problem.toProblem()));
+  const rendered = renderProblem(problem);
+  res.writeHead(rendered.status, rendered.headers);
+  res.end(rendered.body);
 }
 
 /** Verifies a request; resolves with it decorated, or answers the refusal itself and resolves undefined. */

@@ -12,6 +12,13 @@
  * One deliberate deviation: a repeated dictionary key or parameter is refused
  * instead of "last one wins", because two readings of one signature field is
  * exactly the ambiguity an attacker looks for.
+ *
+ * Not the structured-headers package (a development dependency, kept for
+ * sfv.library.test.ts, which holds this parser to it wherever both accept):
+ * it reads `2.0` as the integer 2 and writes it back as `2`, takes the last of
+ * repeated keys, accepts RFC 9651 Dates and Display Strings that RFC 8941
+ * peers refuse, and parses a Signature-Input about half as fast (50 µs
+ * against 22 µs on this machine, loaded).
  */
 
 /** An RFC 8941 token (unquoted), kept apart from strings so it serializes back unquoted. */

@@ -10,7 +10,9 @@ import { readBody } from './provider-http.js';
  * (https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md):
  * an HMAC-SHA256 over `webhook-id.webhook-timestamp.body`, keyed with the
  * subscription's `whsec_` secret, sent as a space-separated list of `v1,<base64>`.
- * Written with node:crypto alone so a receiver needs nothing else.
+ * Written with node:crypto alone so a receiver needs nothing else and the SDK
+ * pulls in no pure-JavaScript HMAC; webhooks.test.ts checks this against the
+ * standardwebhooks package.
  */
 
 export type WebhookErrorCode =

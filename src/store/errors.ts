@@ -35,3 +35,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const message = e.message ?? '';
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|server closed the connection|the database system is (starting up|shutting down)|query_wait_timeout|no more connections allowed/i.test(message);
 }
+
+/**
+ * What any failure means to whoever asked: a RabtaError stays itself; the
+ * database gone away is `unavailable` (try again; nothing was acknowledged);
+ * anything else is `internal`, with the error kept as its cause for the log.
+ */
+export function asRabtaError(error: unknown): RabtaError {
+  if (error instanceof RabtaError) return error;
+  if (isDatabaseUnavailable(error)) return new RabtaError('unavailable', 'the database does not answer; try again shortly', { cause: error });
+  return new RabtaError('internal', 'internal error', { cause: error });
+}

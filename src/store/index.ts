@@ -15,7 +15,7 @@ export type { MigrationContext, ModuleMigrations } from './migrate.js';
 export type { Connection } from './tables.js';
 export { tablesOf } from './tables.js';
 export type { WriteBatcher } from './batcher.js';
-export { conflictOnDuplicate, isDatabaseUnavailable, isUniqueViolation, LockLost } from './errors.js';
+export { asRabtaError, conflictOnDuplicate, isDatabaseUnavailable, isUniqueViolation, LockLost } from './errors.js';
 export { startsWith, underMember } from './prefix.js';
 export { ensureDatabase } from './postgres/databases.js';
 

@@ -3,16 +3,20 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Generated, Kysely } from 'kysely';
-import { journalMigrations } from '../ledger/journal.js';
-import { registryMigrations } from '../registry/migrations.js';
-import type { RegistryTables } from '../registry/tables.js';
+import { journalMigrations } from '../ledger/index.js';
+import { registryMigrations } from '../registry/index.js';
 import { LockLost, openStore } from './index.js';
 import type { Store } from './index.js';
 import { freshDatabase, testDialects } from './testing.js';
 import type { TestDatabase } from './testing.js';
-import { isUniqueViolation } from '../registry/deps.js';
+import { isUniqueViolation } from './index.js';
 
 const postgresUrl = inject('postgresUrl');
+
+/** The one registry table these tests write, as the store sees it: no module's table types. */
+interface RegistryTables {
+  members: { id: string; instance: string; member_class: string; code: string; name_en: string; name_ur: string; province: string | null; created_at: number };
+}
 
 /** Opens a store in a fresh process and prints the database drivers that process loaded (both are CommonJS). */
 const DRIVER_PROBE = `

@@ -106,12 +106,29 @@ for (const dialect of testDialects(postgresUrl)) {
       const openapi = JSON.parse(doc.body) as { openapi: string; paths: Record<string, unknown> };
       expect(openapi.openapi).toBe('3.1.0');
       expect(Object.keys(openapi.paths)).toContain('/admin/members');
+      // Every problem type is documented, and the Problem schema says where.
+      expect(Object.keys(openapi.paths)).toContain('/problems/{code}');
+      expect(doc.body).toContain('documented at GET /problems/{code}');
       const wk = JSON.parse((await t.app.inject({ method: 'GET', url: '/.well-known/rabta.json' })).body) as { keys: Array<{ use: string; jwk: { kid: string } }> };
       expect(wk.keys.find((k) => k.use === 'exchange')?.jwk.kid).toBe(t.platform.keyring.exchange[0]?.kid);
       expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
       const metrics = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${t.platform.keyring.metricsToken}` } });
       expect(metrics.body).toContain('rabta_http_requests_total');
       expect((await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    });
+
+    it('logs a failed background job with its name and counts it in /metrics', async () => {
+      const logged: string[] = [];
+      const undo = t.platform.jobs.logTo((job, error) => logged.push(`${job}: ${(error as Error).message}`));
+      const job = t.platform.jobs.every('test-failing-job', 60_000, async () => {
+        throw new Error('the upstream went away');
+      });
+      await job.run();
+      await job.stop();
+      undo();
+      expect(logged).toEqual(['test-failing-job: the upstream went away']);
+      const metrics = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${t.platform.keyring.metricsToken}` } });
+      expect(metrics.body).toMatch(/^rabta_background_job_failures_total\{job="test-failing-job"\} 1$/m);
     });
   });
 }

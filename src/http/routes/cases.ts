@@ -7,7 +7,7 @@ import { memberIdOf, RabtaError } from '../../core/index.js';
 import type { Registry } from '../../registry/index.js';
 import { actorOf, operatorAuth } from '../auth.js';
 import { bearer } from '../schemas.js';
-import { signedJsonScope } from '../signed.js';
+import { signedScope } from '../signed.js';
 import type { Authenticate } from '../signed.js';
 
 const Ref = Type.Object({ ref: Type.String({ maxLength: 40, description: 'the case reference RB-YY-NNNNNN-C (or its id)' }) });
@@ -121,7 +121,7 @@ async function caseAdmin(base: FastifyInstance, { cases, actor }: { cases: Cases
 
 export async function casesRoutes(app: FastifyInstance, { cases, authenticate, registry }: { cases: Cases; authenticate: Authenticate; registry: Registry }) {
   await app.register(async (scope) => {
-    const callerOf = signedJsonScope(scope, authenticate);
+    const { callerOf } = signedScope(scope, authenticate);
     const member = (request: FastifyRequest) => memberIdOf(callerOf(request).clientId);
     await caseCalls(scope, { cases, prefix: '/cases', actor: (request) => ({ kind: 'institution', member: member(request), by: callerOf(request).clientId }), intake: member });
   });

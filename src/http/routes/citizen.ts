@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { CitizenSession } from '../../consent/index.js';
+import type { CitizenSession, Consent } from '../../consent/index.js';
 import { RabtaError } from '../../core/index.js';
-import { LEAF_KIND } from '../../ledger/canonical.js';
-import type { Platform } from '../../platform/index.js';
+import { bearerToken } from '../auth.js';
 import { bearer } from '../schemas.js';
 import { ConsentStatusSchema } from './consents.js';
 
@@ -78,9 +77,8 @@ const pageOf = (query: { limit?: string; cursor?: string }) => ({ limit: Math.mi
  * and answer one's own consents, one's data tracker and the messages sent.
  * Everything after sign-in is scoped to the session's subject hash.
  */
-export async function citizenRoutes(base: FastifyInstance, { platform }: { platform: Platform }) {
+export async function citizenRoutes(base: FastifyInstance, { consent, exchangeReceipt }: { consent: Pick<Consent, 'citizen'>; exchangeReceipt: (id: string) => Promise<object | undefined> }) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const consent = platform.consent;
 
   app.post(
     '/citizen/otp',
@@ -124,8 +122,7 @@ export async function citizenRoutes(base: FastifyInstance, { platform }: { platf
     const api = scoped.withTypeProvider<TypeBoxTypeProvider>();
     const sessions = new WeakMap<FastifyRequest, CitizenSession>();
     api.addHook('onRequest', async (request) => {
-      const header = request.headers.authorization;
-      const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+      const token = bearerToken(request.headers);
       if (!token) throw new RabtaError('unauthorized', 'sign in: send Authorization: Bearer <citizen session token>');
       sessions.set(request, await consent.citizen.session(token));
     });
@@ -216,10 +213,9 @@ export async function citizenRoutes(base: FastifyInstance, { platform }: { platf
       },
       async (request) => {
         if (!(await consent.citizen.concernedBy(sessionOf(request), request.params.id))) throw new RabtaError('not-found', 'no exchange of yours with this id');
-        const receipt = await platform.ledger.receipt(LEAF_KIND.exchange, request.params.id);
+        const receipt = await exchangeReceipt(request.params.id);
         if (!receipt) throw new RabtaError('unavailable', 'the exchange is not in the log yet; try again in a moment');
-        const keys = (await platform.publicKeys?.()) ?? [];
-        return { ...receipt, logVkey: platform.ledger.vkey, witnessVkeys: keys.filter((k) => k.use === 'witness').map((k) => k.vkey as string) };
+        return receipt;
       },
     );
 

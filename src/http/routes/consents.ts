@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RabtaError } from '../../core/index.js';
-import type { Platform } from '../../platform/index.js';
+import type { Consent } from '../../consent/index.js';
 import { Id } from '../schemas.js';
-import { signedRoutes } from '../signed-routes.js';
+import { signedScope } from '../signed.js';
+import type { Authenticate } from '../signed.js';
 
 const Time = Type.String({ format: 'date-time' });
 
@@ -38,11 +39,11 @@ const signedDescription =
 /**
  * The consumer's side of consent: a subsystem asks a citizen for consent and
  * follows its request's status, with signed calls as on the exchange: the
- * signature before the body, the body's Content-Digest before its shape (see signedRoutes).
+ * signature before the body, the body's Content-Digest before its shape (see signedScope).
  */
-export async function consentRoutes(base: FastifyInstance, { platform }: { platform: Platform }) {
+export async function consentRoutes(base: FastifyInstance, { consent, authenticate }: { consent: Pick<Consent, 'requestConsent' | 'consentForConsumer' | 'consentsOfConsumer'>; authenticate: Authenticate }) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const signed = signedRoutes(app, platform);
+  const signed = signedScope(app, authenticate);
   const callerOf = (request: FastifyRequest): string => signed.callerOf(request).clientId;
 
   app.post(
@@ -72,7 +73,7 @@ export async function consentRoutes(base: FastifyInstance, { platform }: { platf
       const validUntil = Date.parse(body.validUntil);
       const validFrom = body.validFrom === undefined ? undefined : Date.parse(body.validFrom);
       if (Number.isNaN(validUntil) || (validFrom !== undefined && Number.isNaN(validFrom))) throw new RabtaError('bad-request', 'validFrom and validUntil are RFC 3339 date-times');
-      const consent = await platform.consent.requestConsent(callerOf(request), {
+      const requested = await consent.requestConsent(callerOf(request), {
         cnic: body.cnic,
         services: body.services,
         purpose: body.purpose,
@@ -81,7 +82,7 @@ export async function consentRoutes(base: FastifyInstance, { platform }: { platf
         dataLifeDays: body.dataLifeDays,
         frequency: body.frequency,
       });
-      return reply.status(201).header('location', `/consents/${consent.id}`).send(consent);
+      return reply.status(201).header('location', `/consents/${requested.id}`).send(requested);
     },
   );
 
@@ -96,7 +97,7 @@ export async function consentRoutes(base: FastifyInstance, { platform }: { platf
         response: { 200: ConsentForConsumerSchema },
       },
     },
-    async (request) => platform.consent.consentForConsumer(callerOf(request), request.params.id),
+    async (request) => consent.consentForConsumer(callerOf(request), request.params.id),
   );
 
   app.get(
@@ -110,6 +111,6 @@ export async function consentRoutes(base: FastifyInstance, { platform }: { platf
         response: { 200: Type.Array(ConsentForConsumerSchema) },
       },
     },
-    async (request) => platform.consent.consentsOfConsumer(callerOf(request), { limit: Math.min(Number(request.query.limit ?? 100), 500), ...(request.query.status ? { status: request.query.status } : {}) }),
+    async (request) => consent.consentsOfConsumer(callerOf(request), { limit: Math.min(Number(request.query.limit ?? 100), 500), ...(request.query.status ? { status: request.query.status } : {}) }),
   );
 }

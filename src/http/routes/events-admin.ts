@@ -24,21 +24,36 @@ const TopicFields = {
   retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
 };
 
+/** The ids the admin paths name, below this instance. */
+function idsOf(registry: Registry) {
+  const subsystemId = (p: { class: string; member: string; subsystem: string }) => `${registry.instance}/${p.class}/${p.member}/${p.subsystem}`;
+  return { subsystemId, topicId: (p: { class: string; member: string; subsystem: string; topic: string }) => `${subsystemId(p)}/${p.topic}` };
+}
+
+function time(value: string, name: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new RabtaError('bad-request', `${name} must be an RFC 3339 date-time`);
+  return ms;
+}
+
 /**
  * The events admin API behind an operator token: a member declares topics and
  * grants them; subscribers' admins manage subscriptions; both search
  * deliveries, replay dead letters and read the notices they were sent.
  */
 export async function eventsAdminRoutes(base: FastifyInstance, { events, registry }: { events: Events; registry: Registry }) {
-  const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const subsystemId = (p: { class: string; member: string; subsystem: string }) => `${registry.instance}/${p.class}/${p.member}/${p.subsystem}`;
-  const topicId = (p: { class: string; member: string; subsystem: string; topic: string }) => `${subsystemId(p)}/${p.topic}`;
-  const time = (value: string, name: string): number => {
-    const ms = Date.parse(value);
-    if (Number.isNaN(ms)) throw new RabtaError('bad-request', `${name} must be an RFC 3339 date-time`);
-    return ms;
-  };
+  const ids = idsOf(registry);
+  topicRoutes(base, events, ids);
+  noticeRuleRoutes(base, events, ids);
+  topicAccessRoutes(base, events);
+  subscriptionRoutes(base, events);
+  deliveryRoutes(base, events);
+  noticeRoutes(base, events);
+}
 
+/** Topics: a member declares them with their schema and reads them back. */
+function topicRoutes(base: FastifyInstance, events: Events, { subsystemId, topicId }: ReturnType<typeof idsOf>) {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/admin/subsystems/:class/:member/:subsystem/topics',
     {
@@ -85,7 +100,11 @@ export async function eventsAdminRoutes(base: FastifyInstance, { events, registr
     { schema: { tags: ['events'], summary: 'One topic, with its schema', security: bearer, params: TopicParams } },
     async (request) => events.getTopic(topicId(request.params)),
   );
+}
 
+/** A topic’s notice rule: what the subjects of its events are told by SMS. */
+function noticeRuleRoutes(base: FastifyInstance, events: Events, { topicId }: ReturnType<typeof idsOf>) {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const NoticeRule = Type.Object(
     {
       ur: Type.String({ minLength: 1, maxLength: 200, description: 'the Urdu text; {field.path} is replaced by that field of the event' }),
@@ -120,7 +139,11 @@ export async function eventsAdminRoutes(base: FastifyInstance, { events, registr
       return reply.status(204).send();
     },
   );
+}
 
+/** Access rights on topics, granted by the publisher’s member or the authority. */
+function topicAccessRoutes(base: FastifyInstance, events: Events) {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/admin/topic-access',
     {
@@ -161,7 +184,11 @@ export async function eventsAdminRoutes(base: FastifyInstance, { events, registr
       return reply.status(204).send();
     },
   );
+}
 
+/** Subscriptions, managed by the subscriber’s member admin. */
+function subscriptionRoutes(base: FastifyInstance, events: Events) {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/admin/subscriptions',
     {
@@ -225,7 +252,11 @@ export async function eventsAdminRoutes(base: FastifyInstance, { events, registr
     { schema: { tags: ['events'], summary: 'Enable a subscription that was disabled for failing', security: bearer, params: UuidParams } },
     async (request) => events.enableSubscription(actorOf(request), request.params.id),
   );
+}
 
+/** Deliveries: search, one with its attempts, replay of dead letters. */
+function deliveryRoutes(base: FastifyInstance, events: Events) {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/admin/deliveries',
     {
@@ -289,7 +320,11 @@ export async function eventsAdminRoutes(base: FastifyInstance, { events, registr
         ...(request.body.topic ? { topicId: request.body.topic } : {}),
       }),
   );
+}
 
+/** What members were told about their subscriptions. */
+function noticeRoutes(base: FastifyInstance, events: Events) {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/admin/events/notices',
     {

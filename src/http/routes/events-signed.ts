@@ -3,9 +3,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RabtaError } from '../../core/index.js';
 import { MAX_BATCH_EVENTS, pullPageJson, subsystemActor } from '../../events/index.js';
-import type { Platform } from '../../platform/index.js';
+import type { Events } from '../../events/index.js';
+import { headerValue } from '../../sdk/index.js';
 import { Code, Id } from '../schemas.js';
-import { signedRoutes } from '../signed-routes.js';
+import { signedScope } from '../signed.js';
+import type { Authenticate, SignedScope } from '../signed.js';
 import { Delivery, Filter } from './events-schemas.js';
 
 /** A full batch of modest events; the schema check bounds what each may hold. */
@@ -18,36 +20,31 @@ const signed =
  * The institutions' side of events, with signed calls as on the exchange: a
  * publisher publishes to its topic; a subscriber manages its subscriptions and
  * pulls. The signature is checked before the body is read, the body kept raw
- * until its Content-Digest is checked (see signedRoutes).
+ * until its Content-Digest is checked (see signedScope).
  */
-export async function eventsSignedRoutes(base: FastifyInstance, { platform }: { platform: Platform }) {
-  const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const events = platform.events;
-  const { callerOf, rawOf } = signedRoutes(app, platform);
-  const header = (request: FastifyRequest, name: string): string | undefined => {
-    const value = request.headers[name];
-    return Array.isArray(value) ? value.join(', ') : value;
-  };
-  /** What a publication call says: who, to which topic, the body as signed, its key and purpose. */
-  const publication = (request: FastifyRequest, p: Record<'instance' | 'class' | 'member' | 'subsystem' | 'topic', string>) => {
-    const caller = callerOf(request);
-    return {
-      publisherId: caller.clientId,
-      topicId: `${p.instance}/${p.class}/${p.member}/${p.subsystem}/${p.topic}`,
-      body: rawOf(request),
-      idempotencyKey: header(request, 'idempotency-key'),
-      purpose: header(request, 'rabta-purpose'),
-      view: caller.view,
-    };
-  };
-  /** A subsystem sees only its own subscriptions; another's is as good as absent. */
-  const own = async (request: FastifyRequest, id: string) => {
-    const client = callerOf(request).clientId;
-    const subscription = await events.getSubscription(subsystemActor(client), id).catch(() => undefined);
-    if (!subscription || subscription.subscriber !== client) throw new RabtaError('not-found', `subscription ${id} does not exist`, { extensions: { id } });
-    return subscription;
-  };
+export async function eventsSignedRoutes(base: FastifyInstance, { events, authenticate }: { events: Events; authenticate: Authenticate }) {
+  const scope = signedScope(base, authenticate);
+  publicationRoutes(base, events, scope);
+  subscriberRoutes(base, events, scope);
+}
 
+/** What a publication call says: who, to which topic, the body as signed, its key and purpose. */
+function publicationOf({ callerOf, rawOf }: SignedScope, request: FastifyRequest, p: Record<'instance' | 'class' | 'member' | 'subsystem' | 'topic', string>) {
+  const caller = callerOf(request);
+  return {
+    publisherId: caller.clientId,
+    topicId: `${p.instance}/${p.class}/${p.member}/${p.subsystem}/${p.topic}`,
+    body: rawOf(request),
+    idempotencyKey: headerValue(request.headers, 'idempotency-key'),
+    purpose: headerValue(request.headers, 'rabta-purpose'),
+    view: caller.view,
+  };
+}
+
+/** A publisher publishes to its own topic, one event or a batch. */
+function publicationRoutes(base: FastifyInstance, events: Events, scope: SignedScope) {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const publication = (request: FastifyRequest, p: Parameters<typeof publicationOf>[2]) => publicationOf(scope, request, p);
   app.post(
     '/events/:instance/:class/:member/:subsystem/:topic',
     {
@@ -86,6 +83,17 @@ export async function eventsSignedRoutes(base: FastifyInstance, { platform }: { 
       return reply.status(published.created ? 201 : 200).send({ events: published.ids.map((id) => ({ id })), created: published.created });
     },
   );
+}
+
+/** A subscriber manages its own subscriptions and pulls; another's subscription is as good as absent. */
+function subscriberRoutes(base: FastifyInstance, events: Events, { callerOf }: SignedScope) {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const own = async (request: FastifyRequest, id: string) => {
+    const client = callerOf(request).clientId;
+    const subscription = await events.getSubscription(subsystemActor(client), id).catch(() => undefined);
+    if (!subscription || subscription.subscriber !== client) throw new RabtaError('not-found', `subscription ${id} does not exist`, { extensions: { id } });
+    return subscription;
+  };
 
   app.post(
     '/subscriptions',

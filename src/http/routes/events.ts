@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Metrics } from '../metrics.js';
-import type { Platform } from '../../platform/index.js';
+import type { Events } from '../../events/index.js';
+import type { Authenticate } from '../signed.js';
+import type { Registry } from '../../registry/index.js';
 import { operatorAuth } from '../auth.js';
 import { eventsAdminRoutes } from './events-admin.js';
 import { eventsSignedRoutes } from './events-signed.js';
@@ -10,12 +11,11 @@ import { eventsSignedRoutes } from './events-signed.js';
  * and the admin API behind operator tokens, in separate scopes so that each
  * has its own authentication. What the workers tell members is logged here.
  */
-export async function eventsRoutes(app: FastifyInstance, { platform }: { platform: Platform; metrics: Metrics }) {
-  platform.events.onNotice((notice) => app.log.warn({ member: notice.memberId, subscription: notice.subscriptionId, kind: notice.kind }, notice.detail));
-  platform.events.onError((error) => app.log.error({ err: error }, 'event delivery worker failed'));
-  await app.register(async (scope) => eventsSignedRoutes(scope, { platform }));
+export async function eventsRoutes(app: FastifyInstance, { events, registry, authenticate }: { events: Events; registry: Registry; authenticate: Authenticate }) {
+  events.onNotice((notice) => app.log.warn({ member: notice.memberId, subscription: notice.subscriptionId, kind: notice.kind }, notice.detail));
+  await app.register(async (scope) => eventsSignedRoutes(scope, { events, authenticate }));
   await app.register(async (scope) => {
-    scope.addHook('onRequest', operatorAuth(platform.registry));
-    await eventsAdminRoutes(scope, { events: platform.events, registry: platform.registry });
+    scope.addHook('onRequest', operatorAuth(registry));
+    await eventsAdminRoutes(scope, { events, registry });
   });
 }

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { RabtaError } from '../../core/index.js';
-import type { Platform } from '../../platform/index.js';
+import type { HttpChannel } from '../../notify/index.js';
 
 /**
  * Citizens' replies relayed by an HTTP SMS gateway. The gateway signs the raw
  * body with the shared secret, so the body is taken as bytes, unparsed.
  */
-export async function smsInboundRoutes(app: FastifyInstance, { platform }: { platform: Platform }) {
+export async function smsInboundRoutes(app: FastifyInstance, { smsGateway }: { smsGateway: HttpChannel | undefined }) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
   app.post(
@@ -18,7 +18,7 @@ export async function smsInboundRoutes(app: FastifyInstance, { platform }: { pla
       },
     },
     async (request, reply) => {
-      const gateway = platform.smsGateway;
+      const gateway = smsGateway;
       if (!gateway) throw new RabtaError('not-found', 'this instance has no HTTP SMS gateway (RABTA_SMS_HTTP_URL)');
       await gateway.handleInbound(request.headers, (request.body as Buffer | undefined) ?? Buffer.alloc(0));
       return reply.status(204).send();

@@ -1,4 +1,5 @@
-import { normalizeCnic, RabtaError } from '../core/index.js';
+import { normalizeCnic } from './cnic.js';
+import { RabtaError } from './problems.js';
 
 /**
  * Where a personal service's subjects are: the `Rabta-Subject` header for a

@@ -1,4 +1,10 @@
-import { RabtaError } from '../core/index.js';
+import { RabtaError } from './problems.js';
+
+/**
+ * The legal-basis contract between whoever discloses personal data (the
+ * exchange for a service call, events for a publication) and whoever checks
+ * it (consent). It sits here so that neither side imports the other.
+ */
 
 /** What the legal-basis step knows about a call once it is authorised. */
 export interface LegalBasisQuestion {
@@ -17,8 +23,9 @@ export interface LegalBasisAnswer {
 }
 
 /**
- * The legal-basis step of the pipeline. The consent module supplies the real
- * check for `consent` purposes; until then such calls are refused.
+ * The legal-basis step of the exchange and of publishing. The consent module
+ * supplies the real check for `consent` purposes; without it such calls are
+ * refused (`statuteOnly`).
  */
 export interface LegalBasisCheck {
   check(question: LegalBasisQuestion): Promise<LegalBasisAnswer>;

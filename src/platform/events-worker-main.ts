@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
-import { createPlatform } from '../platform/index.js';
-import type { WorkerOptions } from './worker.js';
+import { createPlatform } from './index.js';
+import type { WorkerOptions } from '../events/index.js';
 
 /**
  * A delivery worker as a process of its own, against the configured database
  * (the same environment as `rabta start`): `node --import tsx
- * src/events/worker-main.ts [--loops N] [--batch N] [--poll-ms N]
+ * src/platform/events-worker-main.ts [--loops N] [--batch N] [--poll-ms N]
  * [--timeout-ms N] [--lease-ms N] [--schedule 0,5000,…]`. It serves no HTTP; any number of
  * them share the queue on PostgreSQL. It prints `ready <worker id>` once
  * claiming, and stops cleanly on SIGTERM or SIGINT, letting attempts in
@@ -33,7 +33,7 @@ const options: WorkerOptions = {
 };
 
 const platform = await createPlatform(loadConfig(), { migrate: false, background: false, events: { worker: false } });
-platform.events.onError((error) => console.error('delivery worker:', error));
+platform.jobs.logTo((job, error) => console.error(`${job}:`, error));
 platform.events.onNotice((notice) => console.error(`notice for ${notice.memberId}: ${notice.detail}`));
 const worker = platform.events.startWorker(options);
 console.log(`ready ${worker.id}`);
