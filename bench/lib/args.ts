@@ -23,6 +23,8 @@ export interface BenchArgs {
   only: string[] | undefined;
   /** rows of the disbursement batch the events section sends end to end (0: none) */
   batchRows: number;
+  /** cases: open tasks under the deadline sweep (default 100,000 to keep the run short; 1,000,000 is the issue's figure) */
+  casesOpen: number;
   /** ledger: the largest log inclusion proofs are timed on (at 1M and 10M leaves when it reaches them) */
   proofLeaves: number;
   /** ledger: the size of the log `rabta ledger verify`'s audit is timed on */
@@ -36,12 +38,13 @@ export interface BenchArgs {
 const USAGE = `usage: npm run bench -- [--workers N] [--connections C] [--duration S] [--warmup S] [--json]
                         [--retries N] [--profile DIR] [--counters] [--only exchange,crypto,…]
                         [--batch-rows N]   (events: the disbursement batch, default 1,000,000; 0 skips it)
+                        [--cases-open N]   (cases: open tasks under the sweep, default 100,000; 1000000 for sweep_ms_1m)
                         [--proof-leaves N] [--verify-leaves N]   (ledger: proofs up to 10,000,000 leaves, the audit on 1,000,000)
                         [--database postgres --nodes N]   (scale-out: 1…N nodes behind HAProxy on PostgreSQL)
   RABTA_SQLITE_SYNCHRONOUS=NORMAL npm run bench   measures without the per-commit fsync`;
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { workers: 2, connections: 32, duration: 10, warmup: 2, json: false, profileDir: undefined, counters: false, retries: 2, only: undefined, batchRows: 1_000_000, proofLeaves: 10_000_000, verifyLeaves: 1_000_000, database: 'sqlite', nodes: undefined };
+  const args: BenchArgs = { workers: 2, connections: 32, duration: 10, warmup: 2, json: false, profileDir: undefined, counters: false, retries: 2, only: undefined, batchRows: 1_000_000, proofLeaves: 10_000_000, verifyLeaves: 1_000_000, casesOpen: 100_000, database: 'sqlite', nodes: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     const value = (): string => {
@@ -74,6 +77,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         break;
       case '--counters':
         args.counters = true;
+        break;
+      case '--cases-open':
+        args.casesOpen = positiveInt(flag, value());
         break;
       case '--batch-rows':
         args.batchRows = Number(value());

@@ -29,7 +29,8 @@ describe('demo: the disbursement scenario, BISP → HBL → beneficiaries', () =
   };
 
   beforeAll(async () => {
-    running = await startDemoUnderTest({ RABTA_EGRESS_ALLOW: 'loopback' });
+    // A working day of 10 s: the joint case's deadlines pass only if the institutions dawdle.
+    running = await startDemoUnderTest({ RABTA_EGRESS_ALLOW: 'loopback', RABTA_CASES_WORKING_DAY_MS: '10000', RABTA_CASES_SWEEP_MS: '200' });
     t = running.t;
     report = await running.demo.runScenario('disbursement', running.smsc, recording);
   }, 120_000);
@@ -99,6 +100,26 @@ describe('demo: the disbursement scenario, BISP → HBL → beneficiaries', () =
     const credited = running.demo.people.find((p) => p.bank === 'HBL' && p.status === 'active' && p.cnic !== report.failure.cnic);
     expect(await stateOf(credited?.cnic as string)).toBe('credited');
     expect(await stateOf(report.failure.cnic)).toBe('withdrawal-failed');
+  });
+
+  it('opens a joint case for the failed withdrawal that she follows by SMS until her "1" closes it', async () => {
+    const c = report.jointCase;
+    expect(c.reference).toMatch(/^RB-\d\d-\d{6}-\d$/);
+    expect(c).toMatchObject({ lead: 'PK/BANK/HBL', partners: ['PK/GOV/BISP'], resolutionDays: 3, finalState: 'closed' });
+    expect(c.openedSms).toContain(c.reference);
+    // Her texted reference answers the state and the next deadline.
+    expect(c.stateReply).toContain(c.reference);
+    expect(c.stateReply).toMatch(/Next deadline|اگلی مقررہ تاریخ/);
+    expect(c.answers.map((a) => a.answer)).toEqual(['2', '1']);
+    expect(c.answers[0]?.asked).toMatch(/1 =.*2 =/);
+    expect(c.escalation).toEqual({ level: 1, role: 'HBL head of complaints' });
+    expect(c.timeline).toEqual(['opened', 'triaged', 'accepted', 'resolved', 'reopened', 'escalated', 'resolved', 'confirmed']);
+    // Every SMS of the case went over the demo SMSC to her phone.
+    const unlucky = running.demo.people.find((p) => p.cnic === report.failure.cnic);
+    const texts = running.smsc.received.filter((r) => r.destination.replace(/^\+/, '') === unlucky?.mobile.replace(/^\+/, '')).map((r) => r.text).join('\n');
+    expect(texts).toContain(c.reference);
+    const row = await t.platform.store.tables<AllTables>().selectFrom('cases').select(['event_id', 'state', 'satisfaction']).where('reference', '=', c.reference).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ event_id: report.failure.eventId, state: 'closed' });
   });
 
   it('ends its webhook subscriptions with the run, so nothing is delivered to a dead port', async () => {

@@ -6,7 +6,10 @@ import { demoBeneficiaries } from './people.js';
 import { seedDemo } from './seed.js';
 import { startUpstreams } from './upstreams.js';
 import type { PaymentBatch, VerifiedCall } from './upstreams.js';
+import { seedDemoCases } from './cases.js';
 import { runDisbursement } from './scenario/disbursement.js';
+import { runGrievance } from './scenario/grievance.js';
+import type { GrievanceReport } from './scenario/grievance.js';
 import type { DisbursementReport } from './scenario/disbursement.js';
 import type { PaymentRecord } from './scenario/bisp.js';
 import { terminalProgress } from './scenario/progress.js';
@@ -54,6 +57,7 @@ export async function startDemo(platform: Platform, options: { smscPort?: number
     },
   });
   const { keyFiles, adminTokenFile } = await seedDemo(platform, { upstreamBase: upstreams.baseUrl, people });
+  const { open311KeyFile } = await seedDemoCases(platform);
   let witnesses: Awaited<ReturnType<typeof startDemoWitnesses>>;
   try {
     witnesses = await startDemoWitnesses(platform, ports.witnesses);
@@ -65,6 +69,8 @@ export async function startDemo(platform: Platform, options: { smscPort?: number
   // The CLI's default is the default port's URL; any other instance is named in every command.
   const url = base === DEFAULT_URL ? '' : ` --url ${base}`;
   const smscPort = options.smscPort;
+  const calendar = platform.cases.calendar;
+  const clock = calendar.compressed ? `a working day lasts ${calendar.dayMs / 1000} s here (RABTA_CASES_WORKING_DAY_MS), so deadlines pass while you watch` : 'deadlines in real working days';
   const banner = [
     '',
     `Rabta demo federation is up at ${base}`,
@@ -74,6 +80,8 @@ export async function startDemo(platform: Platform, options: { smscPort?: number
     `  citizens' SMS       over SMPP to the demo SMSC (printed below as [SMSC]); sign in with POST ${base}/citizen/otp`,
     `  ledger              ${base}/ledger/checkpoint, co-signed by ${witnesses.map((w) => `${w.label}'s witness at ${w.url}`).join(' and ')}`,
     `  members             NADRA, BISP, HBL, Bank Alfalah (BAFL), Jazz — beneficiaries in Quetta, Khuzdar, Kech, Tharparkar…`,
+    `  cases               Open311 at ${base}/open311/v2/services.json, the portal's api_key in ${shown(open311KeyFile)}; SMS "SHIKAYAT <text>"`,
+    `                      ten categories, one per router label; ${clock}`,
     '',
     'Try next (in another shell):',
     ...keyFiles.map((file) => `  npm run rabta -- call${url} --key-file ${shown(file)}`),
@@ -82,22 +90,30 @@ export async function startDemo(platform: Platform, options: { smscPort?: number
     `  npm run rabta -- service list${url}`,
     `  npm run rabta -- ledger verify --url ${base} --witness-quorum 2   # check the whole log from public keys`,
     ...(smscPort === undefined ? [] : [`  npm run rabta -- demo sms --smsc-port ${smscPort} --from ${people[0]?.mobile} STATUS   # text the platform as a beneficiary's phone`]),
-    `  PORT=${platform.config.port + 10} npm start -- --scenario disbursement   # BISP → HBL → beneficiaries, end to end, beside this demo`,
+    `  curl -d api_key=$(cat ${shown(open311KeyFile)}) -d address_id=BA-QUETTA --data-urlencode 'description=bijli 3 din se nahi' ${base}/open311/v2/requests.json   # file a grievance; the router picks its category`,
+    `  PORT=${platform.config.port + 10} npm start -- --scenario disbursement   # BISP → HBL → beneficiaries → a joint case, end to end, beside this demo`,
+    `  PORT=${platform.config.port + 20} npm start -- --scenario grievance      # Open311 and SMS grievances: routed, triaged, transferred, escalated`,
     '',
     'Demo key files (one per client subsystem, with an example call each):',
     ...keyFiles.map((file) => `  ${shown(file)}`),
     '',
   ].join('\n');
+  /** runs a story of the demo against this instance; the SMSC is the beneficiaries' phone network */
+  function runScenario(name: 'disbursement', smsc: Smsc, progress?: Progress): Promise<DisbursementReport>;
+  function runScenario(name: 'grievance', smsc: Smsc, progress?: Progress): Promise<GrievanceReport>;
+  function runScenario(name: string, smsc: Smsc, progress?: Progress): Promise<{ lines: string[] }>;
+  function runScenario(name: string, smsc: Smsc, progress: Progress = terminalProgress()): Promise<{ lines: string[] }> {
+    if (name === 'disbursement') return runDisbursement({ platform, keyFiles, people, smsc, progress, bispRecords, setPaymentIntake: (handler) => (paymentIntake = handler) });
+    if (name === 'grievance') return runGrievance({ platform, keyFiles, people, smsc, progress, open311KeyFile, adminTokenFile });
+    throw new Error(`no scenario "${name}" (there are: disbursement, grievance)`);
+  }
   return {
     banner,
     keyFiles,
     people,
     upstreamUrl: upstreams.baseUrl,
-    /** runs a story of the demo against this instance; the SMSC is the beneficiaries' phone network */
-    runScenario(name: string, smsc: Smsc, progress: Progress = terminalProgress()): Promise<DisbursementReport> {
-      if (name !== 'disbursement') throw new Error(`no scenario "${name}" (there is: disbursement)`);
-      return runDisbursement({ platform, keyFiles, people, smsc, progress, bispRecords, setPaymentIntake: (handler) => (paymentIntake = handler) });
-    },
+    open311KeyFile,
+    runScenario,
     stop: async () => {
       for (const w of witnesses) await w.close();
       await upstreams.close();

@@ -110,7 +110,8 @@ async function ensureKey(platform: Platform, subsystemId: string, file: string, 
   if (!known || known.status === 'registered') await platform.registry.approveKey(SYSTEM_ACTOR, keyFile.keyId);
 }
 
-async function ignoreConflict(run: () => Promise<unknown>): Promise<void> {
+/** Seeding is idempotent: what already exists is kept. */
+export async function ignoreConflict(run: () => Promise<unknown>): Promise<void> {
   try {
     await run();
   } catch (error) {

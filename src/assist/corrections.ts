@@ -1,3 +1,4 @@
+import { isLabel } from './labels.js';
 import type { Label, Lang } from './labels.js';
 
 /**
@@ -96,4 +97,28 @@ export async function exportCorrections(source: CorrectionSource, options: { sin
 /** A source over an array, for tests and for a JSON-lines file of corrections. */
 export function arraySource(corrections: readonly Correction[]): CorrectionSource {
   return { corrections: () => corrections };
+}
+
+/** A case's triage decision as the cases module stores it: the category the officer set, the label the router had said. */
+export interface TriageDecision {
+  readonly text: string;
+  readonly category: string;
+  readonly predicted: string;
+  readonly correctedAt: string;
+}
+
+/**
+ * The cases module's stored triage decisions as corrections: only categories
+ * that are router labels become training lines (a category of the
+ * authority's own is not something the router can learn to say).
+ */
+export function triageSource(decisions: (options: { since?: string }) => AsyncIterable<TriageDecision> | Iterable<TriageDecision>): CorrectionSource {
+  return {
+    async *corrections(options = {}) {
+      for await (const d of decisions(options)) {
+        if (!isLabel(d.category)) continue;
+        yield { text: d.text, label: d.category, ...(isLabel(d.predicted) ? { predicted: d.predicted } : {}), correctedAt: d.correctedAt };
+      }
+    },
+  };
 }

@@ -11,11 +11,11 @@ export { trainRouter, type TrainOptions } from './train.js';
 export { decodeModel, ModelFormatError, type RouterModel, type ModelHeader } from './model.js';
 export { evaluateRouter } from './evaluate.js';
 export { evaluate, formatEvaluation, macroF1, type Evaluation } from './metrics.js';
-export { exportCorrections, maskPersonalDetails, guessLang, arraySource, type Correction, type CorrectionSource, type TrainingLine } from './corrections.js';
+export { exportCorrections, maskPersonalDetails, guessLang, arraySource, triageSource, type Correction, type CorrectionSource, type TrainingLine, type TriageDecision } from './corrections.js';
 export { tune, CANDIDATES, type Candidate } from './tune.js';
 export { compareApproaches, type Comparison } from './compare.js';
 export { DEFAULT_LINEAR, type LinearOptions } from './linear.js';
 export { DEFAULT_FEATURES, featurize, type FeatureOptions } from './features.js';
-// The anomaly detector over operational data (src/assist/anomaly/README.md).
-export { DEFAULT_PARAMS, detectAnomalies, evaluate as evaluateAnomalies, formatCountsCsv, generateSeries, heldOutParams, readCountsCsv } from './anomaly/index.js';
-export type { DailyCount, PlantedAnomaly } from './anomaly/index.js';
+// Anomaly detection (anomaly/README.md): what the platform's job, the CLI and the bench use.
+export { buildDailySeries, detectNewAnomalies, detectAnomalies, anomalyId, DEFAULT_OPTIONS as DEFAULT_ANOMALY_OPTIONS, DEFAULT_PARAMS, evaluate as evaluateAnomalies, formatCountsCsv, generateSeries, heldOutParams, readCountsCsv } from './anomaly/index.js';
+export type { Anomaly, AnomalyKind, DailyCount, DetectorOptions, FlaggedPoint, NewAnomalyOptions, PlantedAnomaly, SeriesOptions, SeriesRecord } from './anomaly/index.js';

@@ -10,6 +10,7 @@ import type { CasesDeps } from './deps.js';
 import { caseTexts } from './messages.js';
 import { loadCase, partnersOf } from './load.js';
 import { triageIn } from './open.js';
+import { recordCorrection } from './routing.js';
 import { isFinished } from './states.js';
 import type { CaseRow, CasesTables } from './tables.js';
 import { finishTasks, openTask } from './tasks.js';
@@ -42,7 +43,11 @@ export async function triage(deps: CasesDeps, actor: CaseActor, key: string, inp
   const lead = input.lead ?? category.lead_member;
   if (!lead) throw new RabtaError('bad-request', `category ${category.code} has no default lead: name one`);
   await requireMember(deps, lead);
-  return change(deps, key, (trx, row) => triageIn(trx, deps, row, category, lead, actor));
+  return change(deps, key, async (trx, row) => {
+    const next = await triageIn(trx, deps, row, category, lead, actor);
+    await recordCorrection(trx, row.id, category.code, actor.by, next.updated_at);
+    return next;
+  });
 }
 
 /** The lead takes the case up: its first response; the resolution deadline starts to bind. */

@@ -29,7 +29,7 @@ describe.each(testDialects(postgresUrl))('cases on %s', (dialect) => {
   it('opens a joint case: reference, deadlines from the category, partners, SMS, a ledger commitment per change and no text in the ledger', async () => {
     t = await startCaseInstance(dialect, postgresUrl);
     const cases = t.platform.cases;
-    const opened = await cases.open(HBL, { category: 'PAYMENT-NOT-RECEIVED', text: TEXT, citizen: { cnic: CITIZEN.cnic }, partners: ['PK/GOV/BISP'], district: 'PB-17', channel: 'signed', intake: 'PK/BANK/HBL' });
+    const opened = await cases.open(HBL, { category: 'PAYMENT-NOT-RECEIVED', text: TEXT, citizen: { cnic: CITIZEN.cnic }, partners: ['PK/GOV/BISP'], district: 'PB-LAHORE', channel: 'signed', intake: 'PK/BANK/HBL' });
     expect(opened.reference).toMatch(/^RB-26-000001-\d$/);
     expect(opened.state).toBe('triaged');
     expect(opened.lead).toBe('PK/BANK/HBL');

@@ -28,7 +28,8 @@ export interface Category {
   active: boolean;
 }
 
-const CODE = /^[A-Z][A-Z0-9-]{1,31}$/;
+// Underscores too: the grievance router's labels (WATER_SANITATION) are category codes.
+const CODE = /^[A-Z][A-Z0-9_-]{1,31}$/;
 
 export function requireAuthorityActor(actor: CaseActor, what: string): void {
   if (actor.kind !== 'authority' && actor.kind !== 'system') throw new RabtaError('forbidden', `only the authority may ${what}`);
@@ -37,7 +38,7 @@ export function requireAuthorityActor(actor: CaseActor, what: string): void {
 /** The authority's catalogue of case categories: creating again with the same code updates it. */
 export async function putCategory(deps: CasesDeps, actor: CaseActor, input: CategoryInput): Promise<Category> {
   requireAuthorityActor(actor, 'keep the case catalogue');
-  if (!CODE.test(input.code)) throw new RabtaError('bad-request', 'a category code is 2–32 upper-case letters, digits or dashes, e.g. PAYMENT-FAILED');
+  if (!CODE.test(input.code)) throw new RabtaError('bad-request', 'a category code is 2–32 upper-case letters, digits, dashes or underscores, e.g. PAYMENT-FAILED');
   if (!input.nameEn.trim() || !input.nameUr.trim()) throw new RabtaError('bad-request', 'a category has a name in English and in Urdu');
   for (const [name, days] of [['firstResponseDays', input.firstResponseDays], ['resolutionDays', input.resolutionDays]] as const) {
     if (!Number.isFinite(days) || days <= 0 || days > 365) throw new RabtaError('bad-request', `${name} must be a number of working days between 0 and 365`);

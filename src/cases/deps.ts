@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { StoreDialect } from '../store/index.js';
+import type { StoreDialect, WriteBatcher } from '../store/index.js';
 import type { Calendar } from './calendar.js';
 import type { CasesTables } from './tables.js';
 
@@ -32,7 +32,16 @@ export type CaseTopic = (typeof CASE_TOPICS)[number];
 
 /** The grievance router (src/assist), when the platform has one: a label is a category code. */
 export interface CaseRouter {
-  route(text: string): Promise<{ label: string; confidence: number; routed: boolean; alternatives: Array<{ label: string; confidence: number }> }>;
+  route(text: string): Promise<CaseRouterAnswer>;
+}
+
+export interface CaseRouterAnswer {
+  label: string;
+  confidence: number;
+  routed: boolean;
+  alternatives: Array<{ label: string; confidence: number }>;
+  /** stored with each decision, so a correction names the model it corrects */
+  modelVersion?: string | undefined;
 }
 
 /** Citizens as the consent module's registry knows them: the CNIC's keyed hash to a phone and language. */
@@ -58,6 +67,8 @@ export const DEFAULT_SETTINGS: CaseSettings = { confirmDays: 7, escalationDays: 
 export interface CasesDeps {
   db: Kysely<CasesTables>;
   dialect: StoreDialect;
+  /** group commit: openings that arrive together share one transaction (one fsync); none: a transaction each */
+  batch?: WriteBatcher<CasesTables> | undefined;
   ledger: CaseLedger;
   directory: CaseDirectory;
   sms: CaseSms;

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { RabtaError, standaloneJobs } from '../core/index.js';
 import type { Jobs, PeriodicJob } from '../core/index.js';
-import type { StoreDialect } from '../store/index.js';
+import type { StoreDialect, WriteBatcher } from '../store/index.js';
 import * as actions from './actions.js';
 import type { CaseActor } from './actors.js';
 import { requireOnCase } from './actors.js';
@@ -11,6 +11,8 @@ import type { CategoryInput } from './catalogue.js';
 import { DEFAULT_SETTINGS } from './deps.js';
 import type { CaseCitizens, CaseDirectory, CaseLedger, CasePublisher, CaseRouter, CasesDeps, CaseSettings, CaseSms } from './deps.js';
 import { loadCase, partnersOf } from './load.js';
+import { requireAuthorityActor } from './catalogue.js';
+import { listCorrections } from './routing.js';
 import { openCase } from './open.js';
 import type { OpenCaseInput } from './open.js';
 import { sweepDeadlines } from './sweep.js';
@@ -23,13 +25,17 @@ import * as open311 from './open311.js';
 import type { GeoPost, GeoQuery } from './open311.js';
 import type { SweepResult } from './sweep.js';
 import * as views from './views.js';
+import { casesOfCitizen, fileForCitizen } from './citizen.js';
+import type { CitizenComplaint } from './citizen.js';
+import { triageSuggestions } from './suggest.js';
 import type { CaseQuery } from './views.js';
 import type { CasesTables } from './tables.js';
 
 export { casesMigrations } from './migrations.js';
 export type { CasesTables } from './tables.js';
 export type { CaseActor } from './actors.js';
-export type { CaseCitizens, CaseDirectory, CaseLedger, CasePublisher, CaseRouter, CaseSettings, CaseSms, CaseTopic } from './deps.js';
+export type { CaseCitizens, CaseDirectory, CaseLedger, CasePublisher, CaseRouter, CaseRouterAnswer, CaseSettings, CaseSms, CaseTopic } from './deps.js';
+export type { CaseCorrection, RoutingView } from './routing.js';
 export { CASE_TOPICS } from './deps.js';
 export type { Category, CategoryInput, EscalationLevel } from './catalogue.js';
 export type { OpenCaseInput } from './open.js';
@@ -41,14 +47,19 @@ export type { CaseState } from './states.js';
 export { formatReference, parseReference, checkDigit, checksOut } from './reference.js';
 export { createCalendar, NATIONAL_HOLIDAYS } from './calendar.js';
 export type { Calendar } from './calendar.js';
-export { districts, findDistrict } from './districts.js';
+export { districts, districtCode, findDistrict } from './districts.js';
+export type { District } from './districts.js';
 export type { GeoObject, GeoPost, GeoQuery, GeoValue } from './open311.js';
 export { PORTAL } from './intake.js';
 export type { CaseRule, CaseRuleInput } from './rules.js';
+export type { CitizenComplaint } from './citizen.js';
+export type { TriageSuggestion } from './suggest.js';
 
 export interface CasesOptions {
   db: Kysely<CasesTables>;
   dialect: StoreDialect;
+  /** the store's group commit, for openings (Open311 and SMS intake come in bursts) */
+  batch?: WriteBatcher<CasesTables> | undefined;
   ledger: CaseLedger;
   directory: CaseDirectory;
   sms: CaseSms;
@@ -76,6 +87,7 @@ export function createCases(options: CasesOptions) {
   const deps: CasesDeps = {
     db: options.db,
     dialect: options.dialect,
+    batch: options.batch,
     ledger: options.ledger,
     directory: options.directory,
     sms: options.sms,
@@ -122,6 +134,8 @@ export function createCases(options: CasesOptions) {
     /** Open311 intake keys: a member's own, or the citizen portal's (member null, the authority) */
     createIntakeKey: (actor: CaseActor, input: { member: string | null; label: string }) => intake.createIntakeKey(deps, actor, input),
     revokeIntakeKeys: (actor: CaseActor, member: string) => intake.revokeIntakeKeys(deps, actor, member),
+    /** the intake an api_key names (a member id or `portal`), undefined when unknown or revoked */
+    intakeOf: (apiKey: string) => intake.intakeOf(deps, apiKey),
 
     /** Open311 GeoReport v2 (see open311.ts); the HTTP layer writes the objects as JSON or XML */
     open311: {
@@ -154,12 +168,24 @@ export function createCases(options: CasesOptions) {
       return { opened, published };
     },
 
+    /** the ids of the anomalies that have opened a case (see OpenCaseInput.anomalyId) */
+    async reportedAnomalies(): Promise<string[]> {
+      return (await deps.db.selectFrom('case_anomalies').select('anomaly_id').execute()).map((r) => r.anomaly_id);
+    },
+
     /** the citizen SMS line's case commands; undefined when the text is not one of them */
     handleSms: (sms: { from: string; text: string }) => handleCaseSms(deps, sms),
 
     view: (actor: CaseActor, key: string) => views.caseView(deps, actor, key),
     list: (actor: CaseActor, query: CaseQuery = {}) => views.listCases(deps, actor, query),
-    triageQueue: (actor: CaseActor) => views.listCases(deps, actor, { triage: true }),
+    triageQueue: (actor: CaseActor) => views.triageQueue(deps, actor),
+    /** triage officers' categories for cases the router decided on (the citizen's text included: the authority's alone) */
+    corrections: (actor: CaseActor, options: { since?: string | undefined } = {}) => {
+      requireAuthorityActor(actor, 'read triage corrections');
+      return listCorrections(deps.db, options);
+    },
+    /** the grievance router's labels for a queued case, best first (the authority's triage officer) */
+    triageSuggestions: (actor: CaseActor, key: string) => triageSuggestions(deps, actor, key),
     overdue: (actor: CaseActor) => views.overdue(deps, actor),
     notices: (actor: CaseActor, memberId: string) => views.notices(deps, actor, memberId),
 
@@ -171,6 +197,10 @@ export function createCases(options: CasesOptions) {
     },
 
     citizen: {
+      /** the signed-in citizen's own cases, newest first */
+      list: (subjectHash: string) => casesOfCitizen(deps, subjectHash),
+      /** a complaint she files herself (the portal); she is told its reference by SMS too */
+      file: (citizen: { subjectHash: string; maskedCnic: string }, complaint: CitizenComplaint) => fileForCitizen(deps, citizen, complaint),
       /** the citizen's own case, known by its keyed CNIC hash (a signed-in session) */
       async view(subjectHash: string, key: string) {
         const row = await loadCase(deps.db, key);

@@ -187,5 +187,30 @@ export const casesMigrations: ModuleMigrations = (ctx) => {
         await db.schema.createIndex('case_notices_member').on('case_notices').columns(['member_id', 'id']).execute();
       },
     },
+    '0012_cases_routing': {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable('case_route_decisions')
+          .addColumn('case_id', 'text', (c) => c.primaryKey())
+          .addColumn('model_version', 'text', (c) => c.notNull())
+          .addColumn('label', 'text', (c) => c.notNull())
+          .addColumn('confidence', 'double precision', (c) => c.notNull())
+          .addColumn('routed', 'integer', (c) => c.notNull())
+          .addColumn('alternatives', 'text', (c) => c.notNull())
+          .addColumn('decided_at', 'bigint', (c) => c.notNull())
+          .addColumn('corrected_category', 'text')
+          .addColumn('corrected_by', 'text')
+          .addColumn('corrected_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('case_route_decisions_corrected').on('case_route_decisions').column('corrected_at').where(sql.ref('corrected_at'), 'is not', sql.lit(null)).execute();
+        // The primary key is what keeps "one case per anomaly" across runs and nodes.
+        await db.schema
+          .createTable('case_anomalies')
+          .addColumn('anomaly_id', 'text', (c) => c.primaryKey())
+          .addColumn('case_id', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 };

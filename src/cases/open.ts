@@ -9,6 +9,7 @@ import type { CasesDeps } from './deps.js';
 import { findDistrict } from './districts.js';
 import { caseTexts } from './messages.js';
 import { formatReference } from './reference.js';
+import { askRouter, storeDecision } from './routing.js';
 import type { CaseCategoryRow, CaseRow, CasesTables } from './tables.js';
 import { openTask } from './tasks.js';
 
@@ -28,11 +29,13 @@ export interface OpenCaseInput {
   lead?: string | null | undefined;
   partners?: string[] | undefined;
   attachments?: Array<{ digest: string; name: string; mediaType?: string | null | undefined }> | undefined;
-  channel: 'open311' | 'sms' | 'signed' | 'admin' | 'rule' | 'portal';
+  channel: 'open311' | 'sms' | 'signed' | 'admin' | 'rule' | 'portal' | 'anomaly';
   /** who took it in: a member id, `sms`, `portal`, a rule id */
   intake: string;
   eventId?: string | undefined;
   ruleId?: string | undefined;
+  /** the detected anomaly this case reports (stable id): at most one case per id */
+  anomalyId?: string | undefined;
   /** the citizen is told the reference by SMS unless the channel answers itself (an SMS reply) */
   notifyCitizen?: boolean | undefined;
 }
@@ -59,12 +62,10 @@ export async function openCase(deps: CasesDeps, actor: CaseActor, input: OpenCas
   const text = checkText(input.text);
   let routed: { label: string; confidence: number } | undefined;
   let categoryCode = input.category ?? null;
-  if (!categoryCode && deps.router) {
-    const answer = await deps.router.route(text).catch(() => undefined);
-    if (answer?.routed) {
-      categoryCode = answer.label;
-      routed = { label: answer.label, confidence: answer.confidence };
-    }
+  const decision = categoryCode ? undefined : await askRouter(deps, text);
+  if (decision?.routed) {
+    categoryCode = decision.label;
+    routed = { label: decision.label, confidence: decision.confidence };
   }
   const category: CaseCategoryRow | undefined = categoryCode ? await requireCategory(deps.db, categoryCode).catch((error: unknown) => {
     // A router's label the catalogue does not know leaves the case to triage; an intake's is its mistake.
@@ -72,7 +73,7 @@ export async function openCase(deps: CasesDeps, actor: CaseActor, input: OpenCas
     throw error;
   }) : undefined;
   const district = input.district ? findDistrict(input.district) : undefined;
-  if (input.district && !district) throw new RabtaError('unknown-district', `${input.district} is not a census district code (e.g. PB-17 for Lahore)`, { extensions: { district: input.district } });
+  if (input.district && !district) throw new RabtaError('unknown-district', `${input.district} is not a census district code (e.g. PB-LAHORE, SD-KARACHI_CENTRAL)`, { extensions: { district: input.district } });
   const lead = input.lead ?? category?.lead_member ?? null;
   for (const member of [...(lead ? [lead] : []), ...(input.partners ?? [])]) {
     if (!(await deps.directory.memberExists(member))) throw new RabtaError('bad-request', `no such member: ${member}`);
@@ -83,7 +84,8 @@ export async function openCase(deps: CasesDeps, actor: CaseActor, input: OpenCas
   const citizen = await identify(deps, input);
   const anonymous = input.anonymous === true;
 
-  const row = await deps.db.transaction().execute(async (trx) => {
+  // Openings that arrive together share one transaction and one fsync (group commit); each is retried alone if the batch fails.
+  const write = async (trx: Kysely<CasesTables>) => {
     const at = deps.now();
     const year = new Date(at).getUTCFullYear();
     const sequence = await nextSequence(trx, year);
@@ -120,6 +122,9 @@ export async function openCase(deps: CasesDeps, actor: CaseActor, input: OpenCas
       version: 0,
     };
     await trx.insertInto('cases').values(initial).execute();
+    if (decision) await storeDecision(trx, initial.id, decision, at);
+    // A second run (or node) reporting the same anomaly fails here, on the key, and opens nothing.
+    if (input.anomalyId) await trx.insertInto('case_anomalies').values({ anomaly_id: input.anomalyId, case_id: initial.id, at }).execute();
     const partners = [...new Set(input.partners ?? [])].filter((p) => p !== lead);
     if (partners.length > 0) await trx.insertInto('case_partners').values(partners.map((member_id) => ({ case_id: initial.id, member_id, added_at: at }))).execute();
     const attachments = [...new Map((input.attachments ?? []).map((a) => [a.digest, a])).values()];
@@ -134,7 +139,8 @@ export async function openCase(deps: CasesDeps, actor: CaseActor, input: OpenCas
     });
     if (category && lead) current = await triageIn(trx, deps, current, category, lead, { kind: 'system', by: 'catalogue' });
     return current;
-  });
+  };
+  const row = deps.batch ? await deps.batch.run(write) : await deps.db.transaction().execute(write);
   if (row.mobile && input.notifyCitizen !== false) {
     await deps.sms.send(row.mobile, row.language as 'ur' | 'en', caseTexts.opened(row.language as 'ur' | 'en', { reference: row.reference, due: row.resolution_due, lead: row.lead_member })).catch(() => undefined);
   }

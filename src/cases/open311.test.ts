@@ -139,7 +139,7 @@ describe.each(testDialects(postgresUrl))('Open311 GeoReport v2 on %s', (dialect)
     expect(attributes.children.map((a) => a.name)).toEqual(['attribute', 'attribute']);
     expect((child(attributes.children[1] as Xml, 'values') as Xml).children.map((v) => child(v, 'key')?.text)).toEqual(['no', 'yes']);
 
-    const posted = parseXml((await client.post({ api_key: apiKey, service_code: 'SIM-BLOCKED', address_id: 'PB-17', description: 'SIM band <ho> gayi & bank ka OTP nahi aata' })).body);
+    const posted = parseXml((await client.post({ api_key: apiKey, service_code: 'SIM-BLOCKED', address_id: 'PB-LAHORE', description: 'SIM band <ho> gayi & bank ka OTP nahi aata' })).body);
     expect(posted.name).toBe('service_requests');
     const request = posted.children[0] as Xml;
     expect(request.name).toBe('request');
@@ -149,7 +149,7 @@ describe.each(testDialects(postgresUrl))('Open311 GeoReport v2 on %s', (dialect)
     const read = parseXml((await client.request(id)).body);
     const r = read.children[0] as Xml;
     expect(child(r, 'status')?.text).toBe('open');
-    expect(child(r, 'address_id')?.text).toBe('PB-17');
+    expect(child(r, 'address_id')?.text).toBe('PB-LAHORE');
     expect(child(r, 'agency_responsible')?.text).toBe(''); // no default lead: it waits for triage
     expect(child(child(r, 'extended_attributes') as Xml, 'rabta_state')?.text).toBe('new');
     const privy = parseXml((await client.requests({ service_request_id: id, api_key: apiKey })).body);
@@ -160,29 +160,29 @@ describe.each(testDialects(postgresUrl))('Open311 GeoReport v2 on %s', (dialect)
     await start();
     const json = geoReport(base, 'json');
     const xml = geoReport(base, 'xml');
-    const badKey = await json.post({ api_key: 'o311_wrong', service_code: 'SIM-BLOCKED', address_id: 'PB-17', description: 'x' });
+    const badKey = await json.post({ api_key: 'o311_wrong', service_code: 'SIM-BLOCKED', address_id: 'PB-LAHORE', description: 'x' });
     expect(badKey.status).toBe(403);
     const [error] = JSON.parse(badKey.body) as Array<{ code: number; description: string; type: string }>;
     expect(error?.code).toBe(403);
     expect(error?.description).toContain('api_key');
     expect(error?.type).toBe('https://rabta.pk/problems/invalid-api-key');
 
-    const unknown = await json.post({ api_key: apiKey, service_code: 'NO-SUCH', address_id: 'PB-17', description: 'x' });
+    const unknown = await json.post({ api_key: apiKey, service_code: 'NO-SUCH', address_id: 'PB-LAHORE', description: 'x' });
     expect(unknown.status).toBe(400);
     expect((JSON.parse(unknown.body) as Array<{ type: string }>)[0]?.type).toBe('https://rabta.pk/problems/unknown-category');
 
-    const long = await xml.post({ api_key: apiKey, service_code: 'SIM-BLOCKED', address_id: 'PB-17', description: 'a'.repeat(4001) });
+    const long = await xml.post({ api_key: apiKey, service_code: 'SIM-BLOCKED', address_id: 'PB-LAHORE', description: 'a'.repeat(4001) });
     expect(long.status).toBe(400);
     const errors = parseXml(long.body);
     expect(errors.name).toBe('errors');
     expect(child(errors.children[0] as Xml, 'code')?.text).toBe('400');
     expect(child(errors.children[0] as Xml, 'description')?.text).toContain('4000');
-    expect((await xml.post({ api_key: apiKey, service_code: 'SIM-BLOCKED', address_id: 'PB-17', description: 'a'.repeat(4000) })).status).toBe(200);
+    expect((await xml.post({ api_key: apiKey, service_code: 'SIM-BLOCKED', address_id: 'PB-LAHORE', description: 'a'.repeat(4000) })).status).toBe(200);
 
     const noPlace = await json.post({ api_key: apiKey, service_code: 'SIM-BLOCKED', description: 'x' });
     expect(noPlace.status).toBe(400);
     expect((await json.post({ api_key: apiKey, service_code: 'SIM-BLOCKED', address_id: 'ZZ-01', description: 'x' })).status).toBe(400);
-    expect((await json.post({ api_key: apiKey, jurisdiction_id: 'IN', service_code: 'SIM-BLOCKED', address_id: 'PB-17', description: 'x' })).status).toBe(404);
+    expect((await json.post({ api_key: apiKey, jurisdiction_id: 'IN', service_code: 'SIM-BLOCKED', address_id: 'PB-LAHORE', description: 'x' })).status).toBe(404);
     expect((await json.requests({ start_date: '2026-01-01T00:00:00Z', end_date: '2026-06-01T00:00:00Z' })).status).toBe(400);
     expect((await json.request('RB-26-000001-0')).status).toBeGreaterThanOrEqual(400);
     const missing = await json.definition('NO-SUCH');

@@ -91,18 +91,18 @@ export async function postRequest(deps: CasesDeps, post: GeoPost): Promise<GeoOb
   checkJurisdiction(deps, post.jurisdiction_id);
   const intake = post.api_key ? await intakeOf(deps, post.api_key) : undefined;
   if (!intake) throw new RabtaError('invalid-api-key', 'api_key is missing or not a valid intake key -- cannot create the request');
-  if (!post.service_code) throw new RabtaError('bad-request', 'service_code is required');
+  // Without a service_code the grievance router picks the category (or the authority's triage does).
   const lat = coordinate(post.lat, 'lat', 90);
   const lng = coordinate(post.long, 'long', 180);
   if ((lat === undefined) !== (lng === undefined)) throw new RabtaError('bad-request', 'lat and long come together');
   if (lat === undefined && !post.address_string && !post.address_id) throw new RabtaError('bad-request', 'a location is required: lat and long, address_string or address_id (a census district code)');
   const district = post.address_id ? findDistrict(post.address_id) : undefined;
-  if (post.address_id && !district) throw new RabtaError('unknown-district', `address_id ${post.address_id} is not a census district code (e.g. PB-17 for Lahore)`);
+  if (post.address_id && !district) throw new RabtaError('unknown-district', `address_id ${post.address_id} is not a census district code (e.g. PB-LAHORE, SD-KARACHI_CENTRAL)`);
   const anonymous = post.attributes.ANONYMOUS?.toLowerCase() === 'yes';
   const mobile = post.phone ? deps.citizens.normalizeMobile(post.phone) : undefined;
   const actor: CaseActor = intake === PORTAL ? { kind: 'system', by: 'open311:portal' } : { kind: 'institution', member: intake, by: 'open311' };
   const row = await openCase(deps, actor, {
-    category: post.service_code,
+    category: post.service_code || null,
     text: post.description ?? '',
     // Open311's phone is a contact field in any shape; only a number that reaches a phone is kept.
     citizen: post.attributes.CNIC || mobile ? { cnic: post.attributes.CNIC || undefined, mobile } : undefined,
@@ -114,10 +114,11 @@ export async function postRequest(deps: CasesDeps, post: GeoPost): Promise<GeoOb
     channel: intake === PORTAL ? 'portal' : 'open311',
     intake,
   });
-  const category = await requireCategory(deps.db, post.service_code);
+  const category = row.category ? await requireCategory(deps.db, row.category) : undefined;
+  const deadlines = category ? `; first response within ${category.first_response_days} working day(s), resolution within ${category.resolution_days}` : '';
   return {
     service_request_id: row.reference,
-    service_notice: `Case ${row.reference}${row.lead_member ? ` is with ${row.lead_member}` : ' awaits triage'}; first response within ${category.first_response_days} working day(s), resolution within ${category.resolution_days}.`,
+    service_notice: `Case ${row.reference}${row.lead_member && category ? ` is with ${row.lead_member}` : ' awaits triage'}${deadlines}.`,
     account_id: null,
     token: row.token,
   };

@@ -18,7 +18,7 @@ describe.each(testDialects(postgresUrl))('signed case calls and the member-admin
     const bisp = await approvedKey(t, 'PK/GOV/BISP/payments');
     const jazz = await approvedKey(t, 'PK/TELCO/JAZZ/sims');
 
-    const opened = await send(hbl, 'POST', '/cases', { body: { category: 'PAYMENT-NOT-RECEIVED', text: 'qist nahi mili', citizen: { cnic: CITIZEN.cnic }, district: 'PB-17' } });
+    const opened = await send(hbl, 'POST', '/cases', { body: { category: 'PAYMENT-NOT-RECEIVED', text: 'qist nahi mili', citizen: { cnic: CITIZEN.cnic }, district: 'PB-LAHORE' } });
     expect(opened.status).toBe(201);
     const ref = opened.json().reference as string;
     expect((await send(hbl, 'POST', `/cases/${ref}/partners`, { body: { member: 'PK/GOV/BISP' } })).status).toBe(200);

@@ -187,6 +187,30 @@ export interface CaseNoticeRow {
   detail: string;
 }
 
+/** The grievance router's decision on a case that came without a category, and the triage officer's label for it. */
+export interface CaseRouteDecisionRow {
+  case_id: string;
+  model_version: string;
+  label: string;
+  confidence: number;
+  /** 1: sent straight to the label's category; 0: to the triage queue with the suggestions */
+  routed: number;
+  /** JSON: the next two labels with their confidences */
+  alternatives: string;
+  decided_at: number;
+  /** the category the triage officer set (a correction when it differs from label), or null */
+  corrected_category: string | null;
+  corrected_by: string | null;
+  corrected_at: number | null;
+}
+
+/** A detected anomaly that opened a case: its stable id, once. */
+export interface CaseAnomalyRow {
+  anomaly_id: string;
+  case_id: string;
+  at: number;
+}
+
 export interface CasesTables {
   case_categories: CaseCategoryRow;
   case_holidays: CaseHolidayRow;
@@ -203,4 +227,6 @@ export interface CasesTables {
   case_rules: CaseRuleRow;
   case_rule_matches: CaseRuleMatchRow;
   case_notices: CaseNoticeRow;
+  case_route_decisions: CaseRouteDecisionRow;
+  case_anomalies: CaseAnomalyRow;
 }

@@ -3,6 +3,8 @@ import { RabtaError } from '../core/index.js';
 
 import { onCase, requireOnCase } from './actors.js';
 import type { CaseActor } from './actors.js';
+import { routingOf } from './routing.js';
+import type { RoutingView } from './routing.js';
 import type { CasesDeps } from './deps.js';
 import { loadCase, partnersOf } from './load.js';
 import { FINISHED, isFinished } from './states.js';
@@ -51,6 +53,8 @@ export interface CaseView {
   openedAt: string;
   updatedAt: string;
   closedAt: string | null;
+  /** the grievance router's decision and suggestions, when it was asked (a case without a category) */
+  routing: RoutingView | null;
   tasks: TaskView[];
   notes: Array<{ id: string; author: string; visibility: string; text: string; at: string }>;
   timeline: TimelineEntry[];
@@ -64,11 +68,12 @@ export async function caseView(deps: CasesDeps, actor: CaseActor, key: string): 
 }
 
 async function render(db: Kysely<CasesTables>, row: CaseRow, partners: string[], actor: CaseActor): Promise<CaseView> {
-  const [tasks, notes, timeline, attachments] = await Promise.all([
+  const [tasks, notes, timeline, attachments, routing] = await Promise.all([
     db.selectFrom('case_tasks').selectAll().where('case_id', '=', row.id).orderBy('created_at').orderBy('id').execute(),
     db.selectFrom('case_notes').selectAll().where('case_id', '=', row.id).orderBy('at').orderBy('id').execute(),
     db.selectFrom('case_timeline').selectAll().where('case_id', '=', row.id).orderBy('seq').execute(),
     db.selectFrom('case_attachments').selectAll().where('case_id', '=', row.id).orderBy('name').execute(),
+    routingOf(db, row.id),
   ]);
   const seesCitizen = actor.kind === 'authority' || actor.kind === 'system' || row.anonymous === 0;
   return {
@@ -97,6 +102,7 @@ async function render(db: Kysely<CasesTables>, row: CaseRow, partners: string[],
     openedAt: new Date(row.opened_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
     closedAt: iso(row.closed_at),
+    routing,
     tasks: tasks.map(taskView),
     notes: notes.map((n) => ({ id: n.id, author: n.author, visibility: n.visibility, text: n.text, at: new Date(n.at).toISOString() })),
     timeline: timeline.map((t) => timelineEntry(row.reference, t)),
@@ -193,6 +199,12 @@ export async function listCases(deps: CasesDeps, actor: CaseActor, query: CaseQu
   const direction = query.triage ? 'asc' : 'desc';
   const rows = await q.orderBy('opened_at', direction).orderBy('reference', direction).limit(Math.min(query.limit ?? 100, 1000)).execute();
   return rows.map(summary);
+}
+
+/** The authority's triage queue, oldest first, each case with the router's suggestions when it was asked. */
+export async function triageQueue(deps: CasesDeps, actor: CaseActor): Promise<Array<CaseSummary & { routing: RoutingView | null }>> {
+  const rows = await listCases(deps, actor, { triage: true });
+  return Promise.all(rows.map(async (r) => ({ ...r, routing: await routingOf(deps.db, r.id) })));
 }
 
 /** What is overdue: for the authority everything, for an institution its own tasks. */

@@ -19,6 +19,8 @@ import {
   trainRouter,
   type Correction,
   type CorrectionSource,
+  triageSource,
+  type TriageDecision,
   tune,
   CANDIDATES,
   compareApproaches,
@@ -185,18 +187,29 @@ export function registerAssistCommands(program: Command, options: AssistCommandO
   assist
     .command('export-corrections')
     .description('triage officers’ corrections → training lines (label, lang, text) with personal details masked')
-    .option('--input <file>', 'JSON lines of corrections {"text","label",…} (until the cases store is wired)')
+    .option('--input <file>', 'JSON lines of corrections {"text","label",…} instead of an instance’s store')
+    .option('--url <url>', 'the instance whose triage corrections to read (with --token or RABTA_TOKEN, the authority’s)')
+    .option('--token <token>', 'the authority’s API token (env RABTA_TOKEN)', process.env.RABTA_TOKEN)
     .option('--since <iso>', 'only corrections made from this time')
     .option('--out <file>', 'write here instead of stdout')
-    .action(async (o: { input?: string; since?: string; out?: string }) => {
-      const source = o.input ? arraySource(readCorrections(o.input)) : options.corrections;
-      if (!source) throw fail('no corrections store here yet: give --input FILE');
+    .action(async (o: { input?: string; url?: string; token?: string; since?: string; out?: string }) => {
+      const source = o.input ? arraySource(readCorrections(o.input)) : o.url ? await instanceCorrections(o.url, o.token, o.since) : options.corrections;
+      if (!source) throw fail('say where the corrections are: --url URL (an instance) or --input FILE');
       const lines = await exportCorrections(source, o.since === undefined ? {} : { since: o.since });
       const text = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
       if (o.out) writeFileSync(o.out, text);
       else process.stdout.write(text);
       process.stderr.write(`assist: ${lines.length} training lines\n`);
     });
+}
+
+/** An instance's stored corrections (GET /admin/case-corrections); categories that are not router labels are no training lines. */
+async function instanceCorrections(url: string, token: string | undefined, since: string | undefined): Promise<CorrectionSource> {
+  if (!token) throw fail('no API token: pass --token or set RABTA_TOKEN');
+  const response = await fetch(`${url.replace(/\/+$/, '')}/admin/case-corrections${since ? `?since=${encodeURIComponent(since)}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw fail(`${url} answered ${response.status}: ${await response.text()}`);
+  const rows = (await response.json()) as TriageDecision[];
+  return triageSource(() => rows);
 }
 
 /** One input line → its decision, or a problem document in its place so that the order holds. */

@@ -14,7 +14,7 @@ export function registerLocalCommands(program: Command): void {
     .command('start')
     .description('serve the instance (with --demo: the sandbox federation with simulated institutions)')
     .option('--demo', 'seed and run the demo federation', false)
-    .option('--scenario <name>', 'with --demo, run a story end to end and print what each party saw (disbursement)')
+    .option('--scenario <name>', 'with --demo, run a story end to end and print what each party saw (disbursement, grievance)')
     .option('--workers <n>', 'processes serving the port, to use every core (env RABTA_WORKERS)', process.env.RABTA_WORKERS ?? '1')
     .action(async (options: { demo: boolean; workers: string; scenario?: string }) => {
       const workers = Number(options.workers);

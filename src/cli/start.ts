@@ -47,6 +47,9 @@ export async function startServer(options: { demo: boolean; workers?: number; sc
     env.RABTA_EGRESS_ALLOW ??= 'loopback';
     // The sandbox keeps its terminal for the banner and the SMSC; set RABTA_LOG_LEVEL=info to see every request.
     env.RABTA_LOG_LEVEL ??= 'warn';
+    // Case deadlines pass while one watches: a working day of 20 s, swept every second (either can be set).
+    env.RABTA_CASES_WORKING_DAY_MS ??= '20000';
+    env.RABTA_CASES_SWEEP_MS ??= '1000';
     // A demo's log origin and registry hold its port, so a demo on another port keeps its own data:
     // two demos side by side differ by PORT alone.
     if (!env.RABTA_DATA_DIR && env.PORT && env.PORT !== '8080') env.RABTA_DATA_DIR = join('data', `demo-${env.PORT}`);

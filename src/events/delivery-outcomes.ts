@@ -3,10 +3,9 @@ import type { Kysely } from 'kysely';
 import { memberIdOf } from '../core/index.js';
 
 import type { AttemptOutcome } from './delivery.js';
-import type { EventsNotice } from './deps.js';
+import type { EventsDeps, EventsNotice } from './deps.js';
 import { nextAttemptAt } from './schedule.js';
 import type { RetryPolicy } from './schedule.js';
-import type { WorkerDeps } from './worker.js';
 import type { EventsTables } from './tables.js';
 
 /**
@@ -16,6 +15,12 @@ import type { EventsTables } from './tables.js';
  * delivery's lease, so a delivery claimed again after its lease lapsed is
  * finished by exactly one worker.
  */
+
+/** What a delivery worker is given: the database, the egress, the journal, and where its notices and failures go. */
+export interface WorkerDeps extends Pick<EventsDeps, 'db' | 'batch' | 'dialect' | 'egress' | 'recorder' | 'now'> {
+  notice: (notice: EventsNotice) => void;
+  onError: (error: unknown) => void;
+}
 
 /** The worker these writes are for: its id (the lease holder) and its retry and disable rules. */
 export interface WorkerContext {

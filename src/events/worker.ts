@@ -3,11 +3,12 @@ import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import { attemptDelivery, envelopeOf } from './delivery.js';
 import type { AttemptOutcome } from './delivery.js';
-import type { EventsDeps, EventsNotice } from './deps.js';
 import { DEFAULT_SCHEDULE_MS } from './schedule.js';
 import type { RetryPolicy } from './schedule.js';
 import { recordFailure, settle, writeDelivered } from './delivery-outcomes.js';
-import type { Claimed, Delivered, WorkerContext } from './delivery-outcomes.js';
+import type { Claimed, Delivered, WorkerContext, WorkerDeps } from './delivery-outcomes.js';
+
+export type { WorkerDeps } from './delivery-outcomes.js';
 
 export interface WorkerOptions {
   /** delay before each attempt after the previous failure (default: DEFAULT_SCHEDULE_MS); its length is the number of attempts */
@@ -47,11 +48,6 @@ export interface DeliveryWorker {
   poke(): void;
   /** claims one batch and attempts it; returns how many were attempted */
   runOnce(): Promise<number>;
-}
-
-export interface WorkerDeps extends Pick<EventsDeps, 'db' | 'batch' | 'dialect' | 'egress' | 'recorder' | 'now'> {
-  notice: (notice: EventsNotice) => void;
-  onError: (error: unknown) => void;
 }
 
 /**

@@ -33,6 +33,7 @@ export function createCasesFor(input: {
   return createCases({
     db: input.store.tables(),
     dialect: input.store.dialect,
+    batch: input.store.batch(),
     // A case change concerns a person: a salted commitment, like a consent change.
     ledger: {
       append: (db, leaf) => ledger.append(db, { kind: LEAF_KIND.caseTransition, ref: leaf.ref, at: leaf.at, record: leaf.record }),

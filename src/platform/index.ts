@@ -17,6 +17,7 @@ import type { Events } from '../events/index.js';
 import { casesMigrations } from '../cases/index.js';
 import type { CaseRouter, Cases } from '../cases/index.js';
 import { createCasesFor } from './cases.js';
+import { createAnomalyJob } from './assist.js';
 import { routeGrievance } from '../assist/index.js';
 import type { Platform, PlatformOptions } from './types.js';
 import type { WellKnownKey } from '../http/index.js';
@@ -35,6 +36,9 @@ const shippedGrievanceRouter: CaseRouter = {
     return { ...decision, alternatives: [...decision.alternatives] };
   },
 };
+
+/** Daily counts change slowly: an hourly look finds a new day's anomaly within the hour. */
+const ANOMALY_INTERVAL_MS = 3_600_000;
 
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
   const keyring =
@@ -129,6 +133,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   cases = createCasesFor({ config, store, registry, ledger, keyring, consent, events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs, jobs });
   const built = cases;
   if (options.background !== false) built.start();
+  const anomalies = createAnomalyJob({ store, cases: built, now });
+  if (options.background !== false) anomalies.start(jobs, ANOMALY_INTERVAL_MS);
   const publicKeys = async (): Promise<WellKnownKey[]> => [
     { use: 'log', vkey: ledger.vkey, notBefore: null, notAfter: null },
     ...(await registry.listWitnesses()).map((w) => ({ use: 'witness', vkey: w.vkey, name: w.name, url: w.url, member: w.memberId, notBefore: w.createdAt, notAfter: null })),
@@ -143,6 +149,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     consent,
     events,
     cases: built,
+    anomalies,
     ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
     now,
     jobs,
@@ -157,6 +164,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     // Idempotent: a second close (a failed start, then the caller's cleanup) must not close pools twice.
     close: onceAsync(async () => {
       witnessing.stop();
+      await anomalies.stop();
       await built.stop();
       await events.stop();
       await ledger.stop();

@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { Cases, CaseRouter, CaseSms } from '../cases/index.js';
+import type { AnomalyJob } from './assist.js';
 import type { CitizenMessenger, Consent } from '../consent/index.js';
 import type { Jobs, LeafKind, PersonalEvent } from '../core/index.js';
 import type { Egress } from '../egress/index.js';
@@ -35,6 +36,8 @@ export interface Platform {
   events: Events;
   /** cases and grievances shared by institutions */
   cases: Cases;
+  /** the anomaly job: series from the platform's records, one case per new anomaly (hourly, one node at a time) */
+  anomalies: AnomalyJob;
   now: () => number;
   /** who signed a request (RFC 9421 with the registry's keys, nonce spent once): the one authenticator of every signed route */
   authenticate: (request: SignedRequestHead) => Promise<SignedCaller>;

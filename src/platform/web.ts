@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { exchangeCountsByMembers } from '../exchange/index.js';
 import { eventCountsByTopic } from '../events/index.js';
+import { districts } from '../cases/index.js';
 import { LEAF_KIND } from '../core/index.js';
 import type { WebCapabilities } from '../web/index.js';
 import type { Platform } from './types.js';
@@ -14,6 +15,14 @@ export function webCapabilities(platform: Platform, app: FastifyInstance): WebCa
     sessionSecret: platform.keyring.sessionSecret,
     now: platform.now,
     citizen: platform.consent.citizen,
+    cases: {
+      list: (session) => platform.cases.citizen.list(session.subjectHash),
+      file: (session, complaint) => platform.cases.citizen.file({ subjectHash: session.subjectHash, maskedCnic: session.cnic }, complaint),
+      view: (session, reference) => platform.cases.citizen.view(session.subjectHash, reference),
+      answer: (session, reference, answer) => platform.cases.citizen.answer(session.subjectHash, reference, answer),
+      categories: () => platform.cases.listCategories(),
+      districts: () => [...districts().values()],
+    },
     institutions: members,
     logVkey: platform.ledger.vkey,
     receipt: (kind, id) => platform.receipt(kind === 'exchange' ? LEAF_KIND.exchange : LEAF_KIND.event, id),

@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ReceiptDocument } from '../ledger/index.js';
 import type { AccessEntry, CitizenAction, CitizenSession, ConsentForCitizen, NotificationView, Page } from '../consent/index.js';
+import type { Cases, CaseSummary, CitizenComplaint } from '../cases/index.js';
+
+/** What a citizen sees of her own case: state, deadline, citizen-visible notes and the timeline. */
+export type CitizenCase = Awaited<ReturnType<Cases['citizen']['view']>>;
 
 /**
  * What the web is given by the composition root: module functions, never
@@ -24,6 +28,15 @@ export interface WebCapabilities {
     concernedBy(session: CitizenSession, exchangeId: string): Promise<boolean>;
     stoppedInstitutions(session: CitizenSession): Promise<string[]>;
     setStoppedInstitutions(session: CitizenSession, memberIds: string[]): Promise<string[]>;
+  };
+  /** cases' citizen interface: her own cases, a complaint she files, her answer to a resolution */
+  cases: {
+    list(session: CitizenSession): Promise<CaseSummary[]>;
+    file(session: CitizenSession, complaint: CitizenComplaint): Promise<CaseSummary>;
+    view(session: CitizenSession, reference: string): Promise<CitizenCase>;
+    answer(session: CitizenSession, reference: string, answer: { solved: boolean; satisfaction?: number | undefined }): Promise<CaseSummary>;
+    categories(): Promise<Array<{ code: string; nameEn: string; nameUr: string }>>;
+    districts(): Array<{ code: string; name: string; province: string }>;
   };
   /** member institutions, for names and the notice settings */
   institutions(): Promise<Array<{ id: string; nameEn: string; nameUr: string }>>;

@@ -24,6 +24,7 @@ describe('web: the console and the dashboard in a real browser', () => {
   let base: string;
   let keyId: string;
   let deadId: number;
+  let queued: string;
 
   beforeAll(async () => {
     // Two quick attempts, so a delivery to a dead endpoint becomes a dead letter at once.
@@ -60,6 +61,13 @@ describe('web: the console and the dashboard in a real browser', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(deadId).toBeDefined();
+    // A catalogue with two of the router's labels, and a complaint the router is not sure of: it waits for triage.
+    const authority = { kind: 'authority' as const, by: 'console-test' };
+    await platform.cases.putCategory(authority, { code: 'BISP', nameEn: 'Cash transfer programme', nameUr: 'بی آئی ایس پی', lead: 'PK/GOV/BISP', firstResponseDays: 1, resolutionDays: 5 });
+    await platform.cases.putCategory(authority, { code: 'BANK', nameEn: 'Bank', nameUr: 'بینک', lead: 'PK/BANK/HBL', firstResponseDays: 1, resolutionDays: 3 });
+    const opened = await platform.cases.open(authority, { text: 'مجھے مدد چاہیے', channel: 'admin', intake: 'authority', citizen: { cnic: citizen.cnic } });
+    expect(opened.state).toBe('new');
+    queued = opened.reference;
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.setDefaultTimeout(20_000);
@@ -108,6 +116,65 @@ describe('web: the console and the dashboard in a real browser', () => {
     await expect.poll(async () => (await running.t.platform.events.getDelivery(SYSTEM_ACTOR, deadId)).lastAttemptAt, { timeout: 20_000 }).not.toBe(before);
   }, 120_000);
 
+  it('triages a queued case with the router’s suggestions, corrects them, and works the case from the inbox', async () => {
+    await page.goto(`${base}/console/cases/triage`);
+    await expectAccessible(page, 'triage');
+    const card = page.locator(`section[data-triage="${queued}"]`);
+    // The router's three suggestions with their confidence; the one the catalogue has comes first in the form.
+    expect(await card.locator('ol.suggestions li').count()).toBe(3);
+    expect(await card.locator('ol.suggestions li').first().innerText()).toMatch(/%/);
+    const select = card.locator('select[name=category]');
+    // Preselected: the best of the router's suggestions that the catalogue has.
+    const said = await running.t.platform.cases.triageSuggestions({ kind: 'authority', by: 'test' }, queued);
+    const best = said.suggestions.find((s) => s.inCatalogue)?.category;
+    expect(best).toBeDefined();
+    expect(best).not.toBe('BANK');
+    expect(await select.inputValue()).toBe(best);
+    await screenshot(page, 'console-triage');
+    // The officer knows better: it is the bank's (a correction of the router).
+    await select.selectOption('BANK');
+    await card.locator('button[type=submit]').click();
+    await page.waitForURL(`${base}/console/cases/triage?m=corrected&r=${queued}`);
+    expect(await page.locator(`section[data-triage="${queued}"]`).count()).toBe(0);
+    const triaged = await running.t.platform.cases.view({ kind: 'authority', by: 'test' }, queued);
+    expect(triaged).toMatchObject({ state: 'triaged', category: 'BANK', lead: 'PK/BANK/HBL' });
+
+    // The inbox, nearest deadline first: the case is there, with its lead; its page has the actions.
+    await page.goto(`${base}/console/cases`);
+    await expectAccessible(page, 'cases inbox');
+    const dues = await page.locator('tbody tr td:nth-child(6)').allInnerTexts();
+    expect([...dues].sort()).toEqual(dues);
+    await page.click(`tr[data-case="${queued}"] a`);
+    await page.waitForURL(`${base}/console/cases/${queued}`);
+    await expectAccessible(page, 'case');
+    await page.click(`form[action="/console/cases/${queued}/accept"] button`);
+    await page.waitForURL(`${base}/console/cases/${queued}?m=accept`);
+    await page.selectOption('#partner-member', 'PK/GOV/BISP');
+    await page.click(`form[action="/console/cases/${queued}/partner"] button`);
+    await page.waitForURL(`${base}/console/cases/${queued}?m=partner`);
+    await page.selectOption('#task-assignee', 'PK/GOV/BISP');
+    await page.fill('#task-title', 'confirm the beneficiary record');
+    await page.click(`form[action="/console/cases/${queued}/task"] button`);
+    await page.waitForURL(`${base}/console/cases/${queued}?m=task`);
+    // A task for someone not on the case is refused by the API, and said so.
+    await page.selectOption('#task-assignee', 'PK/TELCO/JAZZ');
+    await page.fill('#task-title', 'not theirs');
+    await page.click(`form[action="/console/cases/${queued}/task"] button`);
+    await page.waitForURL(new RegExp(`/console/cases/${queued}\\?m=refused`));
+    expect(await page.locator('[role=alert]').count()).toBe(1);
+    await page.fill('#resolve-note', 'paid again');
+    await page.click(`form[action="/console/cases/${queued}/resolve"] button`);
+    await page.waitForURL(`${base}/console/cases/${queued}?m=resolve`);
+    const worked = await running.t.platform.cases.view({ kind: 'authority', by: 'test' }, queued);
+    expect(worked.state).toBe('resolved');
+    expect(worked.partners).toEqual(['PK/GOV/BISP']);
+    expect(worked.tasks.map((t) => t.title)).toContain('confirm the beneficiary record');
+    await screenshot(page, 'console-case');
+    await page.goto(`${base}/console/cases/escalations`);
+    await expectAccessible(page, 'escalations');
+    expect(await page.locator('table').count()).toBe(2);
+  }, 120_000);
+
   it('shows the audit trail with operators’ names, and every list screen', async () => {
     await page.goto(`${base}/console/audit`);
     await expectAccessible(page, 'audit');
@@ -120,7 +187,7 @@ describe('web: the console and the dashboard in a real browser', () => {
   }, 120_000);
 
   it('loads each console screen with no script and well under 200 KB', async () => {
-    for (const section of ['approvals', 'deliveries', 'audit', 'members']) {
+    for (const section of ['approvals', 'deliveries', 'audit', 'members', 'cases', 'cases/triage', 'cases/escalations']) {
       const { total, parts } = await firstLoadBytes(page, `${base}/console/${section}`);
       expect(Object.keys(parts).filter((p) => p.endsWith('.js'))).toEqual([]);
       expect(total).toBeLessThan(200 * 1024);

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import subsetFont from 'subset-font';
-import { MONTH_NAMES } from './i18n/format.js';
+import { cutFont } from './font-cut.js';
+import { day, MONTH_NAMES } from './i18n/format.js';
 import { STRINGS } from './i18n/strings.js';
 import { DASHBOARD_STRINGS } from './dashboard/strings.js';
 
@@ -11,18 +11,26 @@ import { DASHBOARD_STRINGS } from './dashboard/strings.js';
 const SOURCE = '@fontsource/noto-nastaliq-urdu/files/noto-nastaliq-urdu-arabic-400-normal.woff2';
 const PUNCTUATION = '۰۱۲۳۴۵۶۷۸۹،۔؟٪!()-:/ ';
 
+/** The Urdu texts the interface itself writes: its string tables, month names, dates and digits. */
+export function fontTexts(): string[] {
+  const dates = Array.from({ length: 12 }, (_, m) => day(`2026-${String(m + 1).padStart(2, '0')}-${String(m + 17)}`, 'ur'));
+  return [...Object.values(STRINGS.ur), ...Object.values(DASHBOARD_STRINGS.ur), ...MONTH_NAMES, ...dates, PUNCTUATION, '۰۱۲۳۴۵۶۷۸۹', '۱۲:۳۴، ۵۶-۷۸/۹۰ (۱۰)'];
+}
+
 /**
- * Exactly the Arabic-script characters the pages' string tables use, with the
- * digits and punctuation. Letters outside it (an institution's name typed in
- * later) fall back to the system's Urdu font; a new string in the tables
- * changes the text, the hash and so the file name.
+ * The Arabic-script characters of those texts, with the digits and
+ * punctuation: the cut font's cmap. Letters outside it fall back to the
+ * system's Urdu font; a new string in the tables changes the texts, the hash
+ * and so the file name.
  */
 export function fontCharacters(): string {
-  const texts = [...Object.values(STRINGS.ur), ...Object.values(DASHBOARD_STRINGS.ur), ...MONTH_NAMES, PUNCTUATION];
   const set = new Set<string>();
-  for (const text of texts) for (const ch of text) if (/[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF ]/.test(ch) || PUNCTUATION.includes(ch)) set.add(ch);
+  for (const text of fontTexts()) for (const ch of text) if (/[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF ]/.test(ch) || PUNCTUATION.includes(ch)) set.add(ch);
   return [...set].sort().join('');
 }
+
+/** Bumped when the way the font is cut changes, so a cached file of the old way is not served. */
+const CUT = 'glyphs-1';
 
 export interface SubsetFont {
   /** the file name it is served under: its content hash, so it can be cached for ever */
@@ -34,8 +42,8 @@ export interface SubsetFont {
 const building = new Map<string, Promise<Buffer>>();
 
 /**
- * The subset is generated, never committed: at first start it is built from
- * the installed font (about three seconds) and cached in `data/web/` under a
+ * The cut is generated, never committed: at first start it is built from
+ * the installed font (a few seconds: every text is shaped once) and cached in `data/web/` under a
  * name that hashes the source font and the characters, so a changed string
  * table or font version builds a new one.
  */
@@ -43,7 +51,7 @@ export function subsetFontFile(dataDir: string): SubsetFont {
   const source = createRequire(import.meta.url).resolve(SOURCE);
   const chars = fontCharacters();
   const version = (createRequire(import.meta.url)('@fontsource/noto-nastaliq-urdu/package.json') as { version: string }).version;
-  const hash = createHash('sha256').update(`${version}\n${chars}`).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(`${CUT}\n${version}\n${fontTexts().join('\n')}`).digest('hex').slice(0, 16);
   const name = `nastaliq-${hash}.woff2`;
   const file = join(dataDir, 'web', name);
   const bytes = () => {
@@ -52,7 +60,7 @@ export function subsetFontFile(dataDir: string): SubsetFont {
       pending = (async () => {
         const cached = await readFile(file).catch(() => undefined);
         if (cached) return cached;
-        const out = Buffer.from(await subsetFont(await readFile(source), chars, { targetFormat: 'woff2', noHinting: true }));
+        const out = await cutFont(await readFile(source), chars, fontTexts());
         await mkdir(dirname(file), { recursive: true });
         const tmp = `${file}.${process.pid}.tmp`;
         await writeFile(tmp, out);

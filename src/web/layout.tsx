@@ -19,6 +19,20 @@ export function Csrf({ ctx }: { ctx: PageContext }) {
   return <input type="hidden" name="csrf" value={ctx.csrf} />;
 }
 
+/**
+ * Words the interface did not write (an institution's name, a notice, her
+ * complaint): isolated in direction, and set in the installed or system Urdu
+ * font, because the web font is cut to the shapes of the interface's own
+ * sentences (font.ts) and would join other words wrongly.
+ */
+export function Free({ children }: { children: ComponentChildren }) {
+  return (
+    <bdi class="free" dir="auto">
+      {children}
+    </bdi>
+  );
+}
+
 /** The citizen portal's frame: Urdu right to left, English one tap away in the header. */
 export function PortalPage({ ctx, title, children }: { ctx: PageContext; title: string; children: ComponentChildren }) {
   const { t, lang } = ctx;

@@ -10,6 +10,7 @@ import { smsInbox } from '../../examples/demo/scenario/phones.js';
 import { silentProgress } from '../../examples/demo/scenario/progress.js';
 import { RabtaClient, loadKeyFile } from '../sdk/index.js';
 import { SYSTEM_ACTOR } from '../core/index.js';
+import type { CaseActor } from '../cases/index.js';
 import { expectAccessible, expectVisibleFocus, firstLoadBytes, launchChromium, screenshot } from './testing.js';
 
 /*
@@ -51,6 +52,8 @@ describe('web: the citizen portal in a real browser', () => {
     }
     // A second citizen for the header and weight checks: sign-in codes are throttled per CNIC (3 in 15 minutes), as in the API.
     await running.t.platform.consent.registerCitizen(SYSTEM_ACTOR, other);
+    // A catalogue for her complaint: payments go to HBL.
+    await running.t.platform.cases.putCategory(AUTHORITY, { code: 'PAYMENT-NOT-RECEIVED', nameEn: 'Payment not received', nameUr: 'رقم نہیں ملی', lead: 'PK/BANK/HBL', firstResponseDays: 1, resolutionDays: 5, group: 'payments' });
     browser = await launchChromium();
   }, 180_000);
 
@@ -60,6 +63,106 @@ describe('web: the citizen portal in a real browser', () => {
   });
 
   const inbox = () => smsInbox(running.smsc);
+  const AUTHORITY: CaseActor = { kind: 'authority', by: 'portal-test' };
+
+  /** The lead's officer (HBL's, when the catalogue sends it there) works the case through the cases module; the console's path is tested in console.browser.test.ts. */
+  async function leadResolves(reference: string) {
+    const cases = running.t.platform.cases;
+    if ((await cases.view(AUTHORITY, reference)).state === 'new') await cases.triage(AUTHORITY, reference, { category: 'PAYMENT-NOT-RECEIVED' });
+    const { state, lead } = await cases.view(AUTHORITY, reference);
+    const officer: CaseActor = { kind: 'institution', member: lead as string, by: 'portal-test' };
+    if (state === 'triaged' || state === 'reopened') await cases.accept(officer, reference).catch(() => undefined);
+    await cases.addNote(officer, reference, { text: 'Aap ki raqam dobara bheji gayi hai.', visibility: 'citizen' });
+    await cases.resolve(officer, reference);
+  }
+
+  /**
+   * My cases: she files a complaint (text, district, category), sees its
+   * reference, deadline and timeline; the bank resolves it; she says "not
+   * solved" once (JavaScript off: reopened and escalated), then confirms it
+   * with a rating.
+   */
+  async function fileAndConfirm(page: Page, mode: 'nojs' | 'js') {
+    await page.goto(`${base}/`);
+    await page.click('a[href="/my/cases"]');
+    await page.waitForURL(`${base}/my/cases`);
+    await check(page, 'cases');
+    await page.click('a[href="/my/cases/new"]');
+    await page.waitForURL(`${base}/my/cases/new`);
+    await check(page, 'file');
+    // Nothing written: the same page, told why, nothing filed.
+    await page.click('form[action="/my/cases"] button[type=submit]');
+    expect(await page.locator('[role=alert]').count()).toBe(1);
+    const text = mode === 'nojs' ? 'میری قسط اے ٹی ایم سے نہیں نکلی' : 'ATM se qist nahi nikli, teen din ho gaye';
+    const lahore = await page.locator('#district option', { hasText: 'Lahore' }).first().getAttribute('value');
+    expect(lahore).toBeTruthy();
+    if (mode === 'js') {
+      // Keyboard only: the text, the district and the category, then Enter on the button.
+      await page.focus('#text');
+      await expectVisibleFocus(page);
+      await page.keyboard.type(text);
+      await page.keyboard.press('Tab');
+      await expectVisibleFocus(page);
+      await page.selectOption('#district', lahore as string);
+      await page.keyboard.press('Tab');
+      await page.selectOption('#category', 'PAYMENT-NOT-RECEIVED');
+      await page.keyboard.press('Tab');
+      await expectVisibleFocus(page);
+      await page.keyboard.press('Enter');
+    } else {
+      await page.fill('#text', text);
+      await page.selectOption('#district', lahore as string);
+      await page.click('form[action="/my/cases"] button[type=submit]');
+    }
+    await page.waitForURL(/\/my\/cases\/RB-\d{2}-\d{6}-\d\?m=filed$/);
+    await check(page, 'case');
+    const reference = /RB-\d{2}-\d{6}-\d/.exec(page.url())?.[0] as string;
+    expect(await page.locator('main blockquote').innerText()).toContain(text);
+    // The SMS with her reference reached her phone too.
+    await inbox().waitFor(citizen.mobile, (sms) => sms.includes(reference), 10_000);
+    const filed = await running.t.platform.cases.view(AUTHORITY, reference);
+    expect(filed).toMatchObject({ channel: 'portal', text });
+    expect(filed.district).toBe(lahore);
+    if (mode === 'js') expect(filed).toMatchObject({ category: 'PAYMENT-NOT-RECEIVED', lead: 'PK/BANK/HBL', state: 'triaged' });
+    // Listed among her cases.
+    await page.goto(`${base}/my/cases`);
+    expect(await page.locator(`li[data-case="${reference}"]`).count()).toBe(1);
+
+    await leadResolves(reference);
+    await page.goto(`${base}/my/cases/${reference}`);
+    await check(page, 'case-resolved');
+    expect(await page.locator('#case-state').getAttribute('data-state')).toBe('resolved');
+    // Her deadline, in words and her digits.
+    expect(await page.locator('main dl.facts').innerText()).toMatch(/[۰-۹]+ \S+ ۲۰[۰-۹]{2}/);
+    if (mode === 'nojs') {
+      await screenshot(page, 'portal-case-ur');
+      await page.click(`form[action="/my/cases/${reference}/answer"] button.warning`);
+      await page.waitForURL(`${base}/my/cases/${reference}?m=reopened`);
+      expect((await running.t.platform.cases.view(AUTHORITY, reference)).state).toBe('reopened');
+      expect((await running.t.platform.cases.view(AUTHORITY, reference)).escalationLevel).toBe(1);
+      await leadResolves(reference);
+      await page.goto(`${base}/my/cases/${reference}`);
+      await page.check('#rate4');
+      await page.click(`form[action="/my/cases/${reference}/answer"] button[value=yes]`);
+    } else {
+      await page.focus('#rate5');
+      await page.keyboard.press('Space');
+      await page.focus(`form[action="/my/cases/${reference}/answer"] button[value=yes]`);
+      await expectVisibleFocus(page);
+      await page.keyboard.press('Enter');
+    }
+    await page.waitForURL(`${base}/my/cases/${reference}?m=closed`);
+    await check(page, 'case-closed');
+    const closed = await running.t.platform.cases.view(AUTHORITY, reference);
+    expect(closed).toMatchObject({ state: 'closed', satisfaction: mode === 'nojs' ? 4 : 5 });
+    expect(await page.locator('#case-state').getAttribute('data-state')).toBe('closed');
+    // The timeline she reads: filed, sent on, resolved, (not solved, escalated, resolved,) confirmed.
+    expect(await page.locator('ol.timeline li').count()).toBeGreaterThanOrEqual(4);
+    // Another's case is not found for her.
+    const others = await running.t.platform.cases.open(AUTHORITY, { text: 'not hers', channel: 'admin', intake: 'authority', citizen: { cnic: other.cnic } });
+    const stranger = await page.goto(`${base}/my/cases/${others.reference}`);
+    expect(stranger?.status()).toBe(404);
+  }
 
   /**
    * axe runs inside the page, which a context without JavaScript cannot do:
@@ -165,6 +268,8 @@ describe('web: the citizen portal in a real browser', () => {
     expect(await running.t.platform.consent.citizen.consents(await running.t.platform.consent.citizen.session(await sessionToken(context))).then((all) => all.find((c) => c.id === consentId)?.status)).toBe('REVOKED');
     if (mode === 'nojs') await screenshot(page, 'portal-consents-ur');
 
+    await fileAndConfirm(page, mode);
+
     await page.goto(`${base}/my/notices`);
     await check(page, 'notices');
     const boxes = page.locator('main input[type=checkbox]');
@@ -238,11 +343,11 @@ describe('web: the citizen portal in a real browser', () => {
     await context.close();
   }, 300_000);
 
-  it('weighs its first load: the pages, CSS and JS in a few KB gzipped, the Nastaliq subset once, cached for good', async () => {
+  it('weighs its first load: at most 100 KB with the Nastaliq cut, which comes once and is cached for good', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
     await signIn(page, false, other);
-    const pages = ['/sign-in', '/', '/my/money', '/my/tracker', '/my/consents', '/my/notices'];
+    const pages = ['/sign-in', '/', '/my/money', '/my/tracker', '/my/consents', '/my/cases', '/my/cases/new', '/my/notices'];
     const fullFont = statSync(createRequire(import.meta.url).resolve('@fontsource/noto-nastaliq-urdu/files/noto-nastaliq-urdu-arabic-400-normal.woff2')).size;
     const report: Record<string, { total: number; font: number }> = {};
     for (const path of pages) {
@@ -258,13 +363,16 @@ describe('web: the citizen portal in a real browser', () => {
       // The font is the subset, not the whole face, and one file for every page.
       expect(font).toBeGreaterThan(0);
       expect(font).toBeLessThan(fullFont * 0.7);
+      // The cut face is the one the page's own words are set in (a face the cut cannot shape would fall back or show boxes).
+      expect(await p.evaluate(() => [...document.fonts].some((f) => f.family.replace(/["']/g, '') === 'Rabta Nastaliq' && f.status === 'loaded'))).toBe(true);
       // Once loaded it is cached for good: the next page costs only its HTML.
       const again = await firstLoadBytes(p, `${base}${path}`);
       expect(Object.entries(again.parts).filter(([part]) => part.endsWith('.woff2')).reduce((n, [, bytes]) => n + bytes, 0)).toBe(0);
       await fresh.close();
     }
-    // The 100 KB first-load budget of issue #15 is NOT met while the font is downloaded (see src/web/README.md): printed, not hidden.
     process.stdout.write(`first-load bytes on the wire (headers included): ${JSON.stringify(report)}; whole font ${fullFont}\n`);
+    // The budget of issue #15: each page's first load, font included, at most 100 KB on the wire.
+    expect(Object.entries(report).filter(([, r]) => r.total > 100 * 1024)).toEqual([]);
     await context.close();
   }, 300_000);
 });

@@ -5,6 +5,8 @@ declare module 'subset-font' {
     noHinting?: boolean;
     noLayoutClosure?: boolean;
     preserveNameIds?: number[];
+    /** keep every glyph (a format conversion); the text must then be empty */
+    keepAllGlyphs?: boolean;
   }
   export default function subsetFont(font: Buffer | Uint8Array, text: string, options?: SubsetFontOptions): Promise<Uint8Array>;
 }

@@ -14,6 +14,8 @@ import type { Progress } from './progress.js';
 import { startWebhookEndpoints } from './receiver.js';
 import { BISP_PAYMENTS, declareDisbursementTopics } from './topics.js';
 import { citizenSignIn, smsInbox } from './phones.js';
+import { attachWithdrawalRule, followJointCase } from './joint-case.js';
+import type { JointCaseReport } from './joint-case.js';
 import type { AllTables } from '../../../test/tables.js';
 
 export interface ScenarioContext {
@@ -42,6 +44,8 @@ export interface DisbursementReport {
   sms: { expected: number; sent: number; sample: string };
   status: { from: string; asked: string; reply: string };
   failure: { cnic: string; eventId: string; smsReply: string };
+  /** the failed withdrawal's joint case, HBL leading and BISP partnering, to her "1" */
+  jointCase: JointCaseReport;
   tickets: Ticket[];
   tracker: Array<{ cnic: string; exchange: boolean; credited: boolean }>;
   trackerShown: Array<{ at: string; kind: string; institution: string; service: string; purpose: string | null; outcome: string; outcomeText: string; recipients: string[] }>;
@@ -59,8 +63,9 @@ const RUN_TIMEOUT_MS = 120_000;
  * `payment.credited` for each beneficiary; BISP's webhook endpoint updates
  * its records; each registered beneficiary gets an SMS in her language; one
  * texts حالت and gets her status; a withdrawal fails at an agent and both BISP
- * and HBL's complaints desk hear of it; every beneficiary's data tracker
- * shows the batch and the events.
+ * and HBL's complaints desk hear of it, and HBL's case rule opens a joint
+ * case that she follows by SMS to its close (joint-case.ts); every
+ * beneficiary's data tracker shows the batch and the events.
  */
 export async function runDisbursement(ctx: ScenarioContext): Promise<DisbursementReport> {
   const { platform } = ctx;
@@ -83,6 +88,7 @@ export async function runDisbursement(ctx: ScenarioContext): Promise<Disbursemen
   };
 
   await declareDisbursementTopics(platform);
+  await attachWithdrawalRule(platform);
   const endpoints = await startWebhookEndpoints();
   const inbox = smsInbox(ctx.smsc);
   const subscriptions: Array<{ client: RabtaClient; id: string }> = [];
@@ -147,6 +153,7 @@ export async function runDisbursement(ctx: ScenarioContext): Promise<Disbursemen
     await until(() => bisp.records.get(unlucky.cnic)?.state === 'withdrawal-failed' && hbl.tickets.some((t) => t.cnic === unlucky.cnic), timeout, 'BISP and the complaints desk to hear of the failed withdrawal');
     const failureSms = await inbox.waitFor(unlucky.mobile, (text) => text.includes('biometric') || text.includes('انگوٹھے') || text.includes('fingerprint'), timeout);
     say(`HBL agent: ${unlucky.nameEn}'s withdrawal failed → BISP record "withdrawal-failed", complaints desk ticket opened; SMS: ${failureSms}`);
+    const jointCase = await followJointCase({ platform, desk: complaintsClient, inbox, beneficiary: unlucky, eventId: failureId, timeoutMs: timeout, say, until });
 
     const tracker = await trackerOf(platform, rows.map((r) => r.cnic), runStarted);
     const shown = await citizenSignIn(base, inbox, first, timeout);
@@ -167,6 +174,7 @@ export async function runDisbursement(ctx: ScenarioContext): Promise<Disbursemen
       sms: { expected: registered.length, sent: noticed, sample },
       status: { from: first.mobile, asked, reply },
       failure: { cnic: unlucky.cnic, eventId: failureId, smsReply: failureSms },
+      jointCase,
       tickets: [...hbl.tickets],
       tracker,
       trackerShown: shown,

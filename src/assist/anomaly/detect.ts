@@ -90,6 +90,8 @@ export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPT
   // 3. Day by day, all districts of the metric together.
   const rawA = Y.map(() => new Float64Array(T).fill(Number.NaN));
   const cleanA = Y.map(() => new Float64Array(T).fill(Number.NaN));
+  // Running sums of each clean series: the level's windows cost O(1) a day, not O(W).
+  const cleanSums = cleanA.map((a) => new RunningSums(a));
   // per day of each series, for its NB size: (y − e)² − y and e², NaN on flagged days
   const excess = Y.map(() => new Float64Array(T).fill(Number.NaN));
   const square = Y.map(() => new Float64Array(T).fill(Number.NaN));
@@ -153,7 +155,7 @@ export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPT
     for (let d = 0; d < D; d++) {
       const y = Y[d]![t]!;
       if (Number.isNaN(y)) continue;
-      let l = levelAt(cleanA[d]!, breakAt[d]!, t, W, trendWeight);
+      let l = levelAt(cleanSums[d]!, breakAt[d]!, t, W, trendWeight);
       if (Number.isNaN(l)) l = windowMean(a0[d]!, breakAt[d]!, Math.min(T, breakAt[d]! + W), t);
       if (Number.isNaN(l)) l = 0;
       level[d] = l;
@@ -211,6 +213,7 @@ export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPT
         const old = scoreOf(d, y, eOld, (anscombe(y) - anscombe(eOld)) / Math.sqrt(1 + eOld / size[d]!));
         if (Math.abs(old) < shiftZ && score * epSign[d]! <= -shiftZ) {
           for (let i = revFrom[d]!; i < t; i++) cleanA[d]![i] = revLevel[d]!;
+          cleanSums[d]!.rewritten(revFrom[d]!);
           breakAt[d] = revBreak[d]!;
           revUntil[d] = -1;
           e = eOld;
@@ -257,6 +260,7 @@ export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPT
 
       rawA[d]![t] = y / (c * w);
       cleanA[d]![t] = az >= runZ ? base : rawA[d]![t]!;
+      cleanSums[d]!.rewritten(t);
       // Confirmed: more elevated days than any burst has, most days of the episode. Re-base on them.
       const span = t - epStart[d]! + 1;
       if (elevated && epElevated[d]! >= shiftDays && 3 * epElevated[d]! >= 2 * span) {
@@ -265,6 +269,7 @@ export function detectPanel(panel: Panel, options: DetectorOptions = DEFAULT_OPT
         revFrom[d] = epStart[d]!;
         revUntil[d] = t + 3;
         for (let i = epStart[d]!; i <= t; i++) cleanA[d]![i] = rawA[d]![i]!;
+        cleanSums[d]!.rewritten(epStart[d]!);
         // A shift too gradual for any day to stand out still starts somewhere: flag its first day.
         if (epFlags[d] === 0) flag(d, epStart[d]!, expect[d]![epStart[d]!]!, scores[d]![epStart[d]!]!);
         onShift?.(panel.districts[d]!, dates[epStart[d]!]!);
@@ -334,19 +339,57 @@ function windowMean(a: Float64Array, lo: number, hi: number, skip: number): numb
 }
 
 /**
+ * Prefix sums and counts of a series' finite values, so that the mean of any
+ * window is two subtractions. The detector writes each day once as it goes,
+ * and rewrites the past only to re-base or undo a re-base (rare): a rewrite
+ * marks the sums stale from there, and they are brought up to date on the
+ * next read.
+ */
+class RunningSums {
+  private readonly sum: Float64Array;
+  private readonly count: Int32Array;
+  /** sum[0..upTo] and count[0..upTo] hold the values a[0..upTo) */
+  private upTo = 0;
+
+  constructor(private readonly a: Float64Array) {
+    this.sum = new Float64Array(a.length + 1);
+    this.count = new Int32Array(a.length + 1);
+  }
+
+  rewritten(from: number): void {
+    if (from < this.upTo) this.upTo = from;
+  }
+
+  /** windowMean of a[lo..hi) (no day skipped), in O(1) once the sums reach hi */
+  mean(lo: number, hi: number): number {
+    const from = Math.max(0, lo);
+    if (hi <= from) return Number.NaN;
+    for (let i = this.upTo; i < hi; i++) {
+      const v = this.a[i]!;
+      const finite = !Number.isNaN(v);
+      this.sum[i + 1] = this.sum[i]! + (finite ? v : 0);
+      this.count[i + 1] = this.count[i]! + (finite ? 1 : 0);
+    }
+    if (hi > this.upTo) this.upTo = hi;
+    const n = this.count[hi]! - this.count[from]!;
+    return n >= 5 ? (this.sum[hi]! - this.sum[from]! + 0.5) / (n + 0.5) : Number.NaN;
+  }
+}
+
+/**
  * The level expected at t: the mean of the last W clean values since the
  * last break, moved along the slope between it and the mean of the W before
  * (when both lie after the break), damped by trendWeight.
  */
-function levelAt(clean: Float64Array, breakAt: number, t: number, W: number, trendWeight: number): number {
-  let recent = windowMean(clean, Math.max(breakAt, t - W), t, -1);
+function levelAt(clean: RunningSums, breakAt: number, t: number, W: number, trendWeight: number): number {
+  let recent = clean.mean(Math.max(breakAt, t - W), t);
   // A window with only a handful of counts says little: look further back (up to 4W) for a rate.
   if (recent * W < 10) {
-    const longer = windowMean(clean, Math.max(breakAt, t - 4 * W), t, -1);
+    const longer = clean.mean(Math.max(breakAt, t - 4 * W), t);
     if (!Number.isNaN(longer)) return longer;
   }
   if (Number.isNaN(recent) || trendWeight === 0 || t - 2 * W < breakAt) return recent;
-  const before = windowMean(clean, t - 2 * W, t - W, -1);
+  const before = clean.mean(t - 2 * W, t - W);
   if (Number.isNaN(before)) return recent;
   return Math.max(0, recent + (trendWeight * (recent - before) * (W + 1)) / (2 * W));
 }

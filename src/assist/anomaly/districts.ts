@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { districts } from '../../cases/index.js';
 import type { Random } from './random.js';
 
 /**
- * The generator's districts: the 136 of the 2023 census table shipped in
- * data/ (PBS via fahad-mirza/pakistan_census_2023_tables, MIT), coded
- * `<province>-<NAME>` (e.g. `PB-LAHORE`), plus as many synthetic districts as
+ * The generator's districts: the 136 of the 2023 census, in the platform's
+ * one district coding (`<province>-<NAME>`, e.g. `PB-LAHORE`: src/cases/districts.ts), plus as many synthetic districts as
  * asked beyond 136 (Azad Kashmir and Gilgit-Baltistan are not in the table:
  * `JK-SYN01`…, `GB-SYN01`…), sized by drawing from the small half of the
  * census sizes and scaling down, so the sizes span close to three orders of
@@ -19,22 +18,9 @@ export interface District {
 
 let census: District[] | undefined;
 
+/** The census districts in the platform's one coding (the cases module's table). */
 export function censusDistricts(): District[] {
-  if (census !== undefined) return census;
-  const text = readFileSync(new URL('./data/pk_districts_census2023.csv', import.meta.url), 'utf8');
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = lines[0]!.split(',');
-  const col = (name: string) => {
-    const i = header.indexOf(name);
-    if (i < 0) throw new Error(`census table lacks column ${name}`);
-    return i;
-  };
-  const [p, n, pop] = [col('province_code'), col('district'), col('population_2023')];
-  census = lines.slice(1).map((line) => {
-    const f = line.split(',');
-    const name = f[n]!.trim().toUpperCase().replace(/[^A-Z0-9]+/g, '_');
-    return { code: `${f[p]}-${name}`, province: f[p]!, population: Number(f[pop]), synthetic: false };
-  });
+  census ??= [...districts().values()].map((d) => ({ code: d.code, province: d.province, population: d.population, synthetic: false }));
   return census;
 }
 

@@ -35,6 +35,11 @@ describe('rabta case commands', () => {
     expect((await run('case', 'show', wrong, ...hbl)).err).toContain('case-reference-invalid');
     const queued = await t.platform.cases.open({ kind: 'system', by: 'test' }, { text: 'sim band', channel: 'admin', intake: 'test' });
     expect((await run('case', 'list', '--triage', '--token', t.token)).out).toContain(queued.reference);
+    // The router's three suggestions, best first; the triage queue is the authority's.
+    const said = await run('case', 'suggestions', queued.reference, '--token', t.token);
+    expect(said.out).toMatch(/^category\s+confidence\s+inCatalogue/);
+    expect(said.out.trim().split('\n')).toHaveLength(4);
+    expect((await run('case', 'suggestions', queued.reference, ...hbl)).err).toContain('forbidden');
     expect((await run('case', 'triage', queued.reference, 'SIM-BLOCKED', '--lead', 'PK/TELCO/JAZZ', '--token', t.token)).out).toContain('triaged');
     expect((await run('case', 'transfer', queued.reference, 'PK/BANK/HBL', '--reason', 'bank number', '--token', t.token)).out).toContain('transferred');
   });

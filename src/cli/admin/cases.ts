@@ -58,6 +58,12 @@ export function caseCommands(program: Command, output: Output): void {
     .action(async (reference: string, text: string, o: ClientOptions & { citizen?: boolean }) => {
       show(o, output, await api(o, output, 'POST', `/admin/cases/${ref(reference)}/notes`, { text, visibility: o.citizen ? 'citizen' : 'internal' }));
     });
+  withClientOptions(kase.command('suggestions <reference>'))
+    .description('what the grievance router says of a queued case: its categories, best first, with their confidence')
+    .action(async (reference: string, o: ClientOptions) => {
+      const answer = await api<{ suggestions: Array<Record<string, unknown>> }>(o, output, 'GET', `/admin/case-triage/${ref(reference)}/suggestions`);
+      show(o, output, o.json ? answer : answer.suggestions, ['category', 'confidence', 'inCatalogue']);
+    });
   withClientOptions(kase.command('triage <reference> <category>'))
     .description('the authority’s triage officer sets a queued case’s category (and lead)')
     .option('--lead <member>', 'the lead institution (default: the category’s)')

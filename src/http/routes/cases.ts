@@ -19,7 +19,7 @@ const OpenBody = Type.Object(
     text: Type.String({ minLength: 1, maxLength: MAX_TEXT * 2, description: `the citizen’s words, at most ${MAX_TEXT} characters` }),
     citizen: Type.Optional(Type.Object({ cnic: Type.Optional(Type.String({ maxLength: 20 })), mobile: Type.Optional(Type.String({ maxLength: 20 })), language: Type.Optional(Type.Union([Type.Literal('ur'), Type.Literal('en')])) }, { additionalProperties: false })),
     anonymous: Type.Optional(Type.Boolean()),
-    district: Type.Optional(Type.String({ maxLength: 8, description: 'a census district code, e.g. PB-17' })),
+    district: Type.Optional(Type.String({ maxLength: 40, description: 'a census district code, e.g. PB-LAHORE' })),
     lead: Type.Optional(Member),
     partners: Type.Optional(Type.Array(Member, { maxItems: 20 })),
     attachments: Type.Optional(Type.Array(Type.Object({ digest: Type.String({ pattern: '^[0-9a-f]{64}$' }), name: Type.String({ maxLength: 200 }), mediaType: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }), { maxItems: 20 })),
@@ -109,9 +109,17 @@ async function caseAdmin(base: FastifyInstance, { cases, actor }: { cases: Cases
     return cases.listRules(member);
   });
   app.get('/admin/case-triage', { schema: { tags, security, summary: 'The triage queue: cases without a category or lead (the authority)' } }, async (request) => cases.triageQueue(actor(request)));
+  app.get('/admin/case-triage/:ref/suggestions', { schema: { tags, security, summary: 'The grievance router’s categories for a queued case, best first, with their confidence (the authority)', params: Ref } }, async (request) =>
+    cases.triageSuggestions(actor(request), request.params.ref),
+  );
   app.post('/admin/case-triage/:ref', { schema: { tags, security, summary: 'Set a queued case’s category and lead (the authority’s triage officer)', params: Ref, body: Type.Object({ category: Type.String({ maxLength: 32 }), lead: Type.Optional(Member) }, { additionalProperties: false }) } }, async (request) =>
     cases.triage(actor(request), request.params.ref, request.body),
   );
+  app.get('/admin/case-corrections', { schema: { tags, security, summary: 'Triage officers’ categories for cases the router decided on, with the citizen’s text (the authority; `rabta assist export-corrections` masks it)', querystring: Type.Object({ since: Type.Optional(Type.String({ format: 'date-time' })) }) } }, async (request) => {
+    const out = [];
+    for await (const c of cases.corrections(actor(request), { since: request.query.since })) out.push(c);
+    return out;
+  });
   app.post('/admin/case-sweep', { schema: { tags, security, summary: 'Run the deadline sweep now (the authority; normally it runs on its own)' } }, async (request) => {
     const a = actor(request);
     if (a.kind !== 'authority') throw new RabtaError('forbidden', 'only the authority runs the sweep by hand');

@@ -23,6 +23,11 @@ export function day(iso: string, lang: Lang): string {
   return digits(`${d} ${MONTHS[lang][m - 1] ?? ''} ${y}`, lang);
 }
 
+/** The calendar day of a moment, in Pakistan time (a deadline). */
+export function dayOf(at: string | number, lang: Lang): string {
+  return day(new Date(new Date(at).getTime() + 5 * 3_600_000).toISOString(), lang);
+}
+
 /** A moment in Pakistan time (UTC+5, no daylight saving): day and hh:mm. */
 export function moment(at: string | number, lang: Lang): string {
   const pk = new Date(new Date(at).getTime() + 5 * 3_600_000).toISOString();

@@ -3,11 +3,11 @@ import type { AccessEntry, ConsentForCitizen } from '../../consent/index.js';
 import { Icon, WithIcon } from '../icons.js';
 import { day, digits, moment, readable } from '../i18n/format.js';
 import type { Lang } from '../i18n/strings.js';
-import { Csrf, PortalPage } from '../layout.js';
+import { Csrf, Free, PortalPage } from '../layout.js';
 import type { PageContext } from '../layout.js';
 
-type Named = { nameEn: string; nameUr: string };
-const nameIn = (n: Named, lang: Lang) => (lang === 'ur' ? n.nameUr || n.nameEn : n.nameEn || n.nameUr);
+export type Named = { nameEn: string; nameUr: string };
+export const nameIn = (n: Named, lang: Lang) => (lang === 'ur' ? n.nameUr || n.nameEn : n.nameEn || n.nameUr);
 /** A CNIC, masked, always left to right inside Urdu text. */
 const Cnic = ({ value, lang }: { value: string; lang: Lang }) => (
   <bdi dir="ltr" class="ltr">
@@ -15,7 +15,7 @@ const Cnic = ({ value, lang }: { value: string; lang: Lang }) => (
   </bdi>
 );
 
-function Message({ kind, text }: { kind: 'error' | 'ok'; text: string }) {
+export function Message({ kind, text }: { kind: 'error' | 'ok'; text: string }) {
   return (
     <p class={kind} role={kind === 'error' ? 'alert' : 'status'}>
       <WithIcon icon={kind === 'error' ? 'warn' : 'check'}>{text}</WithIcon>
@@ -103,8 +103,8 @@ export function HomePage({ ctx }: { ctx: PageContext }) {
     { href: '/my/money', icon: 'money', text: t.money },
     { href: '/my/tracker', icon: 'eye', text: t.tracker },
     { href: '/my/consents', icon: 'shield', text: t.consents },
+    { href: '/my/cases', icon: 'folder', text: t.cases },
     { href: '/my/notices', icon: 'bell', text: t.notices },
-    // My cases (file, follow, confirm, rate) go here when the cases module lands.
   ] as const;
   return (
     <PortalPage ctx={ctx} title={t.home}>
@@ -149,7 +149,7 @@ export function MoneyPage({ ctx, status }: { ctx: PageContext; status: MoneyStat
         <section class="card" aria-labelledby="latest">
           <h2 id="latest">{t.moneyLatest}</h2>
           <p class="notice-text" lang={status.language} dir={status.language === 'ur' ? 'rtl' : 'ltr'}>
-            {readable(status.text, status.language)}
+            <Free>{readable(status.text, status.language)}</Free>
           </p>
           <dl class="facts">
             {status.expected ? (
@@ -161,7 +161,7 @@ export function MoneyPage({ ctx, status }: { ctx: PageContext; status: MoneyStat
               </>
             ) : null}
             <dt>{t.moneyFrom}</dt>
-            <dd>{nameIn(status.institution, lang)}</dd>
+            <dd><Free>{nameIn(status.institution, lang)}</Free></dd>
             <dt>{t.moneyWhen}</dt>
             <dd>{moment(status.at, lang)}</dd>
           </dl>
@@ -200,7 +200,7 @@ export function TrackerPage({ ctx, items, next }: { ctx: PageContext; items: Acc
       <ol class="plain">
         {items.map((entry) => (
           <li key={`${entry.exchangeId}`} class="card">
-            <h2>{nameIn(entry.institution, lang)}</h2>
+            <h2><Free>{nameIn(entry.institution, lang)}</Free></h2>
             <dl class="facts">
               <dt>{t.when}</dt>
               <dd>{moment(entry.at, lang)}</dd>
@@ -213,7 +213,7 @@ export function TrackerPage({ ctx, items, next }: { ctx: PageContext; items: Acc
             </dl>
             <a href={`/my/tracker/${entry.kind}/${entry.exchangeId}`}>
               <WithIcon icon="check">{t.checkRecord}</WithIcon>
-              <span class="skip"> — {nameIn(entry.institution, lang)}, {moment(entry.at, lang)}</span>
+              <span class="skip"> — <Free>{nameIn(entry.institution, lang)}</Free>, {moment(entry.at, lang)}</span>
             </a>
           </li>
         ))}
@@ -238,7 +238,7 @@ export function CheckPage({ ctx, entry, result }: { ctx: PageContext; entry: Acc
       </h1>
       {entry ? (
         <p>
-          {nameIn(entry.institution, lang)} · {moment(entry.at, lang)}
+          <Free>{nameIn(entry.institution, lang)}</Free> · {moment(entry.at, lang)}
         </p>
       ) : null}
       {result.state === 'ok' ? (
@@ -285,15 +285,15 @@ export function ConsentsPage({ ctx, consents, done }: { ctx: PageContext; consen
         {consents.map((c) => (
           <li key={c.id} class="card">
             <h2>
-              {nameIn(c.consumer.institution, lang)} <span class="badge">{t[statusKey(c.status)]}</span>
+              <Free>{nameIn(c.consumer.institution, lang)}</Free> <span class="badge">{t[statusKey(c.status)]}</span>
             </h2>
             <p>
-              {t.why}: {nameIn(c.purpose, lang)}
+              {t.why}: <Free>{nameIn(c.purpose, lang)}</Free>
             </p>
             {c.status === 'REQUESTED' || c.status === 'ACTIVE' ? (
               <a class="button" href={`/my/consents/${c.id}`}>
                 {c.status === 'REQUESTED' ? t.consentAsk : t.revoke}
-                <span class="skip"> — {nameIn(c.consumer.institution, lang)}</span>
+                <span class="skip"> — <Free>{nameIn(c.consumer.institution, lang)}</Free></span>
               </a>
             ) : null}
           </li>
@@ -313,11 +313,11 @@ export function ConsentPage({ ctx, consent }: { ctx: PageContext; consent: Conse
       <div class="card">
         <dl class="facts">
           <dt>{t.who}</dt>
-          <dd>{nameIn(consent.consumer.institution, lang)}</dd>
+          <dd><Free>{nameIn(consent.consumer.institution, lang)}</Free></dd>
           <dt>{t.consentFrom}</dt>
-          <dd>{nameIn(consent.provider, lang)}</dd>
+          <dd><Free>{nameIn(consent.provider, lang)}</Free></dd>
           <dt>{t.why}</dt>
-          <dd>{nameIn(consent.purpose, lang)}</dd>
+          <dd><Free>{nameIn(consent.purpose, lang)}</Free></dd>
           <dt>{t.consentUntil}</dt>
           <dd>{day(consent.validUntil, lang)}</dd>
         </dl>
@@ -369,7 +369,7 @@ export function NoticesPage({ ctx, institutions, stopped, saved, messages }: { c
           {institutions.map((m, i) => (
             <div class="check" key={m.id}>
               <input type="checkbox" id={`m${i}`} name="allow" value={m.id} checked={!stopped.includes(m.id)} />
-              <label for={`m${i}`}>{nameIn(m, lang)}</label>
+              <label for={`m${i}`}><Free>{nameIn(m, lang)}</Free></label>
             </div>
           ))}
         </fieldset>
@@ -385,7 +385,7 @@ export function NoticesPage({ ctx, institutions, stopped, saved, messages }: { c
         {messages.map((m, i) => (
           <li class="card" key={i}>
             <p lang={m.language} dir={m.language === 'ur' ? 'rtl' : 'ltr'}>
-              {readable(m.text, m.language)}
+              <Free>{readable(m.text, m.language)}</Free>
             </p>
             <p class="hint">{moment(m.at, lang)}</p>
           </li>

@@ -8,9 +8,12 @@ import { COOKIE, field, fields, localPath, statusOf } from '../http/frame.js';
 import type { Form, WebFrame } from '../http/frame.js';
 import { seal, unseal } from '../http/seal.js';
 import type { Lang } from '../i18n/strings.js';
+import type { PageContext } from '../layout.js';
 import { strings } from '../i18n/strings.js';
 import { CheckPage, CnicPage, CodePage, ConsentPage, ConsentsPage, HomePage, MessagePage, MoneyPage, NoticesPage, TrackerPage } from './pages.js';
 import type { CheckResult, MoneyStatus } from './pages.js';
+import { CasePage, CasesPage, COMPLAINT_MAX, FilePage } from './case-pages.js';
+import type { ComplaintForm, Institutions } from './case-pages.js';
 import { verifyReceipt } from '../../ledger/index.js';
 import type { ReceiptDocument } from '../../ledger/index.js';
 
@@ -229,7 +232,104 @@ export function portalRoutes(app: FastifyInstance, caps: WebCapabilities, frame:
     }),
   );
 
-  // My cases (file a complaint, timeline, confirm or reopen, rate) join here when the cases module lands.
+  casePages(app, caps, frame, { signedIn, ctxOf, message });
+}
+
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+type SignedIn = (handler: (request: FastifyRequest, reply: FastifyReply, session: CitizenSession) => Promise<unknown>) => Handler;
+
+const REFERENCE = /^RB-\d{2}-\d{6}-\d$/;
+
+/**
+ * My cases: the list, a complaint in one form (free text, district, optional
+ * category), one case with its deadline and timeline, and her answer to a
+ * proposed resolution (solved and a rating, or not solved: reopened). All
+ * through cases' citizen interface for the signed-in session.
+ */
+function casePages(
+  app: FastifyInstance,
+  caps: WebCapabilities,
+  frame: WebFrame,
+  { signedIn, ctxOf, message }: { signedIn: SignedIn; ctxOf: (request: FastifyRequest, session?: CitizenSession) => PageContext; message: (request: FastifyRequest) => string | undefined },
+) {
+  const names = async (): Promise<Institutions> => new Map((await caps.institutions()).map((m) => [m.id, m]));
+
+  app.get(
+    '/my/cases',
+    signedIn(async (request, reply, session) => {
+      const [cases, institutions] = await Promise.all([caps.cases.list(session), names()]);
+      return frame.page(request, reply, <CasesPage ctx={ctxOf(request, session)} cases={cases} names={institutions} />);
+    }),
+  );
+
+  const filePage = async (request: FastifyRequest, reply: FastifyReply, session: CitizenSession, error?: string, values?: ComplaintForm) =>
+    frame.page(request, reply, <FilePage ctx={ctxOf(request, session)} categories={await caps.cases.categories()} districts={caps.cases.districts()} {...(error ? { error } : {})} {...(values ? { values } : {})} />, error ? 400 : 200);
+
+  app.get(
+    '/my/cases/new',
+    signedIn(async (request, reply, session) => filePage(request, reply, session)),
+  );
+
+  // A complaint that cannot be taken comes back on the same page with what she wrote, rather than a redirect that would lose it.
+  app.post(
+    '/my/cases',
+    signedIn(async (request, reply, session) => {
+      const form = request.body as Form;
+      const values: ComplaintForm = { text: field(form, 'text').trim(), district: field(form, 'district').trim().slice(0, 40), category: field(form, 'category').trim().slice(0, 32) };
+      const t = strings(frame.visitOf(request).lang);
+      if (!values.text) return filePage(request, reply, session, t.textMissing, values);
+      if ([...values.text].length > COMPLAINT_MAX) return filePage(request, reply, session, t.textTooLong, values);
+      try {
+        const filed = await caps.cases.file(session, { text: values.text, district: values.district || undefined, category: values.category || undefined, language: frame.visitOf(request).lang });
+        return frame.redirect(reply, `/my/cases/${filed.reference}?m=filed`);
+      } catch (error) {
+        if (error instanceof RabtaError && error.code === 'unknown-district') return filePage(request, reply, session, t.districtWrong, { ...values, district: '' });
+        if (error instanceof RabtaError && error.code === 'description-too-long') return filePage(request, reply, session, t.textTooLong, values);
+        if (error instanceof RabtaError && error.code === 'unknown-category') return filePage(request, reply, session, t.error, { ...values, category: '' });
+        throw error;
+      }
+    }),
+  );
+
+  app.get(
+    '/my/cases/:ref',
+    signedIn(async (request, reply, session) => {
+      const { ref } = request.params as { ref: string };
+      if (!REFERENCE.test(ref)) throw new RabtaError('not-found');
+      const view = await caps.cases.view(session, ref).catch((error: unknown) => {
+        // Another's case is not found, as an unknown one is.
+        if (error instanceof RabtaError && (error.code === 'case-not-yours' || error.code === 'unknown-case' || error.code === 'case-reference-invalid')) throw new RabtaError('not-found');
+        throw error;
+      });
+      const t = strings(frame.visitOf(request).lang);
+      const m = message(request);
+      const texts: Record<string, { kind: 'ok' | 'error'; text: string }> = { filed: { kind: 'ok', text: t.filed }, closed: { kind: 'ok', text: t.caseClosed }, reopened: { kind: 'ok', text: t.caseReopened }, rated: { kind: 'ok', text: t.caseRated }, refused: { kind: 'error', text: t.caseNoChange } };
+      const done = m ? texts[m] : undefined;
+      return frame.page(request, reply, <CasePage ctx={ctxOf(request, session)} view={view} names={await names()} {...(done ? { done } : {})} />);
+    }),
+  );
+
+  app.post(
+    '/my/cases/:ref/answer',
+    signedIn(async (request, reply, session) => {
+      const { ref } = request.params as { ref: string };
+      if (!REFERENCE.test(ref)) throw new RabtaError('not-found');
+      const form = request.body as Form;
+      const solved = field(form, 'solved') === 'yes';
+      const rating = /^[1-5]$/.test(field(form, 'rating')) ? Number(field(form, 'rating')) : undefined;
+      let state: string;
+      try {
+        const before = await caps.cases.view(session, ref);
+        state = before.state;
+        await caps.cases.answer(session, ref, { solved, ...(rating ? { satisfaction: rating } : {}) });
+      } catch (error) {
+        if (error instanceof RabtaError && (error.code === 'case-state' || error.code === 'conflict' || error.code === 'bad-request')) return frame.redirect(reply, `/my/cases/${ref}?m=refused`);
+        if (error instanceof RabtaError && (error.code === 'case-not-yours' || error.code === 'unknown-case')) throw new RabtaError('not-found');
+        throw error;
+      }
+      return frame.redirect(reply, `/my/cases/${ref}?m=${!solved ? 'reopened' : state === 'closed' ? 'rated' : 'closed'}`);
+    }),
+  );
 }
 
 /**
