@@ -1,4 +1,5 @@
 import type { CasesTables } from '../src/cases/tables.js';
+import type { CitizensTables } from '../src/citizens/tables.js';
 import type { ConsentTables } from '../src/consent/tables.js';
 import type { EventsTables } from '../src/events/tables.js';
 import type { ExchangeTables } from '../src/exchange/tables.js';
@@ -11,4 +12,4 @@ import type { RegistryTables } from '../src/registry/tables.js';
  * Inside src/ a module sees only its own tables, and another's data through
  * that module's interface.
  */
-export interface AllTables extends RegistryTables, LedgerTables, ExchangeTables, ConsentTables, EventsTables, CasesTables {}
+export interface AllTables extends RegistryTables, LedgerTables, ExchangeTables, ConsentTables, CitizensTables, EventsTables, CasesTables {}

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { measureSms } from '../../src/notify/index.js';
 import type { TestInstance } from '../../src/platform/testing.js';
 import type { DisbursementReport } from './scenario/disbursement.js';
 import type { Progress } from './scenario/progress.js';
@@ -62,6 +63,9 @@ describe('demo: the disbursement scenario, BISP → HBL → beneficiaries', () =
     expect(report.sms.expected).toBeGreaterThanOrEqual(4);
     expect(report.sms.sent).toBe(report.sms.expected);
     expect(report.sms.sample).toMatch(/^حبیب بینک لمیٹڈ: آپ کی کفالت کی رقم \u200E?13,500 روپے/);
+    // Issue 18, item 7: the topic's Urdu fields (date, agent area) keep English out of the Urdu text, and it fits in 2 parts.
+    expect(report.sms.sample).not.toMatch(/[A-Za-z]/);
+    expect(measureSms(report.sms.sample).parts).toBeLessThanOrEqual(2);
     expect(report.status.asked).toBe('حالت');
     expect(report.status.reply).toMatch(/^رابطہ: کارڈ \u200E?\d{5}-\*{5}\d\d-\d، حبیب بینک لمیٹڈ/);
     expect(report.status.reply).toMatch(/13,?500/);

@@ -68,7 +68,7 @@ export async function seedDemo(platform: Platform, options: { upstreamBase: stri
   }
   // The telco's subscriber records say which phone belongs to which CNIC; some households share one.
   for (const person of options.people) {
-    await platform.consent.registerCitizen(actor, { cnic: person.cnic, mobile: person.mobile, language: person.language });
+    await platform.citizens.registerCitizen(actor, { cnic: person.cnic, mobile: person.mobile, language: person.language });
   }
   for (const grant of ACCESS) {
     const existing = await registry.listAccess({ serviceId: grant.service, clientId: grant.client });

@@ -30,7 +30,7 @@ function ask(session: smpp.Session, command: string, fields: Record<string, unkn
 }
 
 describe('the example SMSC', () => {
-  it('narrates each part: decoded text, part x/y, encoding — with the number masked as the platform masks it (maskMobile)', async () => {
+  it('narrates each part: decoded text, part x/y, encoding — with the number masked as the platform masks it (maskPhone)', async () => {
     const lines: string[] = [];
     const { smsc, port } = await start(lines);
     const channel = createSmppChannel({ host: '127.0.0.1', port, systemId: 'demo', password: 'demo-pass', source: '8171', deliveryReceipts: false });
@@ -38,8 +38,8 @@ describe('the example SMSC', () => {
     await channel.ready(2000);
     await channel.send({ to: '+923001234567', text: 'ب'.repeat(71) });
     expect(lines).toContain('[smsc] bind_transceiver accepted for "demo"');
-    expect(lines).toContain(`[smsc] submit_sm 00000001 from 8171 to +92300*****67, ucs2, part 1/2 (ref ${smsc.received[0]?.concat?.reference}): ${'ب'.repeat(67)}`);
-    expect(lines.at(-1)).toMatch(/^\[smsc\] submit_sm 00000002 from 8171 to \+92300\*\*\*\*\*67, ucs2, part 2\/2 \(ref \d+\): بببب$/);
+    expect(lines).toContain(`[smsc] submit_sm 00000001 from 8171 to +92300****567, ucs2, part 1/2 (ref ${smsc.received[0]?.concat?.reference}): ${'ب'.repeat(67)}`);
+    expect(lines.at(-1)).toMatch(/^\[smsc\] submit_sm 00000002 from 8171 to \+92300\*\*\*\*567, ucs2, part 2\/2 \(ref \d+\): بببب$/);
     expect(smsc.received.map((r) => [r.registeredDelivery, r.sourceTon])).toEqual([
       [0, 0],
       [0, 0],

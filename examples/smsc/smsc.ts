@@ -3,7 +3,7 @@ import smpp from 'smpp';
 import { decodeText, encodeSms, ESM_CLASS_UDHI, parseUserData } from '../../src/notify/encoding.js';
 import type { Concatenation } from '../../src/notify/encoding.js';
 // The one masker the platform shows phones with, so the SMSC's lines and the scenario's agree.
-import { maskMobile as maskPhone } from '../../src/consent/index.js';
+import { maskPhone } from '../../src/notify/index.js';
 import { COMMAND, parseMessagePdu, STATUS, tapFrames, TON } from '../../src/notify/smpp-wire.js';
 
 /**

@@ -14,8 +14,7 @@ import { recordCorrection } from './routing.js';
 import { isFinished } from './states.js';
 import type { CaseRow, CasesTables } from './tables.js';
 import { finishTasks, openTask } from './tasks.js';
-
-type Language = 'ur' | 'en';
+import type { Language } from '../core/index.js';
 
 /** Runs one change of one case in one transaction, reading the case inside it. */
 async function change<T>(deps: CasesDeps, key: string, fn: (trx: Kysely<CasesTables>, row: CaseRow, partners: string[]) => Promise<T>): Promise<T> {

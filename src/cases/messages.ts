@@ -3,7 +3,7 @@
  * for one or two SMS; a reference is always written the same way so it can be
  * texted back as it is.
  */
-type Language = 'ur' | 'en';
+import type { Language } from '../core/index.js';
 
 const pk = (ms: number, language: Language) =>
   new Intl.DateTimeFormat(language === 'ur' ? 'ur-PK' : 'en-PK', { timeZone: 'Asia/Karachi', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', numberingSystem: 'latn' }).format(ms);

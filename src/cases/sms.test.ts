@@ -11,7 +11,7 @@ describe.each(testDialects(postgresUrl))('cases by SMS on %s', (dialect) => {
 
   it('SHIKAYAT opens a case and answers its reference; the reference answers its state; 1/2 answer for her own case only', async () => {
     t = await startCaseInstance(dialect, postgresUrl);
-    const sms = (from: string, text: string) => t.platform.consent.handleInboundSms({ from, text });
+    const sms = (from: string, text: string) => t.platform.citizens.handleInboundSms({ from, text });
     const cases = t.platform.cases;
 
     expect((await sms(CITIZEN.mobile.replace('+', ''), 'SHIKAYAT meri BISP qist ATM se nahi nikli')).outcome).toBe('dispatched');

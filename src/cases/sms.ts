@@ -6,8 +6,7 @@ import { caseTexts } from './messages.js';
 import { MAX_TEXT, openCase } from './open.js';
 import { parseReference } from './reference.js';
 import type { CaseRow } from './tables.js';
-
-type Language = 'ur' | 'en';
+import type { Language } from '../core/index.js';
 
 const EASTERN = /[\u0660-\u0669\u06F0-\u06F9]/g;
 const fold = (text: string) => text.normalize('NFKC').replace(EASTERN, (d) => String(d.charCodeAt(0) & 0xf)).replace(/[\s\u00A0]+/g, ' ').trim();
@@ -22,7 +21,7 @@ export type CaseSmsOutcome = 'opened' | 'state' | 'answered' | 'bad-reference' |
  * answers its state and next deadline; `1` / `2` (optionally `1 4` with a
  * satisfaction, or after the reference) answer "was it resolved?" — for the
  * sender's own case only. Returns undefined for anything else, which the
- * consent module's commands then handle.
+ * SMS dispatcher's next commands then handle (citizens', consent's).
  */
 export async function handleCaseSms(deps: CasesDeps, sms: { from: string; text: string }): Promise<CaseSmsOutcome | undefined> {
   const mobile = deps.citizens.normalizeMobile(sms.from);

@@ -51,7 +51,7 @@ export async function seedCaseWorld(t: TestInstance): Promise<void> {
     await r.createMember(SYSTEM_ACTOR, { memberClass: cls, code, nameEn: code, nameUr: code });
     await r.createSubsystem(SYSTEM_ACTOR, `PK/${cls}/${code}`, { code: sub, name: sub });
   }
-  for (const c of [CITIZEN, OTHER_CITIZEN]) await t.platform.consent.registerCitizen(SYSTEM_ACTOR, { cnic: c.cnic, mobile: c.mobile, language: 'en' });
+  for (const c of [CITIZEN, OTHER_CITIZEN]) await t.platform.citizens.registerCitizen(SYSTEM_ACTOR, { cnic: c.cnic, mobile: c.mobile, language: 'en' });
   const cases = t.platform.cases;
   await cases.putCategory(AUTHORITY, { code: 'PAYMENT-NOT-RECEIVED', nameEn: 'Payment not received', nameUr: 'رقم نہیں ملی', lead: 'PK/BANK/HBL', firstResponseDays: 1, resolutionDays: 3, group: 'payments' });
   await cases.putCategory(AUTHORITY, { code: 'BISP-ELIGIBILITY', nameEn: 'Eligibility', nameUr: 'اہلیت', lead: 'PK/GOV/BISP', firstResponseDays: 2, resolutionDays: 10, group: 'programme' });

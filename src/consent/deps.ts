@@ -3,21 +3,13 @@ import type { Keyring } from '../keyring/index.js';
 import type { Registry } from '../registry/index.js';
 import type { WriteBatcher } from '../store/index.js';
 import type { ConsentChangeSink } from './changes.js';
-import type { CitizenMessenger } from './messenger.js';
+import type { CitizenTemplate, CitizenTemplateParams, Outgoing } from '../notify/index.js';
+import type { Language } from '../core/index.js';
+import type { Connection } from '../store/index.js';
 import type { ConsentTables } from './tables.js';
 
-/** Limits of sign-in and consent requests; every node must use the same. */
+/** Limits of consent requests; every node must use the same. */
 export interface ConsentLimits {
-  otpTtlMs: number;
-  otpAttempts: number;
-  sessionTtlMs: number;
-  /** OTP sends per CNIC: [count, window ms] pairs, all enforced */
-  otpPerCnic: Array<[number, number]>;
-  otpPerMobile: Array<[number, number]>;
-  otpPerAddress: Array<[number, number]>;
-  /** sign-in attempts per CNIC: a code allows a few, and a few codes may be asked for in each window */
-  signInPerCnic: Array<[number, number]>;
-  signInPerAddress: Array<[number, number]>;
   /** a consumer's unanswered requests to one citizen at a time */
   pendingPerConsumer: number;
   /** an unanswered request lapses after this long */
@@ -26,25 +18,9 @@ export interface ConsentLimits {
   maxValidityMs: number;
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+const DAY = 86_400_000;
 
 export const DEFAULT_LIMITS: ConsentLimits = {
-  otpTtlMs: 5 * MINUTE,
-  otpAttempts: 3,
-  sessionTtlMs: 15 * MINUTE,
-  otpPerCnic: [
-    [3, 15 * MINUTE],
-    [10, DAY],
-  ],
-  otpPerMobile: [[5, HOUR]],
-  otpPerAddress: [[20, HOUR]],
-  signInPerCnic: [
-    [10, 15 * MINUTE],
-    [30, DAY],
-  ],
-  signInPerAddress: [[30, HOUR]],
   pendingPerConsumer: 3,
   pendingTtlMs: 7 * DAY,
   maxValidityMs: 5 * 365 * DAY,
@@ -62,7 +38,8 @@ export interface ConsentDeps {
   batch: WriteBatcher<ConsentTables>;
   registry: Registry;
   keyring: Keyring;
-  messenger: CitizenMessenger;
+  /** who a subject is (phone, language, masked CNIC) and how texts reach them: the citizens module */
+  citizens: CitizenDirectory;
   /** issuer of consent artefacts and citizen sessions */
   publicUrl: string;
   now: () => number;
@@ -71,9 +48,26 @@ export interface ConsentDeps {
   changeSink?: ConsentChangeSink;
   /** consents may name event topics as well as services */
   topics?: () => TopicCatalogue | undefined;
-  /** the other modules' SMS commands, asked in order before consent's own (see sms.ts) */
-  smsCommands?: () => readonly SmsCommandHandler[];
 }
 
-/** Another module's citizen SMS command: true when it handled (and answered) the message. */
-export type SmsCommandHandler = (sms: { from: string; text: string }) => Promise<boolean>;
+/** A registered citizen as consent needs to know them. */
+export interface CitizenContact {
+  subjectHash: string;
+  mobile: string;
+  language: Language;
+  maskedCnic: string;
+}
+
+/**
+ * What consent asks of the citizens module (the platform passes it in, so
+ * consent never imports it): who a subject is, and the citizen's outbox —
+ * a text is noted in the caller's transaction and sent after the commit.
+ */
+export interface CitizenDirectory {
+  find(db: Connection, subjectHash: string): Promise<CitizenContact | undefined>;
+  queue<K extends CitizenTemplate>(
+    db: Connection,
+    message: { subjectHash: string | null; mobile: string; language: Language; template: K; params: CitizenTemplateParams[K] },
+  ): Promise<Outgoing<K>>;
+  dispatch(messages: Outgoing[]): Promise<void>;
+}

@@ -42,14 +42,14 @@ for (const dialect of testDialects(postgresUrl)) {
       expect(problem(await f.exchange(f.hbl, 'status', 'support', [cnic]))).toBe('403 consent-missing');
 
       // The gateway reports the sender without the plus; the citizen types Urdu digits with extra spaces.
-      expect(await f.t.platform.consent.handleInboundSms({ from: '923001234567', text: `  ہاں   ${urduDigits(code)} ` })).toEqual({ outcome: 'approved', consentId: consent.id });
+      expect(await f.t.platform.citizens.handleInboundSms({ from: '923001234567', text: `  ہاں   ${urduDigits(code)} ` })).toEqual({ outcome: 'approved', consentId: consent.id });
       const confirmation = f.messenger.last('+923001234567');
       expect(confirmation).toMatchObject({ template: 'consent-approved', language: 'ur', params: { cnic: '35202-*****67-1', code } });
       expect((await f.signed(f.hbl, 'GET', `/consents/${consent.id}`)).body).toMatchObject({ id: consent.id, status: 'ACTIVE' });
 
       expect((await f.exchange(f.hbl, 'status', 'support', [cnic])).status).toBe(200);
 
-      expect(await f.t.platform.consent.handleInboundSms({ from: '+923001234567', text: `wapis ${code}` })).toEqual({ outcome: 'revoked', consentId: consent.id });
+      expect(await f.t.platform.citizens.handleInboundSms({ from: '+923001234567', text: `wapis ${code}` })).toEqual({ outcome: 'revoked', consentId: consent.id });
       expect(f.messenger.last('+923001234567')).toMatchObject({ template: 'consent-revoked', params: { cnic: '35202-*****67-1' } });
       expect(problem(await f.exchange(f.hbl, 'status', 'support', [cnic]))).toBe('403 consent-revoked');
 
@@ -67,7 +67,7 @@ for (const dialect of testDialects(postgresUrl)) {
         expect(leaf.entry.toString('latin1')).not.toContain('35202');
       }
       // A revoked consent stays revoked: its code no longer answers, and a new consent is a new artefact.
-      expect(await f.t.platform.consent.handleInboundSms({ from: '+923001234567', text: `HAAN ${code}` })).toEqual({ outcome: 'unknown-code' });
+      expect(await f.t.platform.citizens.handleInboundSms({ from: '+923001234567', text: `HAAN ${code}` })).toEqual({ outcome: 'unknown-code' });
     });
 
     it('signs the artefact with the consent key and never changes it', async () => {
@@ -213,19 +213,19 @@ for (const dialect of testDialects(postgresUrl)) {
       const second = await f.request(f.jazz, '35202-5555555-2');
       const codes = f.messenger.sent.filter((m) => m.mobile === phone && m.template === 'consent-request').map((m) => m.params.code);
       expect(new Set(codes).size).toBe(2);
-      const consent = f.t.platform.consent;
-      expect(await consent.handleInboundSms({ from: phone, text: `NAHI ${codes[1]}` })).toEqual({ outcome: 'rejected', consentId: second.id });
+      const citizens = f.t.platform.citizens;
+      expect(await citizens.handleInboundSms({ from: phone, text: `NAHI ${codes[1]}` })).toEqual({ outcome: 'rejected', consentId: second.id });
       expect(f.messenger.last(phone)).toMatchObject({ template: 'consent-rejected', language: 'en', params: { cnic: '35202-*****55-2', consumer: 'Jazz' } });
-      expect(await consent.handleInboundSms({ from: phone, text: 'Haan 0000' })).toEqual({ outcome: 'unknown-code' });
+      expect(await citizens.handleInboundSms({ from: phone, text: 'Haan 0000' })).toEqual({ outcome: 'unknown-code' });
       expect(f.messenger.last(phone)?.template).toBe('consent-code-unknown');
-      expect(await consent.handleInboundSms({ from: phone, text: 'what is this?' })).toEqual({ outcome: 'help' });
+      expect(await citizens.handleInboundSms({ from: phone, text: 'what is this?' })).toEqual({ outcome: 'help' });
       expect(f.messenger.last(phone)).toMatchObject({ template: 'help', language: 'en' });
       // A stranger's number, even with a live code, gets only the help text — in Urdu, and nothing personal.
       const stranger = '+923009999999';
-      expect(await consent.handleInboundSms({ from: stranger, text: `HAAN ${codes[0]}` })).toEqual({ outcome: 'help' });
+      expect(await citizens.handleInboundSms({ from: stranger, text: `HAAN ${codes[0]}` })).toEqual({ outcome: 'help' });
       expect(f.messenger.last(stranger)).toMatchObject({ template: 'help', language: 'ur', params: {} });
       expect((await f.signed(f.hbl, 'GET', `/consents/${first.id}`)).body.status).toBe('REQUESTED');
-      expect(await consent.handleInboundSms({ from: phone, text: `haan-${codes[0]}.` })).toEqual({ outcome: 'approved', consentId: first.id });
+      expect(await citizens.handleInboundSms({ from: phone, text: `haan-${codes[0]}.` })).toEqual({ outcome: 'approved', consentId: first.id });
     });
 
     it('moves live reply codes to a citizen’s new phone, and the old phone loses them', async () => {
@@ -240,8 +240,8 @@ for (const dialect of testDialects(postgresUrl)) {
       const moved = await f.t.platform.store.tables<ConsentTables>().selectFrom('consent_artefacts').select(['reply_mobile', 'reply_code']).where('id', '=', consent.id).executeTakeFirstOrThrow();
       expect(moved.reply_mobile).toBe('+923007777772');
       expect(moved.reply_code).not.toBe(code);
-      expect(await f.t.platform.consent.handleInboundSms({ from: '+923007777771', text: `HAAN ${code}` })).toEqual({ outcome: 'help' });
-      expect(await f.t.platform.consent.handleInboundSms({ from: '+923007777772', text: `HAAN ${moved.reply_code}` })).toEqual({ outcome: 'approved', consentId: consent.id });
+      expect(await f.t.platform.citizens.handleInboundSms({ from: '+923007777771', text: `HAAN ${code}` })).toEqual({ outcome: 'help' });
+      expect(await f.t.platform.citizens.handleInboundSms({ from: '+923007777772', text: `HAAN ${moved.reply_code}` })).toEqual({ outcome: 'approved', consentId: consent.id });
     });
 
     it('keeps a reply code unique among one phone’s live consents, in the database', async () => {

@@ -1,12 +1,9 @@
 import { RabtaError } from '../core/index.js';
 import { recordConsentChange } from './changes.js';
-import { findCitizen } from './citizens.js';
+import type { CitizenTemplate, Outgoing } from '../notify/index.js';
 import type { ConsentDeps } from './deps.js';
-import type { CitizenTemplate } from './messages.js';
 import type { Names } from './names.js';
 import { inLanguage } from './names.js';
-import { dispatch, queueMessage } from './notifications.js';
-import type { Outgoing } from './notifications.js';
 import type { ConsentArtefactRow, ConsentStatus } from './tables.js';
 
 export type CitizenAction = 'approve' | 'reject' | 'revoke';
@@ -58,9 +55,9 @@ export async function actOnConsent(
     to = 'EXPIRED';
     actor = 'system:at-use';
   }
-  const citizen = await findCitizen(deps.db, row.subject_hash);
+  const citizen = await deps.citizens.find(deps.db, row.subject_hash);
   const template = CONFIRMATION[to];
-  const wording = citizen && template ? { consumer: inLanguage(await names.member(row.consumer_id), citizen.language), purpose: inLanguage(await names.purpose(row.purpose), citizen.language), cnic: citizen.masked_cnic } : undefined;
+  const wording = citizen && template ? { consumer: inLanguage(await names.member(row.consumer_id), citizen.language), purpose: inLanguage(await names.purpose(row.purpose), citizen.language), cnic: citizen.maskedCnic } : undefined;
   const target = to;
   const outgoing = await deps.db.transaction().execute(async (trx) => {
     await recordConsentChange(trx, { artefactId: row.id, from: row.status, to: target, at: now, actor }, deps.changeSink);
@@ -70,10 +67,10 @@ export async function actOnConsent(
       mobile: citizen.mobile,
       language: citizen.language,
     };
-    if (template === 'consent-approved') return [await queueMessage(trx, now, { ...message, template, params: { ...wording, code: row.reply_code ?? '' } })];
-    return [await queueMessage(trx, now, { ...message, template: template as 'consent-rejected', params: wording })];
+    if (template === 'consent-approved') return [await deps.citizens.queue(trx, { ...message, template, params: { ...wording, code: row.reply_code ?? '' } })];
+    return [await deps.citizens.queue(trx, { ...message, template: template as 'consent-rejected', params: wording })];
   });
-  if (options.send !== false) await dispatch(deps, outgoing);
+  if (options.send !== false) await deps.citizens.dispatch(outgoing);
   const artefact: ConsentArtefactRow = { ...row, status: to, status_at: now, ...(to === 'ACTIVE' ? { activated_at: now } : { ended_at: now }) };
   return { artefact, outgoing, expired: to === 'EXPIRED' };
 }

@@ -6,21 +6,14 @@ import type { ModuleMigrations } from '../store/index.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
 
+/**
+ * Until the citizens module had its own migrations, 0006 and 0010 also made
+ * its tables; a database migrated then has them, and `0012_citizens` (see
+ * src/citizens/migrations.ts) leaves them as they are.
+ */
 export const consentMigrations: ModuleMigrations = () => ({
   '0006_consent': {
     async up(db: AnyDb) {
-      await db.schema
-        .createTable('citizens')
-        .addColumn('subject_hash', 'text', (c) => c.primaryKey())
-        .addColumn('masked_cnic', 'text', (c) => c.notNull())
-        .addColumn('mobile', 'text', (c) => c.notNull())
-        .addColumn('language', 'text', (c) => c.notNull())
-        .addColumn('opted_out', 'text', (c) => c.notNull().defaultTo('[]'))
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('updated_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await db.schema.createIndex('citizens_mobile').on('citizens').column('mobile').execute();
-
       await db.schema
         .createTable('consent_artefacts')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -92,37 +85,6 @@ export const consentMigrations: ModuleMigrations = () => ({
         .execute();
       await db.schema.createIndex('tracker_entries_subject_at').on('tracker_entries').columns(['subject_hash', 'at', 'exchange_id']).execute();
 
-      await db.schema
-        .createTable('citizen_otps')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('subject_hash', 'text', (c) => c.notNull())
-        .addColumn('code_hash', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('expires_at', 'bigint', (c) => c.notNull())
-        .addColumn('attempts', 'integer', (c) => c.notNull())
-        .addColumn('used_at', 'bigint')
-        .execute();
-      await db.schema.createIndex('citizen_otps_subject').on('citizen_otps').columns(['subject_hash', 'created_at']).execute();
-
-      await db.schema
-        .createTable('citizen_rate_counters')
-        .addColumn('key', 'text', (c) => c.notNull())
-        .addColumn('window_start', 'bigint', (c) => c.notNull())
-        .addColumn('count', 'integer', (c) => c.notNull())
-        .addPrimaryKeyConstraint('citizen_rate_counters_pk', ['key', 'window_start'])
-        .execute();
-
-      await db.schema
-        .createTable('citizen_notifications')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('subject_hash', 'text', (c) => c.notNull())
-        .addColumn('at', 'bigint', (c) => c.notNull())
-        .addColumn('template', 'text', (c) => c.notNull())
-        .addColumn('language', 'text', (c) => c.notNull())
-        .addColumn('params', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema.createIndex('citizen_notifications_subject_at').on('citizen_notifications').columns(['subject_hash', 'at', 'id']).execute();
     },
   } satisfies Migration,
   '0010_citizen_event_notices': {
@@ -130,10 +92,6 @@ export const consentMigrations: ModuleMigrations = () => ({
       // Events reach the tracker too: which kind of record a row is, and to whom an event went.
       await db.schema.alterTable('tracker_entries').addColumn('kind', 'text', (c) => c.notNull().defaultTo('exchange')).execute();
       await db.schema.alterTable('tracker_entries').addColumn('recipients', 'text').execute();
-      // Notices from events wait in the table until a sender claims them (claimed_at lets a crashed claim lapse).
-      await db.schema.alterTable('citizen_notifications').addColumn('claimed_by', 'text').execute();
-      await db.schema.alterTable('citizen_notifications').addColumn('claimed_at', 'bigint').execute();
-      await db.schema.createIndex('citizen_notifications_waiting').on('citizen_notifications').columns(['status', 'at']).execute();
     },
   } satisfies Migration,
 });

@@ -1,6 +1,6 @@
 import { memberIdOf } from '../core/index.js';
 import type { Registry } from '../registry/index.js';
-import type { Language } from './tables.js';
+import type { Language } from '../core/index.js';
 
 export interface MemberName {
   id: string;

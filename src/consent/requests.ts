@@ -3,11 +3,9 @@ import { maskCnic, normalizeCnic, subjectHash, memberIdOf, RabtaError } from '..
 import { signArtefact } from './artefact.js';
 import type { ConsentTerms } from './artefact.js';
 import { recordConsentChange } from './changes.js';
-import { findCitizen } from './citizens.js';
 import type { ConsentDeps } from './deps.js';
 import type { Names } from './names.js';
 import { inLanguage, pakistanDate } from './names.js';
-import { dispatch, queueMessage } from './notifications.js';
 import { insertWithReplyCode } from './reply-codes.js';
 import type { ConsentArtefactRow, ConsentStatus } from './tables.js';
 
@@ -95,7 +93,7 @@ export async function requestConsent(deps: ConsentDeps, names: Names, clientId: 
 
   const key = deps.keyring.consent[0];
   if (!key) throw new RabtaError('unavailable', 'no consent key in force');
-  const citizen = await findCitizen(deps.db, hash);
+  const citizen = await deps.citizens.find(deps.db, hash);
   const terms: ConsentTerms = {
     id: randomUUID(),
     citizen: hash,
@@ -141,7 +139,7 @@ export async function requestConsent(deps: ConsentDeps, names: Names, clientId: 
     else await trx.insertInto('consent_artefacts').values({ ...row, reply_mobile: null, reply_code: null }).execute();
     await recordConsentChange(trx, { artefactId: row.id, from: null, to: 'REQUESTED', at: now, actor: `consumer:${clientId}` }, deps.changeSink);
     if (!citizen || code === undefined) return undefined;
-    return queueMessage(trx, now, {
+    return deps.citizens.queue(trx, {
       subjectHash: hash,
       mobile: citizen.mobile,
       language: citizen.language,
@@ -150,7 +148,7 @@ export async function requestConsent(deps: ConsentDeps, names: Names, clientId: 
     });
   });
   // Not awaited, so the answer takes as long for an unknown CNIC as for a registered one.
-  if (outgoing) void dispatch(deps, [outgoing]);
+  if (outgoing) void deps.citizens.dispatch([outgoing]);
   return forConsumer({ ...row, reply_mobile: null, reply_code: null });
 }
 

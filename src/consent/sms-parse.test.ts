@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { frequencyWindow } from './frequency.js';
-import { renderCitizenMessage } from './messages.js';
-import { normalizeMobile } from './mobile.js';
+import { renderCitizenMessage } from '../notify/index.js';
 import { parseSmsCommand } from './sms-parse.js';
 
 describe('SMS commands', () => {
@@ -32,19 +31,6 @@ describe('SMS commands', () => {
   it.each(['', 'HAAN', 'HAAN 48', 'HAAN 1234567', 'MAYBE 4821', 'status', '4821', 'HAAN 4821 please', 'ہاں'])('is not a command: %j', (text) => {
     expect(parseSmsCommand(text)).toBeUndefined();
   });
-});
-
-describe('mobile numbers', () => {
-  it.each([
-    ['03001234567', '+923001234567'],
-    ['0300-1234567', '+923001234567'],
-    ['923001234567', '+923001234567'],
-    ['+92 300 1234567', '+923001234567'],
-    ['00923001234567', '+923001234567'],
-    ['+447700900123', '+447700900123'],
-  ])('%s → %s', (input, e164) => expect(normalizeMobile(input)).toBe(e164));
-
-  it.each(['12', 'abc', '+0123456789', '0300123'])('refuses %s', (input) => expect(normalizeMobile(input)).toBeUndefined());
 });
 
 describe('frequency windows', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACCEPTED_REPLIES, AMBIGUOUS_REPLIES, parseAmbiguousReply, parseSelfService, parseSmsCommand } from './sms-parse.js';
+import { ACCEPTED_REPLIES, AMBIGUOUS_REPLIES, parseAmbiguousReply, parseSmsCommand } from './sms-parse.js';
 
 /** The replies people really type (issue 18): every accepted form, with the code, each its own case. */
 describe('accepted reply forms', () => {
@@ -24,20 +24,4 @@ describe('accepted reply forms', () => {
   });
 
   it.each(['haan 4821', 'maybe 4821', 'hello'])('%s is not ambiguous', (text) => expect(parseAmbiguousReply(text)).toBeUndefined());
-});
-
-describe('self-service forms', () => {
-  it.each(['status', 'STATUS?', 'halat', 'hallat', 'paisay', 'اسٹیٹس', 'رقم', 'کفالت', 'حالت؟'])('%s asks for status', (text) => {
-    expect(parseSelfService(text)).toEqual({ kind: 'status' });
-  });
-  it.each([
-    ['BAND', '*'], ['STOP', '*'], ['band karo', '*'], ['بند', '*'],
-    ['BAND BISP', 'BISP'], ['band karo bisp', 'BISP'], ['بند BISP', 'BISP'], ['بند بی آئی ایس پی', 'BISP'], ['STOP HBL.', 'HBL'],
-  ])('%s stops %s', (text, institution) => {
-    expect(parseSelfService(text)).toEqual({ kind: 'stop', institution });
-  });
-  it('takes an Urdu name as typed, to match against the registry', () => {
-    expect(parseSelfService('بند بینظیر انکم سپورٹ پروگرام')).toMatchObject({ kind: 'stop' });
-    expect(parseSelfService('SHURU BISP')).toEqual({ kind: 'start', institution: 'BISP' });
-  });
 });

@@ -1,77 +1,59 @@
 import { RabtaError } from '../core/index.js';
-import { citizensByMobile } from './citizens.js';
+import type { CitizenTemplate, CitizenTemplateParams } from '../notify/index.js';
 import type { ConsentDeps } from './deps.js';
 import { actOnConsent } from './lifecycle.js';
-import { normalizeMobile } from './mobile.js';
 import type { Names } from './names.js';
-import { dispatch, queueMessage } from './notifications.js';
-import { parseAmbiguousReply, parseSelfService, parseSmsCommand } from './sms-parse.js';
-import { handleSelfService } from './self-service.js';
-import type { SelfServiceOutcome } from './self-service.js';
+import { parseAmbiguousReply, parseSmsCommand } from './sms-parse.js';
 
-export interface InboundSms {
-  /** the sender as the gateway reports it (E.164, with or without +, or local) */
-  from: string;
+/** A text from a phone, as the citizens module's SMS dispatcher hands it to consent's command. */
+export interface ConsentSms {
   text: string;
+  /** E.164 */
+  mobile: string;
+  /** the citizens registered to that phone */
+  citizens: ReadonlyArray<{ subjectHash: string }>;
+  reply<K extends CitizenTemplate>(template: K, params: CitizenTemplateParams[K]): Promise<void>;
 }
 
-export interface InboundSmsResult {
-  outcome: 'dispatched' | 'help' | 'ambiguous' | 'unknown-code' | 'approved' | 'rejected' | 'revoked' | 'expired' | SelfServiceOutcome;
+export interface ConsentSmsResult {
+  outcome: 'ambiguous' | 'unknown-code' | 'approved' | 'rejected' | 'revoked' | 'expired';
   /** the artefact that changed, if one did */
   consentId?: string;
 }
 
 /**
- * STATUS and BAND/SHURU <institution> go to self-service.ts. Consent by SMS,
- * for citizens without a smartphone: `HAAN <code>` approves a
+ * Consent by SMS, for citizens without a smartphone: `HAAN <code>` approves a
  * pending request, `NAHI <code>` refuses it, `WAPIS <code>` withdraws a
- * consent (or refuses a pending request), in Latin or Urdu script. The code is
+ * consent (or refuses a pending request), in Latin or Urdu script; `ji 4821`
+ * or `ok` is answered with a question, never taken as consent. The code is
  * looked up only among the requests sent to this phone, for the citizens
- * registered to it. The reply — sent through the messenger before this
- * returns — is a confirmation with the masked CNIC in the citizen's language;
- * anything else gets the help text in the sender's language (Urdu if the
- * number is unknown), and an unknown number learns nothing personal.
+ * registered to it; the confirmation goes out before this returns. Returns
+ * undefined for any other text, and for a phone with no citizen (the
+ * dispatcher answers both with the help text).
  */
-export async function handleInboundSms(deps: ConsentDeps, names: Names, sms: InboundSms): Promise<InboundSmsResult> {
-  // The dispatcher: each module's commands first (cases: SHIKAYAT, a case reference, 1/2), then consent's own.
-  for (const handler of deps.smsCommands?.() ?? []) if (await handler(sms)) return { outcome: 'dispatched' };
-  const mobile = normalizeMobile(sms.from);
-  const citizens = mobile ? await citizensByMobile(deps.db, mobile) : [];
-  const language = citizens[0]?.language ?? 'ur';
-  const question = mobile ? parseSelfService(sms.text) : undefined;
-  if (question && mobile) return { outcome: await handleSelfService(deps, names, mobile, citizens, question) };
+export async function answerBySms(deps: ConsentDeps, names: Names, sms: ConsentSms): Promise<ConsentSmsResult | undefined> {
+  if (sms.citizens.length === 0) return undefined;
   const command = parseSmsCommand(sms.text);
-  const reply = async (template: 'help' | 'consent-code-unknown' | 'consent-ambiguous', code: string) => {
-    if (!mobile) return;
-    const outgoing = template === 'help'
-      ? await queueMessage(deps.db, deps.now(), { subjectHash: null, mobile, language, template, params: {} })
-      : await queueMessage(deps.db, deps.now(), { subjectHash: null, mobile, language, template, params: { code } });
-    await dispatch(deps, [outgoing]);
-  };
-  // `ji 4821`, `ok`: perhaps yes, perhaps "received" — never consent; she is asked which.
-  const ambiguous = command ? undefined : parseAmbiguousReply(sms.text);
-  if (ambiguous !== undefined && mobile && citizens.length > 0) {
-    await reply('consent-ambiguous', ambiguous);
+  if (!command) {
+    const ambiguous = parseAmbiguousReply(sms.text);
+    if (ambiguous === undefined) return undefined;
+    await sms.reply('consent-ambiguous', { code: ambiguous });
     return { outcome: 'ambiguous' };
-  }
-  if (!command || !mobile || citizens.length === 0) {
-    await reply('help', '');
-    return { outcome: 'help' };
   }
   const artefact = await deps.db
     .selectFrom('consent_artefacts')
     .select(['id', 'subject_hash'])
-    .where('reply_mobile', '=', mobile)
+    .where('reply_mobile', '=', sms.mobile)
     .where('reply_code', '=', command.code)
     .where('status', 'in', command.action === 'revoke' ? ['REQUESTED', 'ACTIVE'] : ['REQUESTED'])
     .where(
       'subject_hash',
       'in',
-      citizens.map((c) => c.subject_hash),
+      sms.citizens.map((c) => c.subjectHash),
     )
     .executeTakeFirst();
   if (!artefact) {
-    await reply('consent-code-unknown', command.code);
+    await sms.reply('consent-code-unknown', { code: command.code });
     return { outcome: 'unknown-code' };
   }
   try {
@@ -81,7 +63,7 @@ export async function handleInboundSms(deps: ConsentDeps, names: Names, sms: Inb
   } catch (error) {
     // Someone (the portal, the sweeper) changed it a moment earlier: the code no longer names a pending request.
     if (!(error instanceof RabtaError && error.code === 'conflict')) throw error;
-    await reply('consent-code-unknown', command.code);
+    await sms.reply('consent-code-unknown', { code: command.code });
     return { outcome: 'unknown-code' };
   }
 }

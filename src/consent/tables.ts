@@ -1,26 +1,10 @@
 /**
  * The consent module's tables. Times are Unix milliseconds. A citizen is only
- * ever known by the keyed hash of the CNIC (`subject_hash`) and the masked
- * CNIC; the CNIC itself is never stored.
+ * ever known by the keyed hash of the CNIC (`subject_hash`); the citizens
+ * module holds the masked CNIC and the phone.
  */
-import type { Language } from '../core/index.js';
-
-export type { Language };
-
 export const CONSENT_STATUSES = ['REQUESTED', 'ACTIVE', 'REVOKED', 'EXPIRED', 'REJECTED'] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
-
-export interface CitizenRow {
-  subject_hash: string;
-  masked_cnic: string;
-  /** E.164 */
-  mobile: string;
-  language: Language;
-  /** JSON array of member ids the citizen has opted out of (reserved) */
-  opted_out: string;
-  created_at: number;
-  updated_at: number;
-}
 
 /**
  * The terms are immutable (the JWS is their signed form); only the status
@@ -88,43 +72,9 @@ export interface TrackerRow {
   recipients?: string | null;
 }
 
-export interface OtpRow {
-  id: string;
-  subject_hash: string;
-  code_hash: string;
-  created_at: number;
-  expires_at: number;
-  attempts: number;
-  used_at: number | null;
-}
-
-export interface RateCounterRow {
-  key: string;
-  window_start: number;
-  count: number;
-}
-
-export interface CitizenNotificationRow {
-  id: string;
-  subject_hash: string;
-  at: number;
-  template: string;
-  language: Language;
-  /** JSON; never holds an OTP code */
-  params: string;
-  /** `suppressed`: an institution's notice the citizen opted out of (kept for STATUS, never sent) */
-  status: 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed';
-  claimed_by?: string | null;
-  claimed_at?: number | null;
-}
-
 export interface ConsentTables {
-  citizens: CitizenRow;
   consent_artefacts: ConsentArtefactRow;
   consent_changes: ConsentChangeRow;
   consent_usage: ConsentUsageRow;
   tracker_entries: TrackerRow;
-  citizen_otps: OtpRow;
-  citizen_rate_counters: RateCounterRow;
-  citizen_notifications: CitizenNotificationRow;
 }

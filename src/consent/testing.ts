@@ -10,8 +10,8 @@ import type { TestInstance } from '../platform/testing.js';
 import { signRequest } from '../sdk/index.js';
 import { tablesOf } from '../store/index.js';
 import type { Connection } from '../store/index.js';
-import { memoryMessenger } from './messenger.js';
-import type { MemoryMessenger } from './messenger.js';
+import { memoryMessenger } from '../notify/index.js';
+import type { MemoryMessenger } from '../notify/index.js';
 import type { CitizenAction } from './lifecycle.js';
 import type { ConsentForConsumer } from './requests.js';
 import type { ConsentTables } from './tables.js';
@@ -145,7 +145,7 @@ export async function startFederation(dialect: 'sqlite' | 'postgres', postgresUr
       return signed(client, 'GET', path, undefined, { 'rabta-purpose': purpose, 'rabta-subject': subjects[0] as string });
     },
     async register(cnic, mobile, language = 'ur') {
-      await t.platform.consent.registerCitizen(a, { cnic, mobile, language });
+      await t.platform.citizens.registerCitizen(a, { cnic, mobile, language });
     },
     async request(client, cnic, o = {}) {
       const result = await signed(client, 'POST', '/consents', {
@@ -161,12 +161,13 @@ export async function startFederation(dialect: 'sqlite' | 'postgres', postgresUr
     },
     async act(cnic, id, action) {
       const hash = subjectHash(t.platform.keyring.subjectSecret, normalizeCnic(cnic) as string);
-      return t.platform.consent.citizen.act({ subjectHash: hash, cnic: '', expiresAt: 0 }, id, action);
+      return t.platform.citizens.portal.act({ subjectHash: hash, cnic: '', expiresAt: 0 }, id, action);
     },
     hash: (cnic) => subjectHash(t.platform.keyring.subjectSecret, normalizeCnic(cnic) as string),
     async signIn(cnic) {
       const hash = subjectHash(t.platform.keyring.subjectSecret, normalizeCnic(cnic) as string);
-      const citizen = await t.platform.store.tables<ConsentTables>().selectFrom('citizens').select('mobile').where('subject_hash', '=', hash).executeTakeFirstOrThrow();
+      const citizen = await t.platform.citizens.citizenOf(hash);
+      if (!citizen) throw new Error('sign-in: the citizen is not registered');
       const asked = await t.app.inject({ method: 'POST', url: '/citizen/otp', payload: { cnic } });
       if (asked.statusCode !== 202) throw new Error(`otp: ${asked.statusCode} ${asked.body}`);
       const code = messenger.last(citizen.mobile, 'otp')?.params.code;
@@ -186,13 +187,13 @@ export async function startFederation(dialect: 'sqlite' | 'postgres', postgresUr
 }
 
 /**
- * Test support for other modules' tests: the rows consent keeps about
- * citizens, read (and, to stage a crash, written) without naming its tables.
+ * Test support for other modules' tests: the tracker rows consent keeps about
+ * citizens, read without naming its tables (the citizens' own rows are in
+ * citizens/testing.ts).
  */
 export const consentRows = (db: Connection) => {
   const tables = tablesOf<ConsentTables>(db);
   return {
-    citizens: () => tables.selectFrom('citizens').selectAll().execute(),
     /** a subject's tracker entries, or one exchange's or event's */
     tracker: (where: { subjectHash?: string; exchangeId?: string }) => {
       let query = tables.selectFrom('tracker_entries').selectAll();
@@ -200,14 +201,5 @@ export const consentRows = (db: Connection) => {
       if (where.exchangeId !== undefined) query = query.where('exchange_id', '=', where.exchangeId);
       return query.execute();
     },
-    /** a subject's notifications, oldest first */
-    notifications: (subjectHash: string, template?: string) => {
-      let query = tables.selectFrom('citizen_notifications').selectAll().where('subject_hash', '=', subjectHash);
-      if (template !== undefined) query = query.where('template', '=', template);
-      return query.orderBy('at').orderBy('id').execute();
-    },
-    /** as if node `claimedBy` had claimed notification `id` at `claimedAt` and died before it could say "sent" */
-    claimNotification: (id: string, claimedBy: string, claimedAt: number) =>
-      tables.updateTable('citizen_notifications').set({ status: 'sending', claimed_by: claimedBy, claimed_at: claimedAt }).where('id', '=', id).execute(),
   };
 };

@@ -3,8 +3,8 @@ import { memberIdOf } from '../core/index.js';
 import type { ExchangeRecord, ExchangeRecorder, LegalBasisQuestion } from '../core/index.js';
 
 import { artefactsOf } from './legal-basis.js';
-import { decodeCursor, encodeCursor } from './paging.js';
-import type { Page } from './paging.js';
+import { decodeCursor, encodeCursor } from '../core/index.js';
+import type { Page } from '../core/index.js';
 import type { TrackerRow, ConsentTables } from './tables.js';
 import { tablesOf } from '../store/index.js';
 

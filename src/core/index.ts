@@ -10,6 +10,7 @@ export * from './leaf-kinds.js';
 export * from './legal-basis.js';
 export * from './personal-events.js';
 export * from './problems.js';
+export * from './paging.js';
 export * from './periodic.js';
 export * from './problem-docs.js';
 export * from './subjects.js';

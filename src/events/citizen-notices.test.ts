@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SYSTEM_ACTOR, subjectHash, PROBLEM_BASE } from '../core/index.js';
-import { memoryMessenger } from '../consent/index.js';
+import { citizensRows } from '../citizens/testing.js';
 import { consentRows } from '../consent/testing.js';
+import { memoryMessenger } from '../notify/index.js';
 import { startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';
 import { testDialects } from '../store/testing.js';
@@ -37,7 +38,7 @@ for (const dialect of testDialects(postgresUrl)) {
     const credited = (cnic: string, amount: number) => ({ cnic, amount, from: '2026-12-01', agent: { area: 'Quetta Cantt' } });
     const publish = (body: unknown, headers: Record<string, string> = {}) => send(hbl, 'POST', `/events/${TOPIC}`, { body, headers: { 'rabta-purpose': 'disbursement', ...headers } });
     const batch = (events: unknown[], headers: Record<string, string> = {}) => send(hbl, 'POST', `/events/${TOPIC}/batch`, { body: { events }, headers: { 'rabta-purpose': 'disbursement', ...headers } });
-    const sms = (from: string, text: string) => t.platform.consent.handleInboundSms({ from, text });
+    const sms = (from: string, text: string) => t.platform.citizens.handleInboundSms({ from, text });
     const hashOf = (cnic: string) => subjectHash(t.platform.keyring.subjectSecret, cnic.replaceAll('-', ''));
     const countEvents = async () => Number((await t.platform.store.tables<EventsTables>().selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
@@ -56,8 +57,8 @@ for (const dialect of testDialects(postgresUrl)) {
       await t.platform.events.createTopic(SYSTEM_ACTOR, 'PK/BANK/HBL/disbursement', { code: 'payment.credited', title: 'credited', schema: SCHEMA, personal: true, subjectPath: 'cnic' });
       await t.platform.events.grantTopicAccess(SYSTEM_ACTOR, { topicId: TOPIC, subscriberId: 'PK/GOV/BISP/payments', purposes: ['disbursement', 'support'] });
       await t.platform.events.createSubscription(SYSTEM_ACTOR, { topicId: TOPIC, subscriberId: 'PK/GOV/BISP/payments', delivery: { pull: true }, filter: null });
-      await t.platform.consent.registerCitizen(SYSTEM_ACTOR, { ...AMINA, language: 'ur' });
-      await t.platform.consent.registerCitizen(SYSTEM_ACTOR, { ...BILAL, language: 'en' });
+      await t.platform.citizens.registerCitizen(SYSTEM_ACTOR, { ...AMINA, language: 'ur' });
+      await t.platform.citizens.registerCitizen(SYSTEM_ACTOR, { ...BILAL, language: 'en' });
     });
     afterAll(async () => t?.close());
 
@@ -74,13 +75,29 @@ for (const dialect of testDialects(postgresUrl)) {
       expect((await admin(hblToken, 'GET', url)).json()).toMatchObject({ en: 'Rs {amount} credited; withdraw from {from} in {agent.area}' });
     });
 
+    it('limits a rule by the SMS its citizens receive — name, values and fee warning included — not by the template', async () => {
+      const url = `/admin/topics/${TOPIC.split('/').slice(1).join('/')}/notice-rule`;
+      // 70 characters of template, but {from} may be a long district name and the amount six figures: past two UCS-2 parts.
+      const long = await admin(hblToken, 'PUT', url, { ur: `${'ب'.repeat(60)} {amount} روپے {from} {agent.area}`, en: 'Rs {amount} credited' });
+      expect(problem(long)).toEqual({ status: 400, type: 'bad-request' });
+      expect(long.json()).toMatchObject({ language: 'ur', parts: 3, maxParts: 2 });
+      // And 230 characters of English that render in two GSM-7 parts are taken, though the template is long.
+      const english = `${'Your payment is in your account. '.repeat(6).trim()} Rs {amount}`;
+      expect(english.length).toBeGreaterThan(200);
+      expect((await admin(hblToken, 'PUT', url, { ur: '{amount} روپے آ گئے', en: english })).status).toBe(200);
+      expect((await admin(hblToken, 'PUT', url, { ur: '{amount} روپے آ گئے', en: `${english} ${'x'.repeat(120)}` })).json()).toMatchObject({ language: 'en', parts: 3 });
+      // The rule the tests below rely on, again.
+      const rule = { ur: '{amount} روپے آپ کے اکاؤنٹ میں آ گئے، {from} سے {agent.area} میں نکلوا سکتے ہیں', en: 'Rs {amount} credited; withdraw from {from} in {agent.area}', status: true };
+      expect((await admin(hblToken, 'PUT', url, rule)).status).toBe(200);
+    });
+
     it('tells each registered subject in their language, records the event in their tracker, and sends nothing to the unregistered', async () => {
       messenger.clear();
       expect((await publish(credited(AMINA.cnic, 13500))).status).toBe(201);
       expect((await publish(credited(BILAL.cnic, 9000))).status).toBe(201);
       expect((await publish(credited('54400-3333333-4', 7000))).status).toBe(201);
       const notices = await until(() => (messenger.sent.filter((m) => m.template === 'event-notice').length >= 2 ? messenger.sent : undefined), 10_000, 'two notices');
-      await t.platform.consent.notices.idle();
+      await t.platform.citizens.notices.idle();
       expect(notices.filter((m) => m.template === 'event-notice')).toHaveLength(2);
       expect(messenger.last(AMINA.mobile, 'event-notice')?.text).toBe('ایچ بی ایل: \u200E13,500 روپے آپ کے اکاؤنٹ میں آ گئے، \u200E2026-12-01 سے Quetta Cantt میں نکلوا سکتے ہیں۔ کوئی فیس یا کٹوتی کبھی نہیں۔');
       expect(messenger.last(BILAL.mobile, 'event-notice')?.text).toBe('HBL: Rs 9,000 credited; withdraw from 2026-12-01 in Quetta Cantt. No fee or deduction is ever due.');
@@ -88,7 +105,7 @@ for (const dialect of testDialects(postgresUrl)) {
       expect(tracker).toHaveLength(1);
       expect(tracker[0]).toMatchObject({ kind: 'event', service_id: TOPIC, client_id: 'PK/BANK/HBL/disbursement', legal_basis: 'statute', statute: 'BISP Act 2010', outcome: 'published' });
       expect(JSON.parse(tracker[0]?.recipients as string)).toEqual(['PK/GOV/BISP/payments']);
-      const sent = await consentRows(t.platform.store.db).notifications(hashOf(AMINA.cnic));
+      const sent = await citizensRows(t.platform.store.db).notifications(hashOf(AMINA.cnic));
       expect(sent.map((s) => s.status)).toEqual(['sent']);
     });
 
@@ -119,10 +136,10 @@ for (const dialect of testDialects(postgresUrl)) {
       expect(await sms(AMINA.mobile, 'BAND NOPE')).toEqual({ outcome: 'institution-unknown' });
       expect((await publish(credited(AMINA.cnic, 14000))).status).toBe(201);
       await until(async () => {
-        const rows = await consentRows(t.platform.store.db).notifications(hashOf(AMINA.cnic), 'event-notice');
+        const rows = await citizensRows(t.platform.store.db).notifications(hashOf(AMINA.cnic), 'event-notice');
         return rows.length === 2 ? rows : undefined;
       });
-      await t.platform.consent.notices.sendOnce();
+      await t.platform.citizens.notices.sendOnce();
       expect(messenger.last(AMINA.mobile, 'event-notice')).toBeUndefined();
       expect(await sms(AMINA.mobile, 'halat')).toEqual({ outcome: 'status' });
       expect(messenger.last(AMINA.mobile, 'status-reply')?.text).toContain('14,000');
@@ -136,11 +153,11 @@ for (const dialect of testDialects(postgresUrl)) {
       messenger.clear();
       expect((await publish(credited(BILAL.cnic, 16000))).status).toBe(201);
       await until(() => messenger.last(BILAL.mobile, 'event-notice'), 10_000, 'the notice');
-      await t.platform.consent.notices.idle();
+      await t.platform.citizens.notices.idle();
       // As if a node had claimed it long ago and died before it could say "sent".
-      const row = (await consentRows(t.platform.store.db).notifications(hashOf(BILAL.cnic))).at(-1);
+      const row = (await citizensRows(t.platform.store.db).notifications(hashOf(BILAL.cnic))).at(-1);
       if (!row) throw new Error('no notification for Bilal');
-      await consentRows(t.platform.store.db).claimNotification(row.id, 'dead-node', Date.now() - 3_600_000);
+      await citizensRows(t.platform.store.db).claimNotification(row.id, 'dead-node', Date.now() - 3_600_000);
       messenger.clear();
       await until(() => messenger.last(BILAL.mobile, 'event-notice'), 10_000, 'the notice sent again');
       expect(messenger.last(BILAL.mobile, 'event-notice')?.text).toContain('16,000');
@@ -160,7 +177,7 @@ for (const dialect of testDialects(postgresUrl)) {
       messenger.clear();
       expect((await publish(credited(BILAL.cnic, 17000))).status).toBe(201);
       await until(async () => {
-        const latest = (await consentRows(t.platform.store.db).notifications(hashOf(BILAL.cnic), 'event-notice')).at(-1);
+        const latest = (await citizensRows(t.platform.store.db).notifications(hashOf(BILAL.cnic), 'event-notice')).at(-1);
         return latest?.status === 'suppressed';
       });
       expect(messenger.last(BILAL.mobile, 'event-notice')).toBeUndefined();

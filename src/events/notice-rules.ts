@@ -1,5 +1,7 @@
 import type { Actor, RenderedNotice } from '../core/index.js';
 import { RabtaError } from '../core/index.js';
+import { measureSms, renderCitizenMessage } from '../notify/index.js';
+import type { Language } from '../core/index.js';
 import { bool, isTrue } from '../store/index.js';
 import { change, requireMemberScope } from './deps.js';
 import type { EventsDeps } from './deps.js';
@@ -30,8 +32,16 @@ export interface NoticeRule {
 
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
-/** Two UCS-2 parts hold 134 characters; a notice with values filled in should fit in three. */
-const MAX_TEXT = 200;
+/**
+ * A notice as the phone receives it — the institution's name first, the rule's
+ * text with values filled in, the fee warning last — fits in this many SMS
+ * parts in either language (two UCS-2 parts hold 134 characters of Urdu).
+ */
+export const MAX_NOTICE_PARTS = 2;
+/** What a string placeholder is taken to hold when its schema sets no maxLength: a district's name (مظفر گڑھ); a topic that declares maxLength is checked exactly. */
+const UNBOUNDED_LENGTH = 12;
+/** What a number is taken to be when its schema sets no maximum: an amount in rupees, 100,000. */
+const UNBOUNDED_NUMBER = 100_000;
 
 export async function setNoticeRule(deps: EventsDeps, actor: Actor, topicId: string, input: NoticeRuleInput): Promise<NoticeRule> {
   const topic = await findTopic(deps, topicId);
@@ -42,6 +52,11 @@ export async function setNoticeRule(deps: EventsDeps, actor: Actor, topicId: str
   const unknown = fields.filter((f) => !known.has(f));
   if (unknown.length > 0) {
     throw new RabtaError('bad-request', `the template names fields the schema of ${topic.id} does not declare: ${unknown.join(', ')}`, { extensions: { fields: unknown } });
+  }
+  const member = await deps.registry.getMember(memberOf(topic)).catch(() => undefined);
+  for (const language of ['ur', 'en'] as const) {
+    const institution = language === 'ur' ? (member?.nameUr ?? memberOf(topic)) : (member?.nameEn ?? memberOf(topic));
+    checkRenderedLength(language, institution, input[language], known);
   }
   const now = deps.now();
   const row: NoticeRuleRow = { topic_id: topic.id, text_ur: input.ur, text_en: input.en, status_reply: bool(input.status ?? false), created_at: now, updated_at: now };
@@ -80,18 +95,48 @@ export function renderNotice(rule: NoticeRuleRow, payload: unknown): RenderedNot
 }
 
 function placeholders(text: unknown, language: string): string[] {
-  if (typeof text !== 'string' || text.trim() === '' || text.length > MAX_TEXT) {
-    throw new RabtaError('bad-request', `the ${language} text is 1 to ${MAX_TEXT} characters`);
-  }
+  if (typeof text !== 'string' || text.trim() === '') throw new RabtaError('bad-request', `the ${language} text is missing`);
   return [...text.matchAll(PLACEHOLDER)].map((m) => checkFieldPath((m[1] as string).trim(), 'a placeholder'));
 }
 
-/** Every dotted path to a declared property of an object schema (nested objects included). */
-function schemaFields(schema: unknown, prefix = '', into = new Set<string>()): Set<string> {
+/**
+ * The limit is on what the citizen's phone receives, not on the template: the
+ * rule is rendered as the SMS is, header and fee warning included, with each
+ * placeholder at the longest its schema allows (a maxLength, a maximum; else
+ * a district's name or a six-figure amount), and its parts are counted.
+ */
+function checkRenderedLength(language: Language, institution: string, text: string, fields: ReadonlyMap<string, FieldSchema>): void {
+  const filled = text.replace(PLACEHOLDER, (_, path: string) => sampleOf(fields.get(path.trim()), language));
+  const { parts, encoding } = measureSms(renderCitizenMessage(language, 'event-notice', { institution, text: filled }));
+  if (parts > MAX_NOTICE_PARTS) {
+    throw new RabtaError('bad-request', `the ${language} notice takes ${parts} SMS parts (${encoding}) with the institution's name, its values at their longest and the fee warning; at most ${MAX_NOTICE_PARTS}`, {
+      extensions: { language, parts, maxParts: MAX_NOTICE_PARTS },
+    });
+  }
+}
+
+interface FieldSchema {
+  type?: unknown;
+  format?: unknown;
+  maxLength?: unknown;
+  maximum?: unknown;
+}
+
+function sampleOf(field: FieldSchema | undefined, language: Language): string {
+  if (field?.type === 'integer' || field?.type === 'number') return String(typeof field.maximum === 'number' ? field.maximum : UNBOUNDED_NUMBER);
+  if (field?.format === 'date') return '2026-12-31';
+  if (field?.format === 'date-time') return '2026-12-31T23:59:59Z';
+  if (field?.type === 'boolean') return 'false';
+  const length = typeof field?.maxLength === 'number' ? field.maxLength : UNBOUNDED_LENGTH;
+  return (language === 'ur' ? 'ب' : 'x').repeat(length);
+}
+
+/** Every dotted path to a declared property of an object schema (nested objects included), with its schema. */
+function schemaFields(schema: unknown, prefix = '', into = new Map<string, FieldSchema>()): Map<string, FieldSchema> {
   const properties = (schema as { properties?: Record<string, unknown> } | null)?.properties;
   if (!properties || typeof properties !== 'object') return into;
   for (const [name, sub] of Object.entries(properties)) {
-    into.add(`${prefix}${name}`);
+    into.set(`${prefix}${name}`, (sub ?? {}) as FieldSchema);
     schemaFields(sub, `${prefix}${name}.`, into);
   }
   return into;

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSmsc } from '../../examples/smsc/smsc.js';
-import { renderCitizenMessage } from '../consent/index.js';
 import { decodeUcs2 } from './encoding.js';
 import { smsChannelKind } from './channel-kind.js';
-import { createSmsChannelFromEnv, smppOptionsFromUrl } from './from-env.js';
+import { createConsoleChannel } from './console-channel.js';
 import { smsMessenger } from './messenger.js';
-import type { SmppChannel } from './smpp-channel.js';
+import { createSmppChannel } from './smpp-channel.js';
+import { smppOptionsFromUrl } from './smpp-url.js';
+import { renderCitizenMessage } from './templates.js';
 import type { NotifyLogger, OutboundSms, SmsChannel } from './types.js';
 
 const open: Array<{ close(): Promise<void> }> = [];
@@ -53,13 +54,12 @@ describe('smsMessenger', () => {
   });
 });
 
-describe('createSmsChannelFromEnv', () => {
+describe('the channel the configuration names', () => {
   it('chooses the console unless told (or given an SMSC)', () => {
     expect(smsChannelKind({})).toBe('console');
     expect(smsChannelKind({ RABTA_SMPP_URL: 'smpp://a:b@h:1' })).toBe('smpp');
     expect(smsChannelKind({ RABTA_SMS: 'console', RABTA_SMPP_URL: 'smpp://a:b@h:1' })).toBe('console');
     expect(() => smsChannelKind({ RABTA_SMS: 'pigeon' })).toThrow(/RABTA_SMS/);
-    expect(() => createSmsChannelFromEnv({ RABTA_SMS: 'smpp' })).toThrow(/RABTA_SMPP_URL/);
   });
 
   it('reads credentials, host, port and TLS from the URL', () => {
@@ -77,20 +77,17 @@ describe('createSmsChannelFromEnv', () => {
 
   it('prints to the console channel', async () => {
     const lines: string[] = [];
-    const channel = createSmsChannelFromEnv({}, { write: (line) => lines.push(line) });
+    const channel = createConsoleChannel({ write: (line) => lines.push(line) });
     open.push(channel);
     expect(await channel.send({ to: '+923001234567', text: 'HAAN 4821' })).toMatchObject({ parts: 1, encoding: 'gsm7' });
     expect(lines).toEqual(['[sms to +92300****567, gsm7, 1 part] HAAN 4821']);
   });
 
-  it('sends a consent request in Urdu over the SMPP link the environment names', async () => {
+  it('sends a consent request in Urdu over the SMPP link the URL names', async () => {
     const smsc = createSmsc({ systemId: 'rabta', password: 'p@ss' });
     open.push(smsc);
     const port = await smsc.listen(0);
-    const channel = createSmsChannelFromEnv(
-      { RABTA_SMS: 'smpp', RABTA_SMPP_URL: `smpp://rabta:p%40ss@127.0.0.1:${port}`, RABTA_SMS_SOURCE: '8171' },
-      { smpp: { sendTimeoutMs: 1500, responseTimeoutMs: 500, connectTimeoutMs: 1000 } },
-    ) as SmppChannel;
+    const channel = createSmppChannel({ ...smppOptionsFromUrl(`smpp://rabta:p%40ss@127.0.0.1:${port}`, '8171'), sendTimeoutMs: 1500, responseTimeoutMs: 500, connectTimeoutMs: 1000 });
     open.push(channel);
     const params = { consumer: 'HBL', provider: 'NADRA', purpose: 'کھاتہ کھولنا', cnic: '35202-*****67-1', code: '4821', validUntil: '30-06-2026' };
     await smsMessenger(channel).send('+923001234567', 'ur', 'consent-request', params);

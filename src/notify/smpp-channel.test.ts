@@ -5,7 +5,6 @@ import { RabtaError } from '../core/index.js';
 import { decodeUcs2 } from './encoding.js';
 import { createSmppChannel, sourceAddress } from './smpp-channel.js';
 import type { SmppChannel, SmppChannelOptions } from './smpp-channel.js';
-import { render } from './templates.js';
 import type { DeliveryReceipt, InboundMessage, NotifyLogger } from './types.js';
 
 /**
@@ -76,13 +75,8 @@ function startChannel(port: number, options: Partial<SmppChannelOptions> = {}): 
   return channel;
 }
 
-const CONSENT_REQUEST_UR = render('consent-request', 'ur', {
-  consumer: 'HBL',
-  provider: 'NADRA',
-  purpose: 'کھاتہ کھولنا',
-  cnic: '35202-1234567-1',
-  code: '4821',
-});
+/** A three-part Urdu text with a CNIC behind a left-to-right mark (the channel carries any text; this one is fixed so its bytes are). */
+const CONSENT_REQUEST_UR = 'رابطہ: HBL کو کھاتہ کھولنا کے لیے NADRA سے آپ کی معلومات درکار ہیں (شناختی کارڈ \u200E35202-*****67-1)۔ اجازت کے لیے ہاں 4821 اور انکار کے لیے نہیں 4821 لکھ کر بھیجیں۔';
 
 describe('SMPP channel against the example SMSC', () => {
   it('sends an English OTP as one GSM-7 part, byte for byte', async () => {
@@ -90,7 +84,7 @@ describe('SMPP channel against the example SMSC', () => {
     const logger = recordingLogger();
     const channel = startChannel(port, { logger });
     await channel.ready();
-    const text = render('otp', 'en', { code: '123456', minutes: 5 });
+    const text = 'Your Rabta code is 123456. It expires in 5 minutes. Do not share it with anyone.';
     const result = await channel.send({ to: CITIZEN, text });
     expect(result).toEqual({ messageIds: ['00000001'], parts: 1, encoding: 'gsm7' });
     expect(smsc.received).toHaveLength(1);

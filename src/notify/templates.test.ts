@@ -1,103 +1,112 @@
+import bidiImport from 'bidi-js';
+import type { Bidi } from 'bidi-js';
 import { describe, expect, it } from 'vitest';
-import { RabtaError } from '../core/index.js';
+import type { Language } from '../core/index.js';
 import { measureSms } from './encoding.js';
-import { LANGUAGES, render, TEMPLATE_KEYS, templateParams } from './templates.js';
-import type { TemplateKey, TemplateParams } from './templates.js';
+import { renderCitizenMessage } from './templates.js';
+import type { CitizenTemplate, CitizenTemplateParams } from './templates.js';
 
-const SAMPLES: { [K in TemplateKey]: TemplateParams[K] } = {
-  otp: { code: '123456', minutes: 5 },
-  'consent-request': { consumer: 'HBL', provider: 'NADRA', purpose: 'account opening', cnic: '35202-1234567-1', code: '4821' },
-  'consent-approved': { consumer: 'HBL', purpose: 'account opening', cnic: '3520212345671', code: '4821' },
-  'consent-rejected': { consumer: 'HBL', purpose: 'account opening', cnic: '35202-*****67-1' },
-  'consent-revoked': { consumer: 'HBL', purpose: 'account opening', cnic: '35202-*****67-1' },
-  'consent-expired': { consumer: 'HBL', purpose: 'account opening', cnic: '35202-*****67-1' },
-  'consent-code-unknown': { code: '4821' },
-  help: {},
-  'payment-status': { institution: 'BISP', cnic: '35202-1234567-1', amount: 10500, date: '2025-11-28', status: 'credited' },
-  notification: { institution: 'BISP', message: 'Your survey visit is on 2 December.' },
+// bidi-js types its CJS build as an ESM default export: under NodeNext the default import is typed as the module.
+const bidiFactory = (bidiImport as unknown as { default?: () => Bidi }).default ?? (bidiImport as unknown as () => Bidi);
+const bidi = bidiFactory();
+
+/** What the screen shows, left to right, by the Unicode bidi algorithm (paragraph direction from the text). */
+function visual(text: string): string {
+  const levels = bidi.getEmbeddingLevels(text);
+  const chars = [...text];
+  // bidi-js works on UTF-16 indices; every character here is in the BMP.
+  for (const segment of bidi.getReorderSegments(text, levels)) {
+    const [start, end] = segment as [number, number];
+    const reversed = chars.slice(start, end + 1).reverse();
+    chars.splice(start, end - start + 1, ...reversed);
+  }
+  return chars.join('').replace(/\u200E/g, '');
+}
+
+// The longest real values: the demo catalogue's longest institution names and purposes.
+const LONG = {
+  ur: { consumer: 'حبیب بینک لمیٹڈ', provider: 'بینظیر انکم سپورٹ پروگرام', institution: 'بینظیر انکم سپورٹ پروگرام', purpose: 'برانچ میں مستحق کی مدد' },
+  en: { consumer: 'Habib Bank Limited', provider: 'Benazir Income Support Programme', institution: 'Benazir Income Support Programme', purpose: 'Helping a beneficiary at the branch' },
 };
+const CNIC = '54400-*****11-2';
+const CODE = '482137';
+const SHORT = '9988';
 
-const ARABIC_SCRIPT = /[\u0600-\u06FF]/;
+function cases(language: Language): { [K in CitizenTemplate]: CitizenTemplateParams[K] } {
+  const n = LONG[language];
+  const cp = { consumer: n.consumer, purpose: n.purpose, cnic: CNIC };
+  return {
+    otp: { code: CODE, minutes: '10' },
+    'consent-request': { ...cp, provider: n.provider, code: CODE, validUntil: '2026-07-30' },
+    'consent-approved': { ...cp, code: CODE },
+    'consent-rejected': cp,
+    'consent-revoked': cp,
+    'consent-expired': cp,
+    'consent-code-unknown': { code: CODE },
+    'consent-ambiguous': { code: CODE },
+    help: {},
+    'event-notice': { institution: n.institution, text: language === 'ur' ? 'آپ کی قسط 13500 روپے جاری ہو گئی۔' : 'Your instalment of 13500 rupees is released.' },
+    'status-reply': { cnic: CNIC, institution: n.institution, text: language === 'ur' ? 'قسط 13500 روپے جاری۔' : 'Instalment of 13500 rupees released.', date: '2026-07-30' },
+    'status-none': { cnic: CNIC },
+    'status-unknown': {},
+    'notices-stopped': { institution: n.institution },
+    'notices-resumed': { institution: n.institution },
+    'institution-unknown': { code: 'BISPX' },
+    'number-unregistered': {},
+  };
+}
 
-describe('templates', () => {
-  it('has every key in both languages, and each renders', () => {
-    expect(TEMPLATE_KEYS.sort()).toEqual(Object.keys(SAMPLES).sort());
-    for (const key of TEMPLATE_KEYS) {
-      const ur = render(key, 'ur', SAMPLES[key] as never);
-      const en = render(key, 'en', SAMPLES[key] as never);
-      expect(ur, key).toMatch(ARABIC_SCRIPT);
-      expect(en, key).not.toMatch(ARABIC_SCRIPT);
-      expect(ur).not.toBe(en);
+/** English texts allowed a second GSM-7 part: those that carry two long names or a long name and the reply instructions. */
+const EN_TWO_PARTS = new Set<CitizenTemplate>(['consent-request', 'consent-approved', 'consent-revoked', 'notices-stopped', 'status-unknown', 'status-reply']);
+
+describe.each(['ur', 'en'] as const)('every citizen SMS in %s, at the longest real values', (language) => {
+  const all = Object.entries(cases(language)) as Array<[CitizenTemplate, CitizenTemplateParams[CitizenTemplate]]>;
+
+  it.each(all)('%s fits its part budget', (template, params) => {
+    const text = renderCitizenMessage(language, template, params as never, SHORT);
+    const { encoding, parts } = measureSms(text);
+    if (language === 'ur') expect(parts).toBeLessThanOrEqual(template === 'consent-request' ? 3 : 2);
+    else {
+      expect(encoding).toBe('gsm7');
+      expect(parts).toBeLessThanOrEqual(EN_TWO_PARTS.has(template) ? 2 : 1);
     }
-    expect(LANGUAGES).toEqual(['ur', 'en']);
+    expect(text).not.toContain('رابطہ کریں');
+    for (const word of ['ڈیٹا', 'سائن اِن', '<کوڈ>', 'کارآمد']) expect(text).not.toContain(word);
   });
 
-  it('keeps English in the GSM 7-bit alphabet and short; Urdu goes as UCS-2', () => {
-    for (const key of TEMPLATE_KEYS) {
-      const en = measureSms(render(key, 'en', SAMPLES[key] as never));
-      const ur = measureSms(render(key, 'ur', SAMPLES[key] as never));
-      expect(en.encoding, key).toBe('gsm7');
-      expect(ur.encoding, key).toBe('ucs2');
-      expect(en.parts, key).toBeLessThanOrEqual(2);
-      expect(ur.parts, key).toBeLessThanOrEqual(3);
+  it.each(all)('%s: codes say nobody asks for them; answers name the short code', (template, params) => {
+    const text = renderCitizenMessage(language, template, params as never, SHORT);
+    if (template === 'otp' || template === 'consent-request') expect(text).toMatch(language === 'ur' ? /کوئی نہیں مانگے گا|کبھی نہیں مانگے گا/ : /never ask|will ever ask/);
+    if (['consent-request', 'consent-approved', 'help', 'consent-ambiguous', 'consent-code-unknown', 'status-unknown', 'notices-stopped'].includes(template)) expect(text).toContain(SHORT);
+    if (template === 'event-notice' || template === 'status-reply') {
+      expect(text).toContain('13,500');
+      expect(text).toMatch(language === 'ur' ? /کوئی فیس/ : /No fee/);
     }
-    // the most sent text fits one SMS even with a 10-minute life
-    expect(measureSms(render('otp', 'en', { code: '123456', minutes: 10 })).parts).toBe(1);
-    expect(measureSms(render('otp', 'ur', { code: '123456', minutes: 10 })).parts).toBe(1);
+    if (template === 'notices-stopped') expect(text).toMatch(language === 'ur' ? /ادائیگی پر کوئی اثر نہیں/ : /payment is not affected/);
   });
 
-  it('words the sign-in code as Pakistani SMS do', () => {
-    expect(render('otp', 'ur', { code: '123456', minutes: 5 })).toBe('آپ کا رابطہ کوڈ 123456 ہے۔ یہ 5 منٹ میں ختم ہو گا۔ کسی کو نہ بتائیں۔');
-    expect(render('otp', 'en', { code: '123456', minutes: '5' })).toBe('Your Rabta code is 123456. It expires in 5 minutes. Do not share it with anyone.');
-  });
-
-  it('tells the citizen how to answer a consent request in their script', () => {
-    const ur = render('consent-request', 'ur', SAMPLES['consent-request']);
-    expect(ur).toContain('ہاں 4821');
-    expect(ur).toContain('نہیں 4821');
-    expect(ur).toContain('HBL');
-    const en = render('consent-request', 'en', SAMPLES['consent-request']);
-    expect(en).toContain('HAAN 4821');
-    expect(en).toContain('NAHI 4821');
-    expect(en).toContain('account opening');
-  });
-
-  it('never shows a CNIC in full, and keeps it readable inside Urdu', () => {
-    for (const key of TEMPLATE_KEYS) {
-      for (const language of LANGUAGES) {
-        const text = render(key, language, SAMPLES[key] as never);
-        expect(text, `${key}/${language}`).not.toMatch(/1234567|3520212345671/);
-        if (templateParams(key).includes('cnic')) {
-          expect(text).toContain('35202-*****67-1');
-          // in Urdu a left-to-right mark keeps the masked number in one piece
-          if (language === 'ur') expect(text).toContain('\u200E35202-*****67-1');
-        }
+  if (language === 'ur') {
+    it.each(all)('%s shows CNIC, code, amount and date in reading order', (template, params) => {
+      const text = renderCitizenMessage('ur', template, params as never, SHORT);
+      const shown = visual(text);
+      for (const value of [CNIC, CODE, SHORT, '13,500', '2026', 'BISPX']) {
+        if (text.replace(/\u200E/g, '').includes(value)) expect(shown, `${value} in ${template}`).toContain(value);
       }
+      if (template === 'consent-request') expect(text).toContain('30 جولائی 2026');
+    });
+  }
+});
+
+describe('what the template set keeps from the notify set it replaced', () => {
+  it('never shows a CNIC in full, even when one is given in clear', () => {
+    for (const language of ['ur', 'en'] as const) {
+      const text = renderCitizenMessage(language, 'consent-rejected', { consumer: 'HBL', purpose: 'support', cnic: '35202-1234567-1' });
+      expect(text).not.toContain('1234567');
+      expect(text).toContain(language === 'ur' ? '\u200E35202-*****67-1' : '35202-*****67-1');
     }
   });
 
-  it('writes rupees with thousands separators and dates as DD-MM-YYYY (Pakistan time)', () => {
-    const en = render('payment-status', 'en', { ...SAMPLES['payment-status'], amount: '1250000' });
-    expect(en).toBe('Rabta: BISP payment of Rs 1,250,000 for CNIC 35202-*****67-1 was credited to your account on 28-11-2025.');
-    const late = render('payment-status', 'ur', { ...SAMPLES['payment-status'], date: new Date('2025-11-27T20:00:00Z'), status: 'pending' });
-    expect(late).toContain('28-11-2025');
-    expect(late).toContain('10,500 روپے');
-    expect(render('payment-status', 'en', { ...SAMPLES['payment-status'], status: 'failed' })).toContain('could not be made on 28-11-2025');
-  });
-
-  it('refuses to render with a parameter missing or malformed', () => {
-    const missing = () => render('otp', 'en', { code: '123456' } as never);
-    expect(missing).toThrow(RabtaError);
-    expect(missing).toThrow(/needs the parameter "minutes"/);
-    expect(() => render('consent-request', 'ur', { ...SAMPLES['consent-request'], code: ' ' })).toThrow(/"code"/);
-    expect(() => render('payment-status', 'en', { ...SAMPLES['payment-status'], status: 'lost' as never })).toThrow(/status/);
-    expect(() => render('payment-status', 'en', { ...SAMPLES['payment-status'], amount: 'ten' })).toThrow(/amount/);
-    expect(() => render('payment-status', 'en', { ...SAMPLES['payment-status'], date: '28/11/2025' })).toThrow(/date/);
-    expect(() => render('nope' as TemplateKey, 'en', {} as never)).toThrow(/No SMS template/);
-    expect(() => render('help', 'fr' as never, {})).toThrow(/language/);
-  });
-
-  it('folds line breaks in free-text parameters', () => {
-    expect(render('notification', 'en', { institution: 'BISP', message: 'line one\nline two ' })).toBe('Rabta (BISP): line one line two');
+  it('folds line breaks in the values (a notice rule filled with a multi-line reason)', () => {
+    expect(renderCitizenMessage('en', 'event-notice', { institution: 'BISP', text: 'line one\nline two ' })).toBe('BISP: line one line two. No fee or deduction is ever due.');
   });
 });

@@ -8,8 +8,8 @@ import { LEAF_KIND } from '../ledger/index.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Registry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
-import { normalizeMobile } from '../consent/index.js';
-import type { Consent } from '../consent/index.js';
+import { normalizeMobile } from '../citizens/index.js';
+import type { Citizens } from '../citizens/index.js';
 import { CASE_TOPICS } from '../cases/index.js';
 import type { CasePublisher } from '../cases/index.js';
 import type { Events } from '../events/index.js';
@@ -21,7 +21,7 @@ export function createCasesFor(input: {
   registry: Registry;
   ledger: Ledger;
   keyring: Keyring;
-  consent: Consent;
+  citizens: Citizens;
   now: () => number;
   sms: CaseSms;
   events: Events;
@@ -48,8 +48,8 @@ export function createCasesFor(input: {
     citizens: {
       subjectHash: (digits) => subjectHash(input.keyring.subjectSecret, digits),
       normalizeMobile: (text) => normalizeMobile(text),
-      byMobile: (mobile) => input.consent.citizensOfMobile(mobile),
-      bySubject: (hash) => input.consent.citizenOf(hash),
+      byMobile: (mobile) => input.citizens.citizensOfMobile(mobile),
+      bySubject: (hash) => input.citizens.citizenOf(hash),
     },
     router: input.router,
     publisher: casePublisher(input.registry, input.events),

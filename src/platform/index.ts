@@ -9,8 +9,10 @@ import { openStore } from '../store/index.js';
 import type { ModuleMigrations } from '../store/index.js';
 import { exchangeMigrations, signedAuthenticator } from '../exchange/index.js';
 import { createEgress, egressPolicy } from '../egress/index.js';
-import { consentMigrations, createConsent, renderCitizenMessage } from '../consent/index.js';
-import { smsMessenger } from '../notify/index.js';
+import { consentMigrations, createConsent } from '../consent/index.js';
+import { citizensMigrations, createCitizens } from '../citizens/index.js';
+import type { SmsCommand } from '../citizens/index.js';
+import { renderCitizenMessage, smsMessenger } from '../notify/index.js';
 import { isHttpChannel, smsChannelFromConfig } from './sms.js';
 import { createEvents, eventsMigrations } from '../events/index.js';
 import type { Events } from '../events/index.js';
@@ -27,7 +29,7 @@ export { buildServer } from './server.js';
 export type { ServerOptions } from './server.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
-export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations, casesMigrations];
+export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations, casesMigrations, citizensMigrations];
 
 /** The shipped grievance router: its label is a category code, so a case without one is routed when the catalogue has it. */
 const shippedGrievanceRouter: CaseRouter = {
@@ -72,27 +74,32 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   // Citizens' SMS: the given messenger (tests), else the notify module over the configured channel.
   const smsChannel = options.messenger ? undefined : smsChannelFromConfig(config, egress);
   let cases: Cases | undefined;
-  const consent = createConsent({
+  const citizens = createCitizens({
     db: store.tables(),
-    batch: store.batch(),
     registry,
     keyring,
     messenger: options.messenger ?? smsMessenger(smsChannel as NonNullable<typeof smsChannel>, (language, template, params) => renderCitizenMessage(language, template, params, config.smsShortCode)),
     publicUrl: config.publicUrl,
     now,
+    jobs,
+  });
+  const consent = createConsent({
+    db: store.tables(),
+    batch: store.batch(),
+    registry,
+    keyring,
+    citizens: citizens.directory,
+    publicUrl: config.publicUrl,
+    now,
     changeSink: consentChangeSink(ledger),
     jobs,
-    // The SMS dispatcher asks the cases module first; it is built below, and asked only once it exists.
-    smsCommands: () => {
-      const built = cases;
-      return built ? [async (sms) => (await built.handleSms(sms)) !== undefined] : [];
-    },
   });
-  if (options.background !== false) consent.start();
-  // Whatever a citizen texts, on any channel, goes to the one self-service handler.
-  smsChannel?.onInbound(async (sms) => {
-    await consent.handleInboundSms({ from: sms.from, text: sms.text });
-  });
+  // A citizen's new phone answers for her live consents.
+  citizens.onMobileChanged(consent.rekeyReplyCodes);
+  if (options.background !== false) {
+    consent.start();
+    citizens.start();
+  }
   const events: Events = createEvents(
     {
       db: store.tables(),
@@ -107,6 +114,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       legalBasis: consent.legalBasis,
       onPersonalEvents: async (trx, published) => {
         await consent.personalEvents(trx, published);
+        await citizens.personalEvents(trx, published);
         // Case rules: an event's subjects become pending matches in the same transaction.
         await cases?.matchEvents(trx, published);
         await options.events?.onPersonalEvents?.(trx, published);
@@ -130,9 +138,20 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   // Consents may cover event topics: consent learns the catalogue once events exists (events needs consent's legal-basis check first).
   consent.coverTopics({ purposes: (topicId, subscriberId) => events.topicPurposes(topicId, subscriberId), exists: (topicId) => events.topicExists(topicId) });
   if (options.background !== false) events.start();
-  cases = createCasesFor({ config, store, registry, ledger, keyring, consent, events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs, jobs });
+  cases = createCasesFor({ config, store, registry, ledger, keyring, citizens, events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs, jobs });
   const built = cases;
   if (options.background !== false) built.start();
+  // The SMS line: each module's commands, asked in this order; a text none takes gets the help text.
+  const smsCommands: SmsCommand[] = [
+    { name: 'cases: SHIKAYAT, a case reference, 1/2', handle: async (sms) => ((await built.handleSms(sms)) !== undefined ? { outcome: 'dispatched' } : undefined) },
+    citizens.selfServiceCommand,
+    { name: 'consent: HAAN/NAHI/WAPIS <code>', handle: (sms) => consent.answerBySms(sms) },
+  ];
+  const handleInboundSms = citizens.smsDispatcher(smsCommands);
+  // Whatever a citizen texts, on any channel, goes to the one dispatcher.
+  smsChannel?.onInbound(async (sms) => {
+    await handleInboundSms({ from: sms.from, text: sms.text });
+  });
   const anomalies = createAnomalyJob({ store, cases: built, now });
   if (options.background !== false) anomalies.start(jobs, ANOMALY_INTERVAL_MS);
   const publicKeys = async (): Promise<WellKnownKey[]> => [
@@ -147,6 +166,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     egress,
     ledger,
     consent,
+    citizens: { ...citizens, portal: citizens.portalFor(consent.ofCitizen), handleInboundSms },
     events,
     cases: built,
     anomalies,
@@ -169,6 +189,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       await events.stop();
       await ledger.stop();
       await consent.stop();
+      await citizens.stop();
       await smsChannel?.close();
       await egress.close();
       await store.close();

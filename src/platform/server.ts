@@ -46,7 +46,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
 }
 
 function moduleRoutes(platform: Platform, metrics: Metrics): Array<(app: FastifyInstance) => Promise<void>> {
-  const { config, store, registry, consent, events, cases, ledger } = platform;
+  const { config, store, registry, consent, citizens, events, cases, ledger } = platform;
   const { authenticate } = platform;
   const exchangeReceipt = (id: string) => platform.receipt(LEAF_KIND.exchange, id);
   return [
@@ -85,8 +85,8 @@ function moduleRoutes(platform: Platform, metrics: Metrics): Array<(app: Fastify
     (app) => ledgerRoutes(app, ledger),
     (app) => receiptRoutes(app, { db: store.tables(), registry, authenticate, receipt: exchangeReceipt }),
     (app) => consentRoutes(app, { consent, authenticate }),
-    (app) => citizenRoutes(app, { consent, exchangeReceipt }),
-    (app) => citizenAdminRoutes(app, { registry, consent }),
+    (app) => citizenRoutes(app, { portal: citizens.portal, exchangeReceipt }),
+    (app) => citizenAdminRoutes(app, { registry, citizens }),
     (app) => smsInboundRoutes(app, { smsGateway: platform.smsGateway }),
     (app) => eventsRoutes(app, { events, registry, authenticate }),
     (app) => open311Routes(app, { open311: cases.open311 }),

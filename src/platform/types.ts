@@ -1,7 +1,8 @@
 import type { Config } from '../config/index.js';
 import type { Cases, CaseRouter, CaseSms } from '../cases/index.js';
 import type { AnomalyJob } from './assist.js';
-import type { CitizenMessenger, Consent } from '../consent/index.js';
+import type { CitizenPortal, Citizens, InboundSms, InboundSmsResult } from '../citizens/index.js';
+import type { Consent } from '../consent/index.js';
 import type { Jobs, LeafKind, PersonalEvent } from '../core/index.js';
 import type { Egress } from '../egress/index.js';
 import type { Events, EventsOptions } from '../events/index.js';
@@ -9,7 +10,7 @@ import type { SignedCaller, SignedRequestHead } from '../exchange/index.js';
 import type { WellKnownKey } from '../http/index.js';
 import type { Keyring } from '../keyring/index.js';
 import type { Ledger, Receipt } from '../ledger/index.js';
-import type { HttpChannel } from '../notify/index.js';
+import type { CitizenMessenger, HttpChannel } from '../notify/index.js';
 import type { Registry } from '../registry/index.js';
 import type { Connection, Store } from '../store/index.js';
 
@@ -32,6 +33,8 @@ export interface Platform {
   /** the HTTP SMS gateway, when one is configured: its signed inbound requests arrive at POST /sms/inbound */
   smsGateway?: HttpChannel;
   consent: Consent;
+  /** the citizen's side: registry, sign-in, texts and notice settings, the web portal and the SMS line's dispatcher */
+  citizens: Citizens & { portal: CitizenPortal; handleInboundSms(sms: InboundSms): Promise<InboundSmsResult> };
   /** topics, publishing, subscriptions and the webhook delivery workers */
   events: Events;
   /** cases and grievances shared by institutions */

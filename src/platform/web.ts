@@ -6,7 +6,7 @@ import { LEAF_KIND } from '../core/index.js';
 import type { WebCapabilities } from '../web/index.js';
 import type { Platform } from './types.js';
 
-/** What the web faces may call: consent's citizen interface, the ledger's receipts, public counts, and the server for the console. */
+/** What the web faces may call: the citizens module's portal, the ledger's receipts, public counts, and the server for the console. */
 export function webCapabilities(platform: Platform, app: FastifyInstance): WebCapabilities {
   const members = async () => (await platform.registry.listMembers()).map((m) => ({ id: m.id, nameEn: m.nameEn, nameUr: m.nameUr }));
   return {
@@ -14,7 +14,7 @@ export function webCapabilities(platform: Platform, app: FastifyInstance): WebCa
     dataDir: platform.config.dataDir,
     sessionSecret: platform.keyring.sessionSecret,
     now: platform.now,
-    citizen: platform.consent.citizen,
+    citizen: platform.citizens.portal,
     cases: {
       list: (session) => platform.cases.citizen.list(session.subjectHash),
       file: (session, complaint) => platform.cases.citizen.file({ subjectHash: session.subjectHash, maskedCnic: session.cnic }, complaint),

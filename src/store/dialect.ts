@@ -52,6 +52,10 @@ export interface StoreDialect {
    * database takes one and needs it (SQLite without statistics); empty elsewhere.
    */
   indexedBy(index: string): RawBuilder<unknown>;
+  /** the columns of a table in the schema the store uses (a migration that adds what an older one lacks) */
+  // Kysely<any>: migrations see the database before any module's tables apply.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  columnsOf(db: Kysely<any>, table: string): Promise<Set<string>>;
   /** who this process is when it holds a lock (tests and operators read it in `store_locks`) */
   readonly holder: string;
   /**

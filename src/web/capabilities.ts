@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ReceiptDocument } from '../ledger/index.js';
-import type { AccessEntry, CitizenAction, CitizenSession, ConsentForCitizen, NotificationView, Page } from '../consent/index.js';
+import type { AccessEntry, CitizenSession, NotificationView } from '../citizens/index.js';
+import type { CitizenAction, ConsentForCitizen } from '../consent/index.js';
+import type { Page } from '../core/index.js';
 import type { Cases, CaseSummary, CitizenComplaint } from '../cases/index.js';
 
 /** What a citizen sees of her own case: state, deadline, citizen-visible notes and the timeline. */
@@ -16,7 +18,7 @@ export interface WebCapabilities {
   /** the instance's session secret; the web derives its own cookie keys from it */
   sessionSecret: Buffer;
   now: () => number;
-  /** consent's citizen interface (OTP sign-in with its throttles, consents, tracker, notices) */
+  /** the citizens module's portal (OTP sign-in with its throttles, consents, tracker, notices) */
   citizen: {
     requestOtp(input: { cnic: string; address: string }): Promise<unknown>;
     signIn(input: { cnic: string; code: string }): Promise<{ token: string; expiresAt: number; cnic: string }>;

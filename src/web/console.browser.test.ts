@@ -50,7 +50,7 @@ describe('web: the console and the dashboard in a real browser', () => {
     await declareDisbursementTopics(platform);
     await platform.events.createSubscription(SYSTEM_ACTOR, { topicId: CREDITED, subscriberId: 'PK/GOV/BISP/payments', delivery: { webhook: `http://127.0.0.1:${await freePort()}/gone` } });
     const hbl = await keyOf('HBL-disbursement.json');
-    await hbl.publish(CREDITED, { cnic: citizen.cnic, batchId: 'console-test', amountPkr: 13500, withdrawableFrom: '2026-12-02', agentArea: 'Quetta' }, { purpose: 'cash-transfer-disbursement' });
+    await hbl.publish(CREDITED, { cnic: citizen.cnic, batchId: 'console-test', amountPkr: 13500, withdrawableFrom: '2026-12-02', agentArea: 'Quetta', withdrawableFromUr: '2 دسمبر 2026', agentAreaUr: 'کوئٹہ کے ایجنٹ' }, { purpose: 'cash-transfer-disbursement' });
     // Wait for the condition, not for time: the worker's two attempts fail and the delivery is dead.
     for (let i = 0; i < 400; i++) {
       const dead = (await platform.events.searchDeliveries(SYSTEM_ACTOR, { status: 'dead' })).deliveries;

@@ -51,7 +51,7 @@ describe('web: the citizen portal in a real browser', () => {
       consentIds.push(asked.json<{ id: string }>().id);
     }
     // A second citizen for the header and weight checks: sign-in codes are throttled per CNIC (3 in 15 minutes), as in the API.
-    await running.t.platform.consent.registerCitizen(SYSTEM_ACTOR, other);
+    await running.t.platform.citizens.registerCitizen(SYSTEM_ACTOR, other);
     // A catalogue for her complaint: payments go to HBL.
     await running.t.platform.cases.putCategory(AUTHORITY, { code: 'PAYMENT-NOT-RECEIVED', nameEn: 'Payment not received', nameUr: 'رقم نہیں ملی', lead: 'PK/BANK/HBL', firstResponseDays: 1, resolutionDays: 5, group: 'payments' });
     browser = await launchChromium();
@@ -261,11 +261,11 @@ describe('web: the citizen portal in a real browser', () => {
     await page.waitForURL(`${base}/my/consents?m=approved`);
     await check(page, 'consents');
     expect(await page.locator('p.ok').count()).toBe(1);
-    expect(await running.t.platform.consent.citizen.consents(await running.t.platform.consent.citizen.session(await sessionToken(context))).then((all) => all.find((c) => c.id === consentId)?.status)).toBe('ACTIVE');
+    expect(await running.t.platform.citizens.portal.consents(await running.t.platform.citizens.portal.session(await sessionToken(context))).then((all) => all.find((c) => c.id === consentId)?.status)).toBe('ACTIVE');
     await page.click(`a[href="/my/consents/${consentId}"]`);
     await page.click(`form[action="/my/consents/${consentId}/revoke"] button`);
     await page.waitForURL(`${base}/my/consents?m=revoked`);
-    expect(await running.t.platform.consent.citizen.consents(await running.t.platform.consent.citizen.session(await sessionToken(context))).then((all) => all.find((c) => c.id === consentId)?.status)).toBe('REVOKED');
+    expect(await running.t.platform.citizens.portal.consents(await running.t.platform.citizens.portal.session(await sessionToken(context))).then((all) => all.find((c) => c.id === consentId)?.status)).toBe('REVOKED');
     if (mode === 'nojs') await screenshot(page, 'portal-consents-ur');
 
     await fileAndConfirm(page, mode);

@@ -1,5 +1,6 @@
 import { maskCnic, subjectHash } from '../../../src/core/cnic.js';
-import { maskMobile, pakistanDate } from '../../../src/consent/index.js';
+import { pakistanDate } from '../../../src/consent/index.js';
+import { maskPhone } from '../../../src/notify/index.js';
 import type { Platform } from '../../../src/platform/index.js';
 import { RabtaClient, fetchInstanceKeys, loadKeyFile } from '../../../src/sdk/index.js';
 import type { Smsc } from '../../smsc/smsc.js';
@@ -142,7 +143,7 @@ export async function runDisbursement(ctx: ScenarioContext): Promise<Disbursemen
     progress.stop();
     const first = ctx.people.find((p) => p.cnic === registered[0]) as Beneficiary;
     const sample = await inbox.waitFor(first.mobile, (text) => text.replace(/[,\u200E]/g, '').includes(String(first.quarterlyAmountPkr)), timeout);
-    say(`HBL → ${first.nameEn} (${maskMobile(first.mobile)}), in ${first.language === 'ur' ? 'Urdu' : 'English'}: ${sample}`);
+    say(`HBL → ${first.nameEn} (${maskPhone(first.mobile)}), in ${first.language === 'ur' ? 'Urdu' : 'English'}: ${sample}`);
 
     const asked = first.language === 'ur' ? 'حالت' : 'status';
     const reply = await inbox.ask(first.mobile, asked, (text) => text.includes(maskCnic(first.cnic.replaceAll('-', ''))), timeout);

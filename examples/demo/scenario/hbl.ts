@@ -1,3 +1,4 @@
+import { displayDate } from '../../../src/notify/index.js';
 import type { RabtaClient } from '../../../src/sdk/index.js';
 import type { PaymentBatch } from '../upstreams.js';
 import type { WebhookEndpoints } from './receiver.js';
@@ -21,6 +22,28 @@ export interface Ticket {
  * withdrawal at an agent is published as `withdrawal.failed`; the complaints
  * desk opens a ticket for each failure it is sent.
  */
+/** The demo's districts as an Urdu text names them. */
+const DISTRICTS_UR: Record<string, string> = {
+  Quetta: 'کوئٹہ',
+  Khuzdar: 'خضدار',
+  Kech: 'کیچ',
+  'Jhal Magsi': 'جھل مگسی',
+  Tharparkar: 'تھرپارکر',
+  'Karachi West': 'کراچی غربی',
+  Rajanpur: 'راجن پور',
+  Muzaffargarh: 'مظفر گڑھ',
+  Swat: 'سوات',
+  'Upper Kohistan': 'اپر کوہستان',
+  Islamabad: 'اسلام آباد',
+  Lahore: 'لاہور',
+};
+
+/** Where she collects the money, in Urdu: her district's HBL Konnect agents (`کوئٹہ کے ایجنٹ`), or the nearest. */
+export function agentAreaUr(district: string | undefined): string {
+  const name = district === undefined ? undefined : (DISTRICTS_UR[district] ?? Object.entries(DISTRICTS_UR).find(([en]) => district.startsWith(en))?.[1]);
+  return name ? `${name} کے ایجنٹ` : 'قریبی ایجنٹ';
+}
+
 export function hblSystems(options: { disbursement: RabtaClient; complaints: RabtaClient; agentAreaOf: (district: string | undefined) => string; today: () => string }) {
   const accounts = new Map<string, { batchId: string; amountPkr: number; agentArea: string }>();
   const tickets: Ticket[] = [];
@@ -36,7 +59,8 @@ export function hblSystems(options: { disbursement: RabtaClient; complaints: Rab
         const credits: Credited[] = batch.rows.map((row) => {
           const agentArea = options.agentAreaOf(row.district);
           accounts.set(row.cnic, { batchId: batch.batchId, amountPkr: row.amountPkr, agentArea });
-          return { cnic: row.cnic, batchId: batch.batchId, amountPkr: row.amountPkr, withdrawableFrom: options.today(), agentArea };
+          const withdrawableFrom = options.today();
+          return { cnic: row.cnic, batchId: batch.batchId, amountPkr: row.amountPkr, withdrawableFrom, agentArea, withdrawableFromUr: displayDate('ur', withdrawableFrom), agentAreaUr: agentAreaUr(row.district) };
         });
         for (let i = 0; i < credits.length; i += PUBLISH_CHUNK) {
           const chunk = credits.slice(i, i + PUBLISH_CHUNK);

@@ -20,6 +20,9 @@ export interface Credited {
   withdrawableFrom: string;
   /** where the beneficiary collects it: the agent area of her district */
   agentArea: string;
+  /** the same two, as her Urdu text says them (`30 جولائی`, `کوئٹہ کے ایجنٹ`): no English inside Urdu */
+  withdrawableFromUr: string;
+  agentAreaUr: string;
 }
 
 export interface WithdrawalFailed {
@@ -38,12 +41,20 @@ const TOPICS = [
     title: 'A beneficiary’s payment was credited to her account',
     schema: {
       type: 'object',
-      required: ['cnic', 'batchId', 'amountPkr', 'withdrawableFrom', 'agentArea'],
+      required: ['cnic', 'batchId', 'amountPkr', 'withdrawableFrom', 'agentArea', 'withdrawableFromUr', 'agentAreaUr'],
       additionalProperties: false,
-      properties: { cnic: CNIC, batchId: { type: 'string' }, amountPkr: { type: 'integer', minimum: 1 }, withdrawableFrom: { type: 'string', format: 'date' }, agentArea: { type: 'string' } },
+      properties: {
+        cnic: CNIC,
+        batchId: { type: 'string' },
+        amountPkr: { type: 'integer', minimum: 1, maximum: 999_999 },
+        withdrawableFrom: { type: 'string', format: 'date' },
+        agentArea: { type: 'string' },
+        withdrawableFromUr: { type: 'string', maxLength: 16 },
+        agentAreaUr: { type: 'string', maxLength: 20 },
+      },
     },
     rule: {
-      ur: 'آپ کی کفالت کی رقم {amountPkr} روپے اکاؤنٹ میں آ گئی ہے۔ {withdrawableFrom} سے {agentArea} میں نکلوا سکتی ہیں۔',
+      ur: 'آپ کی کفالت کی رقم {amountPkr} روپے آ گئی۔ {withdrawableFromUr} سے {agentAreaUr} سے لیں۔',
       en: 'Your Kafaalat payment of Rs {amountPkr} is in your account. Withdraw from {withdrawableFrom} in {agentArea}.',
       status: true,
     },
@@ -55,10 +66,10 @@ const TOPICS = [
       type: 'object',
       required: ['cnic', 'batchId', 'at', 'agentArea', 'reason', 'reasonUr', 'reasonEn'],
       additionalProperties: false,
-      properties: { cnic: CNIC, batchId: { type: 'string' }, at: { type: 'string', format: 'date-time' }, agentArea: { type: 'string' }, reason: { type: 'string' }, reasonUr: { type: 'string' }, reasonEn: { type: 'string' } },
+      properties: { cnic: CNIC, batchId: { type: 'string' }, at: { type: 'string', format: 'date-time' }, agentArea: { type: 'string' }, reason: { type: 'string' }, reasonUr: { type: 'string', maxLength: 32 }, reasonEn: { type: 'string', maxLength: 40 } },
     },
     rule: {
-      ur: 'رقم نہیں نکل سکی: {reasonUr}۔ آپ کی رقم محفوظ ہے، شکایت درج ہو گئی ہے۔',
+      ur: 'رقم نہیں نکل سکی: {reasonUr}۔ رقم محفوظ ہے، شکایت درج ہو گئی۔',
       en: 'Your withdrawal failed: {reasonEn}. Your money is safe; a complaint has been opened.',
       status: true,
     },

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Consent } from '../../consent/index.js';
+import type { Citizens } from '../../citizens/index.js';
 import type { Registry } from '../../registry/index.js';
 import { actorOf, operatorAuth } from '../auth.js';
 import { bearer } from '../schemas.js';
 
 /** The citizen registry's admin side: the authority registers which phone answers for a CNIC. */
-export async function citizenAdminRoutes(base: FastifyInstance, { registry, consent }: { registry: Registry; consent: Pick<Consent, 'registerCitizen'> }) {
+export async function citizenAdminRoutes(base: FastifyInstance, { registry, citizens }: { registry: Registry; citizens: Pick<Citizens, 'registerCitizen'> }) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', operatorAuth(registry));
   app.post(
@@ -32,7 +32,7 @@ export async function citizenAdminRoutes(base: FastifyInstance, { registry, cons
       },
     },
     async (request, reply) => {
-      const { citizen, created } = await consent.registerCitizen(actorOf(request), request.body);
+      const { citizen, created } = await citizens.registerCitizen(actorOf(request), request.body);
       return reply.status(created ? 201 : 200).send(citizen);
     },
   );

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { CitizenSession, Consent } from '../../consent/index.js';
+import type { CitizenPortal, CitizenSession } from '../../citizens/index.js';
 import { RabtaError } from '../../core/index.js';
 import { bearerToken } from '../auth.js';
 import { bearer } from '../schemas.js';
@@ -77,7 +77,7 @@ const pageOf = (query: { limit?: string; cursor?: string }) => ({ limit: Math.mi
  * and answer one's own consents, one's data tracker and the messages sent.
  * Everything after sign-in is scoped to the session's subject hash.
  */
-export async function citizenRoutes(base: FastifyInstance, { consent, exchangeReceipt }: { consent: Pick<Consent, 'citizen'>; exchangeReceipt: (id: string) => Promise<object | undefined> }) {
+export async function citizenRoutes(base: FastifyInstance, { portal, exchangeReceipt }: { portal: CitizenPortal; exchangeReceipt: (id: string) => Promise<object | undefined> }) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(
@@ -92,7 +92,7 @@ export async function citizenRoutes(base: FastifyInstance, { consent, exchangeRe
       },
     },
     async (request, reply) => {
-      await consent.citizen.requestOtp({ cnic: request.body.cnic, address: request.ip });
+      await portal.requestOtp({ cnic: request.body.cnic, address: request.ip });
       return reply.status(202).send({
         status: 'accepted' as const,
         message: 'If this CNIC is registered, a sign-in code is on its way to the registered mobile number.',
@@ -113,7 +113,7 @@ export async function citizenRoutes(base: FastifyInstance, { consent, exchangeRe
       },
     },
     async (request, reply) => {
-      const session = await consent.citizen.signIn({ ...request.body, address: request.ip });
+      const session = await portal.signIn({ ...request.body, address: request.ip });
       return reply.status(201).send({ token: session.token, tokenType: 'Bearer' as const, expiresAt: new Date(session.expiresAt).toISOString(), cnic: session.cnic });
     },
   );
@@ -124,7 +124,7 @@ export async function citizenRoutes(base: FastifyInstance, { consent, exchangeRe
     api.addHook('onRequest', async (request) => {
       const token = bearerToken(request.headers);
       if (!token) throw new RabtaError('unauthorized', 'sign in: send Authorization: Bearer <citizen session token>');
-      sessions.set(request, await consent.citizen.session(token));
+      sessions.set(request, await portal.session(token));
     });
     const sessionOf = (request: FastifyRequest): CitizenSession => {
       const session = sessions.get(request);
@@ -140,7 +140,7 @@ export async function citizenRoutes(base: FastifyInstance, { consent, exchangeRe
     api.get(
       '/citizen/consents',
       { schema: { tags: ['citizen'], summary: 'My consents and consent requests, newest first', security: bearer, response: { 200: Type.Array(ConsentForCitizen) } } },
-      async (request) => consent.citizen.consents(sessionOf(request)),
+      async (request) => portal.consents(sessionOf(request)),
     );
 
     for (const action of ['approve', 'reject', 'revoke'] as const) {
@@ -156,7 +156,7 @@ export async function citizenRoutes(base: FastifyInstance, { consent, exchangeRe
             response: { 200: ConsentForCitizen },
           },
         },
-        async (request) => consent.citizen.act(sessionOf(request), request.params.id, action),
+        async (request) => portal.act(sessionOf(request), request.params.id, action),
       );
     }
 
@@ -171,7 +171,7 @@ export async function citizenRoutes(base: FastifyInstance, { consent, exchangeRe
           response: { 200: Type.Object({ items: Type.Array(AccessEntry), next: Type.Union([Type.String(), Type.Null()]) }) },
         },
       },
-      async (request) => consent.citizen.access(sessionOf(request), pageOf(request.query)),
+      async (request) => portal.access(sessionOf(request), pageOf(request.query)),
     );
 
     const StoppedInstitutions = Type.Object({ stopped: Type.Array(Type.String({ description: 'a member id, e.g. PK/GOV/BISP' }), { maxItems: 200 }) }, { additionalProperties: false });
@@ -185,7 +185,7 @@ export async function citizenRoutes(base: FastifyInstance, { consent, exchangeRe
           response: { 200: StoppedInstitutions },
         },
       },
-      async (request) => ({ stopped: await consent.citizen.stoppedInstitutions(sessionOf(request)) }),
+      async (request) => ({ stopped: await portal.stoppedInstitutions(sessionOf(request)) }),
     );
     api.put(
       '/citizen/notice-settings',
@@ -198,7 +198,7 @@ export async function citizenRoutes(base: FastifyInstance, { consent, exchangeRe
           response: { 200: StoppedInstitutions },
         },
       },
-      async (request) => ({ stopped: await consent.citizen.setStoppedInstitutions(sessionOf(request), request.body.stopped) }),
+      async (request) => ({ stopped: await portal.setStoppedInstitutions(sessionOf(request), request.body.stopped) }),
     );
 
     api.get(
@@ -212,7 +212,7 @@ export async function citizenRoutes(base: FastifyInstance, { consent, exchangeRe
         },
       },
       async (request) => {
-        if (!(await consent.citizen.concernedBy(sessionOf(request), request.params.id))) throw new RabtaError('not-found', 'no exchange of yours with this id');
+        if (!(await portal.concernedBy(sessionOf(request), request.params.id))) throw new RabtaError('not-found', 'no exchange of yours with this id');
         const receipt = await exchangeReceipt(request.params.id);
         if (!receipt) throw new RabtaError('unavailable', 'the exchange is not in the log yet; try again in a moment');
         return receipt;
@@ -230,7 +230,7 @@ export async function citizenRoutes(base: FastifyInstance, { consent, exchangeRe
           response: { 200: Type.Object({ items: Type.Array(Notification), next: Type.Union([Type.String(), Type.Null()]) }) },
         },
       },
-      async (request) => consent.citizen.notifications(sessionOf(request), pageOf(request.query)),
+      async (request) => portal.notifications(sessionOf(request), pageOf(request.query)),
     );
   });
 }

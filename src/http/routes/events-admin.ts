@@ -107,8 +107,9 @@ function noticeRuleRoutes(base: FastifyInstance, events: Events, { topicId }: Re
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const NoticeRule = Type.Object(
     {
-      ur: Type.String({ minLength: 1, maxLength: 200, description: 'the Urdu text; {field.path} is replaced by that field of the event' }),
-      en: Type.String({ minLength: 1, maxLength: 200, description: 'the English text, with the same placeholders' }),
+      // The real limit is on the SMS as rendered (2 parts, the institution's name and the fee warning included); this only bounds the body.
+      ur: Type.String({ minLength: 1, maxLength: 1000, description: 'the Urdu text; {field.path} is replaced by that field of the event. The SMS it makes — the institution first, the values at their longest, the fee warning — must fit in 2 UCS-2 parts' }),
+      en: Type.String({ minLength: 1, maxLength: 1000, description: 'the English text, with the same placeholders; its SMS must fit in 2 parts' }),
       status: Type.Optional(Type.Boolean({ description: 'the latest such notice answers the citizen’s STATUS / حالت text' })),
     },
     { additionalProperties: false },

@@ -28,7 +28,7 @@ for (const dialect of testDialects(postgresUrl)) {
       await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
       const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/send`;
       t = await startTestInstance(dialect, postgresUrl, { env: { RABTA_SMS_HTTP_URL: url, RABTA_SMS_HTTP_SECRET: secret } });
-      await t.platform.consent.registerCitizen(SYSTEM_ACTOR, { cnic: '35202-1234567-1', mobile: '+923001234567', language: 'en' });
+      await t.platform.citizens.registerCitizen(SYSTEM_ACTOR, { cnic: '35202-1234567-1', mobile: '+923001234567', language: 'en' });
     });
     afterAll(async () => {
       await t?.close();

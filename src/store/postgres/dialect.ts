@@ -86,6 +86,9 @@ export function postgresDialect(options: PostgresOptions): StoreDialect {
     supportsSkipLocked: true,
     serializesWrites: false,
     indexedBy: () => sql``,
+    // information_schema lists every schema's tables: only the one the store uses counts.
+    columnsOf: async (db, table) =>
+      new Set((await sql<{ name: string }>`select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = ${table}`.execute(db)).rows.map((r) => r.name)),
     holder,
     createKyselyDialect: () => new PostgresDialect({ pool: connect }),
     ...locks,

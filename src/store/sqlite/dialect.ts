@@ -96,6 +96,7 @@ export function sqliteDialect(options: SqliteOptions): StoreDialect {
     supportsSkipLocked: false,
     serializesWrites: true,
     indexedBy: (index) => sql` INDEXED BY ${sql.id(index)}`,
+    columnsOf: async (db, table) => new Set((await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db)).rows.map((r) => r.name)),
     holder,
     createKyselyDialect: () => new ImmediateSqliteDialect({ database: open }),
     ...locks,

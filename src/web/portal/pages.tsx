@@ -1,5 +1,6 @@
 /** @jsxImportSource preact */
-import type { AccessEntry, ConsentForCitizen } from '../../consent/index.js';
+import type { AccessEntry } from '../../citizens/index.js';
+import type { ConsentForCitizen } from '../../consent/index.js';
 import { Icon, WithIcon } from '../icons.js';
 import { day, digits, moment, readable } from '../i18n/format.js';
 import type { Lang } from '../i18n/strings.js';

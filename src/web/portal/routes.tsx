@@ -1,7 +1,9 @@
 /** @jsxImportSource preact */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { renderCitizenMessage } from '../../consent/index.js';
-import type { CitizenAction, CitizenSession, CitizenTemplate, CitizenTemplateParams, NotificationView } from '../../consent/index.js';
+import type { CitizenSession, NotificationView } from '../../citizens/index.js';
+import type { CitizenAction } from '../../consent/index.js';
+import { renderCitizenMessage } from '../../notify/index.js';
+import type { CitizenTemplate, CitizenTemplateParams } from '../../notify/index.js';
 import { RabtaError } from '../../core/index.js';
 import type { WebCapabilities } from '../capabilities.js';
 import { COOKIE, field, fields, localPath, statusOf } from '../http/frame.js';

@@ -16,8 +16,3 @@ export function normalizeMobile(text: string): string | undefined {
   else candidate = compact;
   return E164.test(candidate) ? candidate : undefined;
 }
-
-/** `+92300*****67`: for logs and screens that need to say which phone, not to reach it. */
-export function maskMobile(mobile: string): string {
-  return mobile.length <= 6 ? '*'.repeat(mobile.length) : `${mobile.slice(0, 6)}${'*'.repeat(mobile.length - 8)}${mobile.slice(-2)}`;
-}

@@ -1,8 +1,8 @@
 import { createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { normalizeCnic, subjectHash, RabtaError } from '../core/index.js';
 import { findCitizen } from './citizens.js';
-import type { ConsentDeps } from './deps.js';
-import { asciiDigits } from './digits.js';
+import { asciiDigits } from '../notify/index.js';
+import type { CitizensDeps } from './deps.js';
 import { dispatch, queueMessage } from './notifications.js';
 import type { CitizenSecrets } from './secrets.js';
 import { issueSession } from './session.js';
@@ -20,7 +20,7 @@ const LOOKBACK_MS = 60 * 60_000;
  * phone (silently: the code is not sent, so a household's number cannot be
  * probed). Earlier codes stay valid: asking again never locks anyone out.
  */
-export async function requestOtp(deps: ConsentDeps, secrets: CitizenSecrets, throttle: Throttle, input: { cnic: string; address: string }): Promise<void> {
+export async function requestOtp(deps: CitizensDeps, secrets: CitizenSecrets, throttle: Throttle, input: { cnic: string; address: string }): Promise<void> {
   const digits = normalizeCnic(input.cnic);
   if (!digits) throw new RabtaError('subject-malformed', 'cnic must be a CNIC, NNNNN-NNNNNNN-N');
   const hash = subjectHash(deps.keyring.subjectSecret, digits);
@@ -59,7 +59,7 @@ export async function requestOtp(deps: ConsentDeps, secrets: CitizenSecrets, thr
  * expired or used-up code is not for the caller to learn. Attempts are
  * throttled per client address and per CNIC, as sending codes is.
  */
-export async function signIn(deps: ConsentDeps, secrets: CitizenSecrets, throttle: Throttle, input: { cnic: string; code: string; address: string }): Promise<{ token: string; expiresAt: number; cnic: string }> {
+export async function signIn(deps: CitizensDeps, secrets: CitizenSecrets, throttle: Throttle, input: { cnic: string; code: string; address: string }): Promise<{ token: string; expiresAt: number; cnic: string }> {
   const digits = normalizeCnic(input.cnic);
   if (!digits) throw new RabtaError('subject-malformed', 'cnic must be a CNIC, NNNNN-NNNNNNN-N');
   const hash = subjectHash(deps.keyring.subjectSecret, digits);

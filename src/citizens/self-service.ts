@@ -1,14 +1,16 @@
 import type { Kysely } from 'kysely';
 import { normalizeCnic, subjectHash } from '../core/index.js';
-
-import type { ConsentDeps } from './deps.js';
+import type { Language } from '../core/index.js';
+import { inLanguage, pakistanDate } from '../consent/index.js';
+import type { Names } from '../consent/index.js';
+import type { CitizenTemplate, CitizenTemplateParams } from '../notify/index.js';
+import type { CitizensDeps } from './deps.js';
 import type { EventNoticeParams } from './event-notices.js';
-import type { CitizenTemplate, CitizenTemplateParams } from './messages.js';
-import { inLanguage, pakistanDate } from './names.js';
-import type { Names } from './names.js';
 import { dispatch, queueMessage } from './notifications.js';
-import type { SelfServiceCommand } from './sms-parse.js';
-import type { CitizenRow, Language, ConsentTables } from './tables.js';
+import { parseSelfService } from './self-service-parse.js';
+import type { SelfServiceCommand } from './self-service-parse.js';
+import type { PhoneCitizen, SmsCommand } from './sms.js';
+import type { CitizensTables } from './tables.js';
 
 export type SelfServiceOutcome = 'status' | 'status-none' | 'status-unknown' | 'stopped' | 'resumed' | 'institution-unknown' | 'number-unregistered';
 
@@ -25,10 +27,20 @@ const MAX_PER_PHONE = 5;
  * number with no citizen, or a CNIC that is not registered to it, learns
  * nothing: not even whether that CNIC is known.
  */
-export async function handleSelfService(deps: ConsentDeps, names: Names, mobile: string, citizens: CitizenRow[], command: SelfServiceCommand): Promise<SelfServiceOutcome> {
+export function selfServiceCommand(deps: CitizensDeps, names: Names): SmsCommand {
+  return {
+    name: 'status, stop and start',
+    async handle(sms) {
+      const command = parseSelfService(sms.text);
+      return command ? { outcome: await handleSelfService(deps, names, sms.mobile, sms.citizens, command) } : undefined;
+    },
+  };
+}
+
+async function handleSelfService(deps: CitizensDeps, names: Names, mobile: string, citizens: readonly PhoneCitizen[], command: SelfServiceCommand): Promise<SelfServiceOutcome> {
   const language: Language = citizens[0]?.language ?? 'ur';
-  const send = async <K extends CitizenTemplate>(to: CitizenRow | null, lang: Language, template: K, params: CitizenTemplateParams[K]) => {
-    const outgoing = await queueMessage(deps.db, deps.now(), { subjectHash: to?.subject_hash ?? null, mobile, language: lang, template, params });
+  const send = async <K extends CitizenTemplate>(to: PhoneCitizen | null, lang: Language, template: K, params: CitizenTemplateParams[K]) => {
+    const outgoing = await queueMessage(deps.db, deps.now(), { subjectHash: to?.subjectHash ?? null, mobile, language: lang, template, params });
     await dispatch(deps, [outgoing]);
   };
 
@@ -37,7 +49,7 @@ export async function handleSelfService(deps: ConsentDeps, names: Names, mobile:
     if (command.cnic !== undefined) {
       const digits = normalizeCnic(command.cnic);
       const hash = digits === undefined ? undefined : subjectHash(deps.keyring.subjectSecret, digits);
-      asked = citizens.filter((c) => c.subject_hash === hash);
+      asked = citizens.filter((c) => c.subjectHash === hash);
     }
     if (asked.length === 0) {
       await send(null, language, 'status-unknown', {});
@@ -45,14 +57,14 @@ export async function handleSelfService(deps: ConsentDeps, names: Names, mobile:
     }
     let outcome: SelfServiceOutcome = 'status-none';
     for (const citizen of asked.slice(0, MAX_PER_PHONE)) {
-      const latest = await latestStatus(deps.db, citizen.subject_hash);
+      const latest = await latestStatus(deps.db, citizen.subjectHash);
       if (!latest) {
-        await send(citizen, citizen.language, 'status-none', { cnic: citizen.masked_cnic });
+        await send(citizen, citizen.language, 'status-none', { cnic: citizen.maskedCnic });
         continue;
       }
       outcome = 'status';
       const institution = inLanguage(await names.member(latest.params.institution), citizen.language);
-      await send(citizen, citizen.language, 'status-reply', { cnic: citizen.masked_cnic, institution, text: latest.params.text, date: pakistanDate(latest.at) });
+      await send(citizen, citizen.language, 'status-reply', { cnic: citizen.maskedCnic, institution, text: latest.params.text, date: pakistanDate(latest.at) });
     }
     return outcome;
   }
@@ -72,15 +84,15 @@ export async function handleSelfService(deps: ConsentDeps, names: Names, mobile:
     return 'institution-unknown';
   }
   // Whoever holds the phone decides what it receives: the choice applies to every CNIC registered to it.
-  for (const member of chosen) await setOptOut(deps, citizens.map((c) => c.subject_hash), member.id, command.kind === 'stop');
+  for (const member of chosen) await setOptOut(deps, citizens.map((c) => c.subjectHash), member.id, command.kind === 'stop');
   const institution = command.institution === '*'
     ? command.kind === 'stop' ? (language === 'ur' ? 'کسی بھی ادارے' : 'any institution') : language === 'ur' ? 'تمام اداروں' : 'all institutions'
     : inLanguage({ nameEn: (chosen[0] as (typeof members)[number]).nameEn, nameUr: (chosen[0] as (typeof members)[number]).nameUr }, language);
-  await send(citizens[0] as CitizenRow, language, command.kind === 'stop' ? 'notices-stopped' : 'notices-resumed', { institution });
+  await send(citizens[0] as PhoneCitizen, language, command.kind === 'stop' ? 'notices-stopped' : 'notices-resumed', { institution });
   return command.kind === 'stop' ? 'stopped' : 'resumed';
 }
 
-async function latestStatus(db: Kysely<ConsentTables>, hash: string): Promise<{ at: number; params: EventNoticeParams } | undefined> {
+async function latestStatus(db: Kysely<CitizensTables>, hash: string): Promise<{ at: number; params: EventNoticeParams } | undefined> {
   const rows = await db
     .selectFrom('citizen_notifications')
     .select(['at', 'params'])
@@ -98,7 +110,7 @@ async function latestStatus(db: Kysely<ConsentTables>, hash: string): Promise<{ 
 }
 
 /** Which institutions' messages these citizens stopped (a phone's own choices, so two at once are the same person's). */
-export async function setOptOut(deps: Pick<ConsentDeps, 'db' | 'now'>, hashes: string[], memberId: string, stop: boolean): Promise<void> {
+export async function setOptOut(deps: Pick<CitizensDeps, 'db' | 'now'>, hashes: string[], memberId: string, stop: boolean): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     for (const hash of hashes) {
       const row = await trx.selectFrom('citizens').select('opted_out').where('subject_hash', '=', hash).executeTakeFirst();
@@ -112,11 +124,11 @@ export async function setOptOut(deps: Pick<ConsentDeps, 'db' | 'now'>, hashes: s
 }
 
 /** The whole list at once, as the web settings page sends it. */
-export async function replaceOptOuts(deps: Pick<ConsentDeps, 'db' | 'now'>, hash: string, memberIds: string[]): Promise<void> {
+export async function replaceOptOuts(deps: Pick<CitizensDeps, 'db' | 'now'>, hash: string, memberIds: string[]): Promise<void> {
   await deps.db.updateTable('citizens').set({ opted_out: JSON.stringify([...new Set(memberIds)].sort()), updated_at: deps.now() }).where('subject_hash', '=', hash).execute();
 }
 
-export async function optOutsOf(db: Kysely<ConsentTables>, hash: string): Promise<string[]> {
+export async function optOutsOf(db: Kysely<CitizensTables>, hash: string): Promise<string[]> {
   const row = await db.selectFrom('citizens').select('opted_out').where('subject_hash', '=', hash).executeTakeFirst();
   return row ? (JSON.parse(row.opted_out) as string[]) : [];
 }

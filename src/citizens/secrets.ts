@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Keyring } from '../keyring/index.js';
 
 /**
- * Keys the consent module derives from the instance secrets, one per use, so
+ * Keys the citizens module derives from the instance secrets, one per use, so
  * that no key serves two protocols: a citizen session token can never pass as
  * another session kind signed with the same secret, and an OTP hash is not a
  * session signature.

@@ -1,4 +1,4 @@
-import type { MemberName } from './names.js';
+import type { MemberName } from '../consent/index.js';
 
 /** What a tracker row's outcome code means, in words a citizen reads (English and Urdu). */
 export interface OutcomeText {

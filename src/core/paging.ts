@@ -1,4 +1,4 @@
-import { RabtaError } from '../core/index.js';
+import { RabtaError } from './problems.js';
 
 /** Newest-first pages with an opaque keyset cursor (time, then id), stable while rows are added. */
 export interface Page<T> {

@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { memberIdOf } from '../core/index.js';
 import type { Jobs, PeriodicJob, PersonalEvent } from '../core/index.js';
-
-import type { ConsentDeps } from './deps.js';
-import { inLanguage } from './names.js';
-import type { Names } from './names.js';
-import type { CitizenNotificationRow, CitizenRow, TrackerRow, ConsentTables } from './tables.js';
 import { tablesOf } from '../store/index.js';
 import type { Connection } from '../store/index.js';
+import { inLanguage } from '../consent/index.js';
+import type { Names } from '../consent/index.js';
+import type { CitizensDeps } from './deps.js';
+import type { CitizenNotificationRow, CitizenRow, CitizensTables } from './tables.js';
 
 /** Rows per INSERT: well under either database's parameter limit. */
 const CHUNK = 400;
@@ -23,42 +22,16 @@ export interface EventNoticeParams {
 }
 
 /**
- * The consent module's side of a personal event, in the publishing
- * transaction: each subject gets a tracker row (who published what about
- * them, why, and to whom it went), and — when the topic has a notification
- * rule — a notice in their language, queued for the sender, or kept as
+ * The citizens module's side of a personal event, in the publishing
+ * transaction: when the topic has a notification rule, each registered
+ * subject gets a notice in their language, queued for the sender, or kept as
  * `suppressed` if they stopped that institution's messages (STATUS still
- * finds it). Subjects with no registered phone get the tracker row only.
+ * finds it). Subjects with no registered phone get none.
  */
-export function personalEventRecorder(deps: Pick<ConsentDeps, 'now'>) {
+export function eventNoticeRecorder() {
   // In the publisher's transaction, opened on the events module's tables.
   return async (connection: Connection, events: PersonalEvent[]): Promise<void> => {
-    const trx = tablesOf<ConsentTables>(connection);
-    const tracker: TrackerRow[] = [];
-    for (const event of events) {
-      const member = memberIdOf(event.publisher);
-      for (const hash of event.subjectHashes) {
-        tracker.push({
-          exchange_id: event.eventId,
-          subject_hash: hash,
-          at: event.at,
-          client_id: event.publisher,
-          client_member_id: member,
-          service_id: event.topic,
-          provider_id: member,
-          purpose: event.purpose,
-          legal_basis: event.legalBasis,
-          statute: event.legalBasis === 'statute' ? event.reference : null,
-          consent_id: event.legalBasis === 'consent' && event.subjectHashes.length === 1 ? event.reference : null,
-          outcome: 'published',
-          status: 201,
-          kind: 'event',
-          recipients: JSON.stringify(event.recipients),
-        });
-      }
-    }
-    for (let i = 0; i < tracker.length; i += CHUNK) await trx.insertInto('tracker_entries').values(tracker.slice(i, i + CHUNK)).execute();
-
+    const trx = tablesOf<CitizensTables>(connection);
     const noticed = events.filter((e) => e.notice !== undefined);
     if (noticed.length === 0) return;
     const citizens = await citizensOf(trx, [...new Set(noticed.flatMap((e) => e.subjectHashes))]);
@@ -78,7 +51,7 @@ export function personalEventRecorder(deps: Pick<ConsentDeps, 'now'>) {
   };
 }
 
-async function citizensOf(db: Kysely<ConsentTables>, hashes: string[]): Promise<Map<string, CitizenRow>> {
+async function citizensOf(db: Kysely<CitizensTables>, hashes: string[]): Promise<Map<string, CitizenRow>> {
   const found = new Map<string, CitizenRow>();
   for (let i = 0; i < hashes.length; i += CHUNK) {
     const rows = await db.selectFrom('citizens').selectAll().where('subject_hash', 'in', hashes.slice(i, i + CHUNK)).execute();
@@ -102,7 +75,7 @@ export interface NoticeSenderOptions {
  * update finds it still queued), so it goes out once in normal operation,
  * and a claim whose node died lapses and is sent again — at least once.
  */
-export function createNoticeSender(deps: ConsentDeps, names: Names, jobs: Jobs, options: NoticeSenderOptions = {}) {
+export function createNoticeSender(deps: CitizensDeps, names: Names, jobs: Jobs, options: NoticeSenderOptions = {}) {
   const node = randomUUID();
   const intervalMs = options.intervalMs ?? 250;
   const batchSize = options.batchSize ?? 200;
@@ -181,7 +154,7 @@ export function createNoticeSender(deps: ConsentDeps, names: Names, jobs: Jobs, 
       await job?.idle();
     },
     start() {
-      job ??= jobs.every('consent-event-notices', intervalMs, drain);
+      job ??= jobs.every('citizen-event-notices', intervalMs, drain);
     },
     async stop() {
       await job?.stop();

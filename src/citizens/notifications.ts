@@ -1,21 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-
-import type { ConsentDeps } from './deps.js';
-import { SECRET_PARAMS } from './messages.js';
-import type { CitizenTemplate, CitizenTemplateParams } from './messages.js';
-import { decodeCursor, encodeCursor } from './paging.js';
-import type { Page } from './paging.js';
-import type { Language, ConsentTables } from './tables.js';
-
-/** A message decided inside a transaction and sent once it has committed. */
-export interface Outgoing<K extends CitizenTemplate = CitizenTemplate> {
-  mobile: string;
-  language: Language;
-  template: K;
-  params: CitizenTemplateParams[K];
-  notificationId: string | null;
-}
+import { decodeCursor, encodeCursor } from '../core/index.js';
+import type { Language, Page } from '../core/index.js';
+import { SECRET_PARAMS } from '../notify/index.js';
+import type { CitizenTemplate, CitizenTemplateParams, Outgoing } from '../notify/index.js';
+import type { CitizensDeps } from './deps.js';
+import type { CitizensTables } from './tables.js';
 
 /**
  * Notes a message in the citizen's history (in the caller's transaction) and
@@ -24,7 +14,7 @@ export interface Outgoing<K extends CitizenTemplate = CitizenTemplate> {
  * subject (help texts to unknown numbers) nothing is kept.
  */
 export async function queueMessage<K extends CitizenTemplate>(
-  db: Kysely<ConsentTables>,
+  db: Kysely<CitizensTables>,
   at: number,
   message: { subjectHash: string | null; mobile: string; language: Language; template: K; params: CitizenTemplateParams[K] },
 ): Promise<Outgoing<K>> {
@@ -45,7 +35,7 @@ export async function queueMessage<K extends CitizenTemplate>(
  * Hands committed messages to the messenger. It never throws: a failed send is
  * noted on the notification, and the change it reports stands.
  */
-export async function dispatch(deps: ConsentDeps, messages: Outgoing[]): Promise<void> {
+export async function dispatch(deps: Pick<CitizensDeps, 'db' | 'messenger'>, messages: Outgoing[]): Promise<void> {
   await Promise.all(
     messages.map(async (m) => {
       let status: 'sent' | 'failed' = 'sent';
@@ -76,7 +66,7 @@ export interface NotificationView {
 }
 
 /** What was sent to one citizen, newest first; OTP codes were never kept. */
-export async function listNotifications(db: Kysely<ConsentTables>, subjectHash: string, options: { limit: number; cursor?: string }): Promise<Page<NotificationView>> {
+export async function listNotifications(db: Kysely<CitizensTables>, subjectHash: string, options: { limit: number; cursor?: string }): Promise<Page<NotificationView>> {
   let query = db.selectFrom('citizen_notifications').selectAll().where('subject_hash', '=', subjectHash);
   const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
   if (after) query = query.where((eb) => eb.or([eb('at', '<', after.at), eb.and([eb('at', '=', after.at), eb('id', '<', after.id)])]));

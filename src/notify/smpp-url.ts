@@ -1,0 +1,25 @@
+import type { SmppChannelOptions } from './smpp-channel.js';
+
+/**
+ * `smpp://system_id:password@host:port` (smpps:// for TLS) as channel
+ * options. Credentials may be percent-encoded (a password with `@` or `:`).
+ */
+export function smppOptionsFromUrl(smppUrl: string, source: string): SmppChannelOptions {
+  let url: URL;
+  try {
+    url = new URL(smppUrl);
+  } catch {
+    throw new Error('RABTA_SMPP_URL is not a URL; expected smpp://system_id:password@host:2775');
+  }
+  if ((url.protocol !== 'smpp:' && url.protocol !== 'smpps:') || !url.username || !url.hostname) {
+    throw new Error('RABTA_SMPP_URL must look like smpp://system_id:password@host:2775');
+  }
+  return {
+    host: url.hostname,
+    port: Number(url.port || 2775),
+    tls: url.protocol === 'smpps:',
+    systemId: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    source,
+  };
+}
