@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 
 import type { ExchangeRecord, ExchangeRecorder } from '../core/index.js';
 import type { ExchangeTables } from './tables.js';

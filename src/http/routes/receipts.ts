@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { memberIdOf, subsystemIdOf, RabtaError } from '../../core/index.js';
-import type { Kysely } from 'kysely';
 import { findExchange } from '../../exchange/index.js';
 import type { SignedRequestHead } from '../../exchange/index.js';
 import type { Registry } from '../../registry/index.js';
