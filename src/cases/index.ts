@@ -49,6 +49,7 @@ export { createCalendar, NATIONAL_HOLIDAYS } from './calendar.js';
 export type { Calendar } from './calendar.js';
 export { districts, districtCode, findDistrict } from './districts.js';
 export type { District } from './districts.js';
+export { grievancesOpenedBetween } from './series.js';
 export type { GeoObject, GeoPost, GeoQuery, GeoValue } from './open311.js';
 export { PORTAL } from './intake.js';
 export type { CaseRule, CaseRuleInput } from './rules.js';

@@ -16,7 +16,7 @@ export { exchangeMigrations } from './migrations.js';
 export { databaseRecorder, findExchange };
 export { authenticateSigned, checkContentDigest, signedAuthenticator } from './authenticate.js';
 export type { AuthenticateDeps, SignedCaller, SignedRequestHead } from './authenticate.js';
-export { exchangeCountsByMembers } from './counts.js';
+export { exchangeCountsByMembers, exchangeErrorsBetween } from './counts.js';
 
 export interface ExchangeDeps extends Omit<PipelineDeps, 'legalBasis' | 'recorder' | 'onInternalError'> {
   db: Kysely<ExchangeTables>;
