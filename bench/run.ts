@@ -11,6 +11,7 @@ import { exchangeSection } from './sections/exchange.js';
 import { ledgerSection } from './sections/ledger.js';
 import { scaleoutSection } from './sections/scaleout.js';
 import { anomalySection } from './sections/anomaly.js';
+import { analyticsSection } from './sections/analytics.js';
 import { casesSection } from './sections/cases.js';
 
 /**
@@ -22,7 +23,7 @@ import { casesSection } from './sections/cases.js';
  * A new measurement is a Section in bench/sections/ added to this list: its
  * JSON piece is merged into the output.
  */
-const SECTIONS: Section[] = [exchangeSection, cryptoSection, ledgerSection, eventsSection, assistSection, anomalySection, casesSection, scaleoutSection];
+const SECTIONS: Section[] = [exchangeSection, cryptoSection, ledgerSection, eventsSection, assistSection, anomalySection, casesSection, analyticsSection, scaleoutSection];
 
 const args = parseArgs(process.argv.slice(2));
 installCleanup();

@@ -1,3 +1,4 @@
+import type { AnalyticsTables } from '../src/analytics/tables.js';
 import type { CasesTables } from '../src/cases/tables.js';
 import type { CitizensTables } from '../src/citizens/tables.js';
 import type { ConsentTables } from '../src/consent/tables.js';
@@ -12,4 +13,4 @@ import type { RegistryTables } from '../src/registry/tables.js';
  * Inside src/ a module sees only its own tables, and another's data through
  * that module's interface.
  */
-export interface AllTables extends RegistryTables, LedgerTables, ExchangeTables, ConsentTables, CitizensTables, EventsTables, CasesTables {}
+export interface AllTables extends RegistryTables, AnalyticsTables, LedgerTables, ExchangeTables, ConsentTables, CitizensTables, EventsTables, CasesTables {}

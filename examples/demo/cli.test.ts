@@ -94,6 +94,8 @@ for (const dialect of testDialects(postgresUrl)) {
       expect(base).not.toBe(DEFAULT_URL);
       expect(running.demo.banner).toContain(`npm run rabta -- call --url ${base} --key-file`);
       expect(running.demo.banner).toContain(`npm run rabta -- service list --url ${base}`);
+      // The three web faces, where a person without a terminal starts.
+      for (const face of ['/ ', '/console ', '/dashboard ']) expect(running.demo.banner).toContain(`${base}${face}`);
     });
 
     it('asks for consent, shows and lists the requests with rabta consent', async () => {

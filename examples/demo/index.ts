@@ -74,6 +74,9 @@ export async function startDemo(platform: Platform, options: { smscPort?: number
   const banner = [
     '',
     `Rabta demo federation is up at ${base}`,
+    `  citizen portal      ${base}/ (Urdu first; sign in with a beneficiary's CNIC, the code arrives by SMS below)`,
+    `  operator console    ${base}/console (sign in with the admin token in ${shown(adminTokenFile)})`,
+    `  dashboard           ${base}/dashboard (public figures; open data at ${base}/open-data/catalog.jsonld)`,
     `  API docs            ${base}/docs`,
     `  instance keys       ${base}/.well-known/rabta.json`,
     `  demo upstreams      ${upstreams.baseUrl} (they refuse calls not signed by Rabta)`,

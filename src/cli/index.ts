@@ -10,6 +10,7 @@ import { registerWitnessCommands } from './witness.js';
 import { registerClusterCommand } from './cluster.js';
 import { registerAssistCommands } from './assist.js';
 import { registerAssistAnomaliesCommand } from './assist-anomalies.js';
+import { registerOpenDataCommands } from './open-data.js';
 
 /**
  * `rabta`: local commands that work on this machine's data directory, and an
@@ -32,5 +33,6 @@ export function rabtaProgram(): Command {
   registerAssistCommands(program);
   // Finds or makes the `assist` group, so the order against the router's commands does not matter.
   registerAssistAnomaliesCommand(program);
+  registerOpenDataCommands(program);
   return program;
 }

@@ -22,7 +22,7 @@ export interface LedgerCommandOptions {
   readonly progress?: NodeJS.WriteStream;
 }
 
-const LEAF_NAMES: Readonly<Record<number, string>> = { 1: 'registry change', 2: 'exchange', 3: 'consent change', 4: 'event', 5: 'case' };
+const LEAF_NAMES: Readonly<Record<number, string>> = { 1: 'registry change', 2: 'exchange', 3: 'consent change', 4: 'event', 5: 'case', 6: 'open-data release' };
 
 export function registerLedgerCommands(program: Command, options: LedgerCommandOptions = {}): void {
   const output = options.output ?? consoleOutput;

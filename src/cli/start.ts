@@ -73,12 +73,14 @@ export async function startServer(options: { demo: boolean; workers?: number; sc
   if (demoModule) {
     demo = await demoModule.startDemo(platform, smsc ? { smscPort: smsc.port } : {});
     process.stdout.write(demo.banner);
+    await publishOpenData(platform);
     if (options.scenario && smsc) {
       process.stdout.write(`\nScenario "${options.scenario}":\n`);
       try {
         // What each party saw was printed as it happened; it is not printed a second time.
         const report = await demo.runScenario(options.scenario, smsc);
         process.stdout.write(`\nThe scenario ran to its end (${report.lines.length} lines above). The instance keeps running; Ctrl-C stops it.\n`);
+        await publishOpenData(platform);
       } catch (error) {
         process.stderr.write(`\nthe scenario failed: ${(error as Error).message}\n`);
         process.exitCode = 1;
@@ -97,6 +99,17 @@ export async function startServer(options: { demo: boolean; workers?: number; sc
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** The demo publishes its figures as open data once its traffic has run: the release's digest goes into the log. */
+async function publishOpenData(platform: Platform): Promise<void> {
+  try {
+    const release = await platform.analytics.publish();
+    const url = `${platform.config.publicUrl}/open-data/releases/${release.version}/datapackage.json`;
+    process.stdout.write(`\nOpen data: release ${release.version} at ${url}\n  check it against the log: rabta open-data verify ${url}\n`);
+  } catch (error) {
+    process.stderr.write(`\nno open-data release: ${(error as Error).message}\n`);
+  }
 }
 
 /**

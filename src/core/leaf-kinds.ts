@@ -8,6 +8,8 @@ export const LEAF_KIND = {
   consentChange: 3,
   event: 4,
   caseTransition: 5,
+  /** an open-data release's digest: public figures, in clear */
+  openDataRelease: 6,
 } as const;
 
 export type LeafKind = (typeof LEAF_KIND)[keyof typeof LEAF_KIND];

@@ -17,6 +17,8 @@ export { databaseRecorder, findExchange };
 export { authenticateSigned, checkContentDigest, signedAuthenticator } from './authenticate.js';
 export type { AuthenticateDeps, SignedCaller, SignedRequestHead } from './authenticate.js';
 export { exchangeCountsByMembers, exchangeErrorsBetween } from './counts.js';
+export { searchExchanges } from './monitoring.js';
+export type { ExchangeMetadata, MonitoringQuery } from './monitoring.js';
 
 export interface ExchangeDeps extends Omit<PipelineDeps, 'legalBasis' | 'recorder' | 'onInternalError'> {
   db: Kysely<ExchangeTables>;

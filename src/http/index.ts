@@ -19,6 +19,7 @@ export { smsInboundRoutes } from './routes/sms-inbound.js';
 export { eventsRoutes } from './routes/events.js';
 export { open311Routes } from './routes/open311.js';
 export { casesRoutes } from './routes/cases.js';
+export { analyticsRoutes } from './routes/analytics.js';
 export { problemsRoutes } from './routes/problems.js';
 export { receiptRoutes } from './routes/receipts.js';
 export type { ReceiptDeps } from './routes/receipts.js';

@@ -10,12 +10,15 @@ import { MAX_ENTRY_SIZE } from './bundles.js';
  * Registry changes hold no personal data and are logged in clear.
  *
  * Leaf encoding, version 1: 0x01 ‖ type (1 byte) ‖ time (unix ms, 8 bytes BE)
- * ‖ either a 32-byte commitment (types 2–5) or canonical JSON (type 1).
+ * ‖ either a 32-byte commitment (types 2–5) or canonical JSON (types 1 and 6).
  */
 export const LEAF_VERSION = 0x01;
 
 export { LEAF_KIND };
 export type { LeafKind };
+
+/** The kinds whose leaves hold their record in clear: nothing in them concerns a person. */
+const CLEAR_KINDS: readonly LeafKind[] = [LEAF_KIND.registryChange, LEAF_KIND.openDataRelease];
 
 const HEADER = 10;
 
@@ -63,7 +66,7 @@ export function decodeLeaf(bytes: Uint8Array): LeafContent {
   if (!Object.values(LEAF_KIND).includes(kind)) throw new Error(`unknown leaf type ${kind}`);
   const time = Number(buffer.readBigUInt64BE(2));
   const body = buffer.subarray(HEADER);
-  if (kind === LEAF_KIND.registryChange) return { kind, time, clear: JSON.parse(body.toString('utf8')) as unknown };
+  if (CLEAR_KINDS.includes(kind)) return { kind, time, clear: JSON.parse(body.toString('utf8')) as unknown };
   if (body.length !== 32) throw new Error('a commitment leaf holds 32 bytes');
   return { kind, time, commitment: new Uint8Array(body) };
 }

@@ -120,6 +120,7 @@ const KIND_NAMES: Readonly<Record<number, string>> = {
   [LEAF_KIND.consentChange]: 'consent-change',
   [LEAF_KIND.event]: 'event',
   [LEAF_KIND.caseTransition]: 'case',
+  [LEAF_KIND.openDataRelease]: 'open-data-release',
 };
 
 interface WellKnown {

@@ -25,6 +25,8 @@ export function createCasesFor(input: {
   now: () => number;
   sms: CaseSms;
   events: Events;
+  /** told of each case event once it is published (the analytics rollups) */
+  onPublished?: (topic: string, payload: Record<string, unknown>) => Promise<void>;
   router?: CaseRouter | undefined;
   sweepIntervalMs?: number | undefined;
   jobs: Jobs;
@@ -52,7 +54,7 @@ export function createCasesFor(input: {
       bySubject: (hash) => input.citizens.citizenOf(hash),
     },
     router: input.router,
-    publisher: casePublisher(input.registry, input.events),
+    publisher: casePublisher(input.registry, input.events, input.onPublished),
     topicExists: (id) => input.events.topicExists(id),
     now: input.now,
     workingDayMs: input.config.casesWorkingDayMs,
@@ -71,7 +73,7 @@ export const caseTopicsOf = (instance: string) => ({ member: `${instance}/GOV/RA
  * first use. The authority grants institutions access (`rabta topic grant`);
  * each subscribes with the filter `{"institution": "<its member id>"}`.
  */
-function casePublisher(registry: Registry, events: Events): CasePublisher {
+function casePublisher(registry: Registry, events: Events, onPublished?: (topic: string, payload: Record<string, unknown>) => Promise<void>): CasePublisher {
   let ready: Promise<void> | undefined;
   const ids = caseTopicsOf(registry.instance);
   const ensure = async (e: Events) => {
@@ -102,6 +104,7 @@ function casePublisher(registry: Registry, events: Events): CasePublisher {
       });
       await ready;
       await e.publish({ publisherId: ids.subsystem, topicId: `${ids.subsystem}/${topic}`, body: Buffer.from(JSON.stringify(payload)), idempotencyKey, view: await registry.view() });
+      await onPublished?.(topic, payload);
     },
   };
 }

@@ -21,6 +21,8 @@ import type { CaseRouter, Cases } from '../cases/index.js';
 import { createCasesFor } from './cases.js';
 import { createAnomalyJob } from './assist.js';
 import { routeGrievance } from '../assist/index.js';
+import { analyticsMigrations } from '../analytics/index.js';
+import { analyticsEventsLedger, countingCaseSms, countingMessenger, createAnalyticsFor } from './analytics.js';
 import type { Platform, PlatformOptions } from './types.js';
 import type { WellKnownKey } from '../http/index.js';
 
@@ -29,7 +31,7 @@ export { buildServer } from './server.js';
 export type { ServerOptions } from './server.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */
-export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations, casesMigrations, citizensMigrations];
+export const MIGRATIONS: ModuleMigrations[] = [registryMigrations, journalMigrations, exchangeMigrations, ledgerMigrations, consentMigrations, eventsMigrations, casesMigrations, citizensMigrations, analyticsMigrations];
 
 /** The shipped grievance router: its label is a category code, so a case without one is routed when the catalogue has it. */
 const shippedGrievanceRouter: CaseRouter = {
@@ -74,11 +76,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   // Citizens' SMS: the given messenger (tests), else the notify module over the configured channel.
   const smsChannel = options.messenger ? undefined : smsChannelFromConfig(config, egress);
   let cases: Cases | undefined;
+  // The events module is built below; the analytics job asks it for deliveries only once it runs.
+  const analytics = createAnalyticsFor({ store, ledger, registry, publicUrl: config.publicUrl, now, events: () => events });
+  const render = (language: 'ur' | 'en', template: string, params: Record<string, string>) => renderCitizenMessage(language, template as never, params as never, config.smsShortCode);
   const citizens = createCitizens({
     db: store.tables(),
     registry,
     keyring,
-    messenger: options.messenger ?? smsMessenger(smsChannel as NonNullable<typeof smsChannel>, (language, template, params) => renderCitizenMessage(language, template, params, config.smsShortCode)),
+    messenger: countingMessenger(options.messenger ?? smsMessenger(smsChannel as NonNullable<typeof smsChannel>, (language, template, params) => renderCitizenMessage(language, template, params, config.smsShortCode)), render, () => analytics),
     publicUrl: config.publicUrl,
     now,
     jobs,
@@ -91,7 +96,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     citizens: citizens.directory,
     publicUrl: config.publicUrl,
     now,
-    changeSink: consentChangeSink(ledger),
+    changeSink: consentChangeSink(ledger, analytics),
     jobs,
   });
   // A citizen's new phone answers for her live consents.
@@ -107,7 +112,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       dialect: store.dialect,
       registry,
       recorder: registryChangeRecorder(ledger),
-      ledger,
+      ledger: analyticsEventsLedger(ledger, () => analytics),
       egress,
       egressAllow: config.egressAllow,
       // A personal event is a disclosure by its publisher: the same legal-basis rules as a service, with the topic in its place.
@@ -138,9 +143,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   // Consents may cover event topics: consent learns the catalogue once events exists (events needs consent's legal-basis check first).
   consent.coverTopics({ purposes: (topicId, subscriberId) => events.topicPurposes(topicId, subscriberId), exists: (topicId) => events.topicExists(topicId) });
   if (options.background !== false) events.start();
-  cases = createCasesFor({ config, store, registry, ledger, keyring, citizens, events, now, sms: options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs, jobs });
+  cases = createCasesFor({ config, store, registry, ledger, keyring, citizens, events, now, sms: countingCaseSms(options.cases?.sms ?? { send: async (mobile, _language, text) => void (await smsChannel?.send({ to: mobile, text })) }, () => analytics), onPublished: (topic, payload) => analytics.recordCaseEvent(topic, payload), router: options.cases?.router ?? shippedGrievanceRouter, sweepIntervalMs: options.cases?.sweepIntervalMs, jobs });
   const built = cases;
   if (options.background !== false) built.start();
+  if (options.background !== false) analytics.start();
   // The SMS line: each module's commands, asked in this order; a text none takes gets the help text.
   const smsCommands: SmsCommand[] = [
     { name: 'cases: SHIKAYAT, a case reference, 1/2', handle: async (sms) => ((await built.handleSms(sms)) !== undefined ? { outcome: 'dispatched' } : undefined) },
@@ -169,6 +175,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     citizens: { ...citizens, portal: citizens.portalFor(consent.ofCitizen), handleInboundSms },
     events,
     cases: built,
+    analytics,
     anomalies,
     ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
     now,
@@ -185,6 +192,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     close: onceAsync(async () => {
       witnessing.stop();
       await anomalies.stop();
+      await analytics.stop();
       await built.stop();
       await events.stop();
       await ledger.stop();

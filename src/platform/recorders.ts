@@ -1,3 +1,4 @@
+import type { Analytics } from '../analytics/index.js';
 import type { ConsentChangeSink } from '../consent/index.js';
 import { journalDetails } from '../core/index.js';
 import type { ChangeRecorder, ExchangeRecorder } from '../core/index.js';
@@ -29,9 +30,12 @@ export function exchangeRecorder<DB>(inner: ExchangeRecorder<DB>, ledger: Ledger
   };
 }
 
-/** Consent status changes concern a person: logged as salted commitments. */
-export function consentChangeSink(ledger: Ledger): ConsentChangeSink {
+/** Consent status changes concern a person: logged as salted commitments, and counted (without the citizen) in the rollups. */
+export function consentChangeSink(ledger: Ledger, analytics?: Pick<Analytics, 'recordConsentChange'>): ConsentChangeSink {
   return {
-    record: (db, change) => ledger.append(db, { kind: LEAF_KIND.consentChange, ref: String(change.id), at: change.at, record: change }),
+    async record(db, change) {
+      await ledger.append(db, { kind: LEAF_KIND.consentChange, ref: String(change.id), at: change.at, record: change });
+      await analytics?.recordConsentChange(db, change);
+    },
   };
 }

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { LEAF_KIND } from '../core/index.js';
-import { databaseRecorder, exchangePlugin } from '../exchange/index.js';
+import { databaseRecorder, exchangePlugin, searchExchanges } from '../exchange/index.js';
 import {
   adminRoutes,
+  analyticsRoutes,
   casesRoutes,
   citizenAdminRoutes,
   citizenRoutes,
@@ -21,6 +22,7 @@ import type { Metrics } from '../http/index.js';
 import { ledgerRoutes } from '../ledger/index.js';
 import { webRoutes } from '../web/index.js';
 import { exchangeRecorder } from './recorders.js';
+import { analyticsExchangeRecorder, analyticsMetrics } from './analytics.js';
 import type { Platform } from './types.js';
 import { webCapabilities } from './web.js';
 
@@ -67,7 +69,7 @@ function moduleRoutes(platform: Platform, metrics: Metrics): Array<(app: Fastify
       keyring: platform.keyring,
       legalBasis: consent.legalBasis,
       // The tracker's rows join the exchange row and its ledger leaf in one transaction.
-      recorder: consent.trackingRecorder(exchangeRecorder(databaseRecorder, ledger)),
+      recorder: consent.trackingRecorder(analyticsExchangeRecorder(exchangeRecorder(databaseRecorder, ledger), platform.analytics)),
       publicUrl: config.publicUrl,
       spoolDir: join(config.dataDir, 'spool'),
       upstreamTimeoutMs: config.upstreamTimeoutMs,
@@ -91,6 +93,10 @@ function moduleRoutes(platform: Platform, metrics: Metrics): Array<(app: Fastify
     (app) => eventsRoutes(app, { events, registry, authenticate }),
     (app) => open311Routes(app, { open311: cases.open311 }),
     (app) => casesRoutes(app, { cases, registry, authenticate }),
+    async (app) => {
+      analyticsMetrics(metrics.registry, platform.analytics, platform.now);
+      await analyticsRoutes(app, { analytics: platform.analytics, registry, now: platform.now, monitoring: (query) => searchExchanges(store.db, query) });
+    },
     // The portal, console and dashboard: pages over the same module calls as the API.
     (app) => webRoutes(app, webCapabilities(platform, app)),
   ];

@@ -1,3 +1,4 @@
+import type { Analytics } from '../analytics/index.js';
 import type { Config } from '../config/index.js';
 import type { Cases, CaseRouter, CaseSms } from '../cases/index.js';
 import type { AnomalyJob } from './assist.js';
@@ -41,6 +42,8 @@ export interface Platform {
   cases: Cases;
   /** the anomaly job: series from the platform's records, one case per new anomaly (hourly, one node at a time) */
   anomalies: AnomalyJob;
+  /** rollups, indicators, the collaboration index and open-data releases */
+  analytics: Analytics;
   now: () => number;
   /** who signed a request (RFC 9421 with the registry's keys, nonce spent once): the one authenticator of every signed route */
   authenticate: (request: SignedRequestHead) => Promise<SignedCaller>;

@@ -1,0 +1,101 @@
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { tablesOf } from '../store/index.js';
+import type { Connection } from '../store/index.js';
+import type { Fact } from './facts.js';
+import type { AnalyticsTables, RollupRow } from './tables.js';
+
+export type AnalyticsDb = Kysely<AnalyticsTables>;
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+/** hourly rollups are kept this long; daily ones for ever */
+export const HOURLY_KEEP_MS = 7 * DAY_MS;
+
+export const dayOf = (at: number): number => Math.floor(at / DAY_MS) * DAY_MS;
+export const hourOf = (at: number): number => Math.floor(at / HOUR_MS) * HOUR_MS;
+
+/** Another module's transaction, seen with the analytics tables only. */
+export function analyticsDb(db: Connection): AnalyticsDb {
+  return tablesOf<AnalyticsTables>(db);
+}
+
+/** The rows facts add to: one per grain and key, counts summed. */
+export function rollupRows(facts: readonly Fact[]): RollupRow[] {
+  const rows = new Map<string, RollupRow>();
+  for (const fact of facts) {
+    for (const [grain, period] of [['d', dayOf(fact.at)], ['h', hourOf(fact.at)]] as const) {
+      const row: RollupRow = {
+        grain,
+        period,
+        measure: fact.measure,
+        member: fact.member,
+        peer: fact.peer ?? '',
+        dimension: fact.dimension ?? '',
+        district: fact.district ?? '',
+        n: 1,
+        good: fact.good ?? 0,
+        ms: Math.round(fact.ms ?? 0),
+      };
+      const key = [row.grain, row.period, row.measure, row.member, row.peer, row.dimension, row.district].join('\n');
+      const seen = rows.get(key);
+      if (seen) {
+        seen.n += row.n;
+        seen.good += row.good;
+        seen.ms += row.ms;
+      } else rows.set(key, row);
+    }
+  }
+  return [...rows.values()];
+}
+
+/** Adds facts to the rollups in the caller's transaction: one upsert statement per chunk. */
+export async function addFacts(db: AnalyticsDb, facts: readonly Fact[]): Promise<void> {
+  const rows = rollupRows(facts);
+  for (let i = 0; i < rows.length; i += 200) {
+    await db
+      .insertInto('analytics_rollups')
+      .values(rows.slice(i, i + 200))
+      .onConflict((oc) =>
+        oc.columns(['grain', 'period', 'measure', 'member', 'peer', 'dimension', 'district']).doUpdateSet({
+          n: sql`analytics_rollups.n + excluded.n`,
+          good: sql`analytics_rollups.good + excluded.good`,
+          ms: sql`analytics_rollups.ms + excluded.ms`,
+        }),
+      )
+      .execute();
+  }
+}
+
+/** Counts a fact once, however often it arrives: true the first time its key is seen. */
+export async function firstTime(db: AnalyticsDb, key: string): Promise<boolean> {
+  const inserted = await db.insertInto('analytics_seen').values({ key }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+export interface RollupQuery {
+  from: number;
+  to: number;
+  grain?: 'd' | 'h';
+  measures?: readonly string[];
+  /** only rows of these members, as member or peer */
+  members?: readonly string[];
+}
+
+export async function readRollups(db: AnalyticsDb, query: RollupQuery): Promise<RollupRow[]> {
+  let select = db
+    .selectFrom('analytics_rollups')
+    .selectAll()
+    .where('grain', '=', query.grain ?? 'd')
+    .where('period', '>=', query.grain === 'h' ? hourOf(query.from) : dayOf(query.from))
+    .where('period', '<', query.to);
+  if (query.measures) select = select.where('measure', 'in', [...query.measures]);
+  const members = query.members;
+  if (members) select = select.where((eb) => eb.or([eb('member', 'in', [...members]), eb('peer', 'in', [...members])]));
+  const rows = await select.orderBy('period').orderBy('measure').orderBy('member').orderBy('peer').orderBy('dimension').orderBy('district').execute();
+  return rows.map((r) => ({ ...r, period: Number(r.period), n: Number(r.n), good: Number(r.good), ms: Number(r.ms) }));
+}
+
+export async function pruneHourly(db: AnalyticsDb, now: number): Promise<void> {
+  await db.deleteFrom('analytics_rollups').where('grain', '=', 'h').where('period', '<', hourOf(now - HOURLY_KEEP_MS)).execute();
+}
