@@ -15,7 +15,8 @@ import { DEMO_CATEGORIES } from './cases.js';
  * `npm start -- --scenario grievance`: a grievance over Open311 that waits
  * for triage and is corrected, one by SMS that the router sends to Jazz by
  * itself, a transfer to NADRA by signed call and a missed deadline that the
- * sweep escalates — with a working day of 2 s.
+ * sweep escalates, and a spike of failed withdrawals that the anomaly job
+ * turns into a case — with a working day of 2 s.
  */
 describe('demo: the grievance scenario, Open311 and SMS to routed, triaged, transferred and escalated cases', () => {
   let running: DemoUnderTest;
@@ -72,6 +73,15 @@ describe('demo: the grievance scenario, Open311 and SMS to routed, triaged, tran
     expect(s.transferredTo).toBe('PK/GOV/NADRA');
     expect(s.escalation).toEqual({ level: 1, role: 'NADRA registration centre in-charge' });
     expect(s.notices.join('\n')).toContain('escalated to level 1');
+  });
+
+  it('opens one case for HBL, by itself, when failed withdrawals spike in Kech, with the evidence', async () => {
+    const { view, reference } = report.spike;
+    expect(view).toMatchObject({ lead: 'PK/BANK/HBL', category: 'BANK', district: 'BA-KECH', channel: 'anomaly', citizen: null });
+    expect(view.text).toMatch(/one-day spike.*withdrawal\.failed@PK\/BANK\/HBL for BA-KECH/);
+    // Found once: a second run of the hourly job opens nothing more.
+    expect((await t.platform.anomalies.runOnce()).opened).toEqual([]);
+    expect(report.lines.join('\n')).toContain(reference);
   });
 
   it('sent every SMS of the story over the demo SMSC', () => {

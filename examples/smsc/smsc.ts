@@ -213,7 +213,8 @@ export function createSmsc(options: SmscOptions = {}): Smsc {
     const session = receivers(id)[0];
     if (!session) return Promise.reject(new Error('no client is bound to receive'));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the client did not answer deliver_sm within 5 s')), 5000);
+      // SMSCs wait tens of seconds for a response (SMPP 3.4 leaves the timer to them); 5 s failed a busy machine's tests.
+      const timer = setTimeout(() => reject(new Error('the client did not answer deliver_sm within 30 s')), 30_000);
       const sent = session.send(new smpp.PDU('deliver_sm', fields), (response) => {
         clearTimeout(timer);
         resolve(response.command_status);

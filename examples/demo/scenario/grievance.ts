@@ -7,6 +7,8 @@ import type { Beneficiary } from '../people.js';
 import { until } from './disbursement.js';
 import { smsInbox } from './phones.js';
 import { silentProgress } from './progress.js';
+import { withdrawalSpike } from './spike.js';
+import type { SpikeReport } from './spike.js';
 import type { Progress } from './progress.js';
 
 export interface GrievanceContext {
@@ -26,6 +28,8 @@ export interface GrievanceReport {
   /** filed over Open311 without a service_code: the router was not sure, so it waited for triage */
   open311: { reference: string; posted: Record<string, unknown>; read: Record<string, unknown>; queued: RoutingView | null; triagedTo: string; lead: string | null; correction: string | null; sms: string };
   /** filed by SMS: routed by itself to the telco, which transferred it to NADRA, whose deadline passed */
+  /** a spike of failed withdrawals in one district, found in the platform's records by the anomaly job */
+  spike: SpikeReport;
   sms: { reference: string; reply: string; routedTo: string | null; lead: string | null; routing: RoutingView | null; transferredTo: string | null; escalation: { level: number; role: string } | undefined; notices: string[] };
   lines: string[];
 }
@@ -46,7 +50,9 @@ const RUN_TIMEOUT_MS = 120_000;
  * one texted as SHIKAYAT, which the router sends to Jazz by itself. Jazz
  * finds it is NADRA's (the CNIC renewal is stuck) and transfers it; NADRA
  * does not respond in time, and the sweep escalates it (the demo's working
- * day is compressed, RABTA_CASES_WORKING_DAY_MS).
+ * day is compressed, RABTA_CASES_WORKING_DAY_MS). Last, eight weeks of HBL's
+ * counts of failed withdrawals end in a spike in Kech, and the anomaly job
+ * opens a case for HBL by itself.
  */
 export async function runGrievance(ctx: GrievanceContext): Promise<GrievanceReport> {
   const { platform } = ctx;
@@ -117,7 +123,11 @@ export async function runGrievance(ctx: GrievanceContext): Promise<GrievanceRepo
   const overdue = await admin<Array<{ reference: string }>>('GET', '/admin/cases/overdue');
   say(`The authority sees every case and every clock: ${overdue.length} overdue task(s) now; triage queue ${(await admin<unknown[]>('GET', '/admin/case-triage')).length}`);
 
+  // 3. Anomalies: a spike of failed withdrawals in Kech opens a case by itself.
+  const spike = await withdrawalSpike(platform, keyFileOf(ctx.keyFiles, 'HBL-complaints.json'), say);
+
   return {
+    spike,
     open311: { reference: openReference, posted, read, queued, triagedTo, lead: triaged.lead, correction: openView.routing?.correctedCategory ?? null, sms: openSms },
     sms: { reference: smsReference, reply, routedTo: routedView.category, lead: routedView.lead, routing: routedView.routing, transferredTo: transferred.lead, escalation, notices },
     lines,
