@@ -5,7 +5,9 @@ import type { StoreDialect } from './dialect.js';
 /** What a migration may need to know about the database it runs on. */
 export interface MigrationContext {
   binaryType: StoreDialect['binaryType'];
-  dialect: StoreDialect['name'];
+  /** `.$call(ctx.autoIncrementKey('id'))` on a table being created */
+  autoIncrementKey: StoreDialect['autoIncrementKey'];
+  columnsOf: StoreDialect['columnsOf'];
   /** the instance's subject secret, for a migration that turns values kept in clear into keyed hashes */
   subjectSecret?: Buffer | undefined;
 }
@@ -24,7 +26,7 @@ export async function migrateToLatest(
   modules: ModuleMigrations[],
   keys: { subjectSecret?: Buffer | undefined } = {},
 ): Promise<string[]> {
-  const context: MigrationContext = { binaryType: dialect.binaryType, dialect: dialect.name, subjectSecret: keys.subjectSecret };
+  const context: MigrationContext = { binaryType: dialect.binaryType, autoIncrementKey: dialect.autoIncrementKey, columnsOf: dialect.columnsOf, subjectSecret: keys.subjectSecret };
   const all: Record<string, Migration> = {};
   for (const module of modules) {
     for (const [name, migration] of Object.entries(module(context))) {
