@@ -6,6 +6,7 @@ import type { TileId } from '../../src/ledger/index.js';
 import { memoryLog, plainFetch, serveLog } from '../../src/ledger/test-log.js';
 import { verifyLog } from '../../src/ledger/verify-log.js';
 import type { Platform } from '../../src/platform/index.js';
+import type { LedgerTables } from '../../src/ledger/tables.js';
 
 /** Leaves appended per step: a multiple of the tile width, so no step reads a partial entry bundle. */
 const STEP = 65_536;
@@ -41,7 +42,7 @@ export async function proofTimes(platform: Platform, sizes: readonly number[], l
     while (size < target) {
       const count = Math.min(STEP, target - size);
       const result = appendEntries(size, Array.from({ length: count }, (_, i) => syntheticLeaf(size + i)), reader);
-      await platform.store.db.transaction().execute(async (trx) => {
+      await platform.store.tables<LedgerTables>().transaction().execute(async (trx) => {
         for (const { tile, data } of result.tiles) {
           tiles.set(`${tile.level}/${tile.index}`, data);
           await saveTile(trx, tile, data);

@@ -8,6 +8,7 @@ import { MIGRATIONS } from '../../src/platform/index.js';
 import { openStore } from '../../src/store/index.js';
 import type { Section } from '../lib/section.js';
 import { fixed } from '../lib/section.js';
+import type { AllTables } from '../../test/tables.js';
 
 /**
  * Analytics on SQLite: what the rollups add to each exchange row written (one
@@ -51,12 +52,12 @@ export const analyticsSection: Section = {
     try {
       await store.migrate();
       const now = Date.UTC(2026, 5, 1);
-      const analytics = createAnalytics({ db: store.db, dialect: store.dialect, publicUrl: 'http://bench', now: () => now, ledger: { append: async () => undefined, receipt: async () => undefined, keys: async () => ({ logVkey: '', witnessVkeys: [] }) } });
+      const analytics = createAnalytics({ db: store.tables(), dialect: store.dialect, publicUrl: 'http://bench', now: () => now, ledger: { append: async () => undefined, receipt: async () => undefined, keys: async () => ({ logVkey: '', witnessVkeys: [] }) } });
       const timeWrites = async (withRollups: boolean, offset: number) => {
         const start = performance.now();
         for (let i = 0; i < WRITES; i++) {
           const r = record(offset + i, now - (i % 90) * DAY);
-          await store.db.transaction().execute(async (trx) => {
+          await store.tables<AllTables>().transaction().execute(async (trx) => {
             await trx.insertInto('exchanges').values(r).execute();
             if (withRollups) await analytics.recordExchange(trx, r);
           });
@@ -70,7 +71,7 @@ export const analyticsSection: Section = {
       const rebuildStart = performance.now();
       for (let i = 0; i < REBUILD; i += 10_000) {
         const batch = Array.from({ length: 10_000 }, (_, k) => record(i + k, now - ((i + k) % 90) * DAY));
-        await store.db.transaction().execute((trx) => analytics.recordExchanges(trx, batch));
+        await store.tables<AllTables>().transaction().execute((trx) => analytics.recordExchanges(trx, batch));
       }
       const rebuildS = (performance.now() - rebuildStart) / 1000;
       const times: number[] = [];

@@ -9,10 +9,10 @@ import { Agent, request } from 'undici';
 import { loadConfig } from '../../src/config/index.js';
 import { SYSTEM_ACTOR } from '../../src/core/index.js';
 import { buildServer, createPlatform } from '../../src/platform/index.js';
-import type { Database } from '../../src/store/index.js';
 import { trackDir } from '../lib/processes.js';
 import { fixed, table, whole } from '../lib/section.js';
 import type { Section } from '../lib/section.js';
+import type { AllTables } from '../../test/tables.js';
 
 const AUTHORITY = { kind: 'authority', by: 'bench' } as const;
 const DAY_MS = 1000;
@@ -64,13 +64,13 @@ export const casesSection: Section = {
       const baseline = await load(bareUrl, form, connections, seconds);
       log(`cases: Open311 requests.json opening cases, the same load`);
       const opened = await load(rabtaUrl, form, connections, seconds);
-      const count = Number((await platform.store.db.selectFrom('cases').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      const count = Number((await platform.store.tables<AllTables>().selectFrom('cases').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
       if (count !== opened.ok + opened.warm) throw new Error(`${opened.ok + opened.warm} requests answered 200 but ${count} cases exist`);
 
       const open = args.casesOpen;
       log(`cases: ${whole(open)} open tasks (filled by SQL), ${DUE} of them due, then one sweep`);
-      await fill(platform.store.db, open, clock.now);
-      const filler = Number((await platform.store.db.selectFrom('case_tasks').select((eb) => eb.fn.countAll().as('n')).where('state', '=', 'open').executeTakeFirstOrThrow()).n);
+      await fill(platform.store.tables<AllTables>(), open, clock.now);
+      const filler = Number((await platform.store.tables<AllTables>().selectFrom('case_tasks').select((eb) => eb.fn.countAll().as('n')).where('state', '=', 'open').executeTakeFirstOrThrow()).n);
       for (let i = 0; i < DUE; i++) await platform.cases.open(AUTHORITY, { category: 'BANK', text: `due ${i}`, channel: 'admin', intake: 'bench' });
       clock.now += 2 * DAY_MS;
       let started = performance.now();
@@ -157,7 +157,7 @@ async function load(url: string, body: (i: number) => string, connections: numbe
 }
 
 /** Open cases with an open resolve task each, due in a month: one SQL statement per table, in SQLite's own loop. */
-async function fill(db: Kysely<Database>, count: number, now: number): Promise<void> {
+async function fill(db: Kysely<AllTables>, count: number, now: number): Promise<void> {
   const later = now + 30 * 86_400_000;
   await sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${count})
     INSERT INTO cases (id, reference, category, state, lead_member, anonymous, language, text, channel, intake, token, resolution_due, escalation_level, opened_at, updated_at, version)

@@ -9,6 +9,7 @@ import { nodeHashRate, proofTimes, verifyRate } from '../lib/ledger-scale.js';
 import { trackDir } from '../lib/processes.js';
 import { fixed, table, whole } from '../lib/section.js';
 import type { Section } from '../lib/section.js';
+import type { AllTables } from '../../test/tables.js';
 
 const LEAVES = 20_000;
 const BATCH = 500;
@@ -28,7 +29,7 @@ export const ledgerSection: Section = {
     const synchronous = process.env.RABTA_SQLITE_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL';
     const config = loadConfig({ RABTA_DATA_DIR: dataDir, RABTA_SQLITE_SYNCHRONOUS: synchronous });
     const platform = await createPlatform(config, { background: false });
-    const db = platform.store.db;
+    const db = platform.store.tables<AllTables>();
     const record = (i: number) => ({ id: `bench-${i}`, at: Date.now(), client_id: 'PK/BANK/HBL/branch-app', status: 200, subjects: '["0f3a…"]' });
     try {
       await sql`CREATE TABLE bench_rows (id INTEGER PRIMARY KEY, ref TEXT NOT NULL, entry BLOB NOT NULL)`.execute(db);

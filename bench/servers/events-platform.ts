@@ -3,6 +3,7 @@ import type { BenchMessage } from '../lib/processes.js';
 import type { WorkerOptions } from '../../src/events/index.js';
 import { benchEvent, epochNow } from '../lib/webhooks.js';
 import type { PublishCommand } from '../lib/webhooks.js';
+import type { AllTables } from '../../test/tables.js';
 
 /**
  * The platform for the events section, in a process of its own so that the
@@ -59,7 +60,7 @@ try {
       }
       if (m.type === 'counters-read') return { type: 'counters', counters: counters?.read() ?? null };
       if (m.type === 'count') {
-        const rows = await platform.store.db
+        const rows = await platform.store.tables<AllTables>()
           .selectFrom('event_deliveries')
           .select(['status', (eb) => eb.fn.countAll().as('n')])
           .groupBy('status')

@@ -6,6 +6,7 @@ import type { Progress } from './scenario/progress.js';
 import { RabtaClient, loadKeyFile } from '../../src/sdk/index.js';
 import { startDemoUnderTest } from './testing.js';
 import type { DemoUnderTest } from './testing.js';
+import type { AllTables } from '../../test/tables.js';
 
 /*
  * The founding scenario end to end, as `npm start -- --scenario disbursement`
@@ -45,7 +46,7 @@ describe('demo: the disbursement scenario, BISP → HBL → beneficiaries', () =
     expect(report.refused.rejected.map((r) => r.errors[0])).toEqual(['no HBL account is open for this CNIC', 'this CNIC is already in the batch', expect.stringMatching(/^amountPkr/)]);
     expect(report.accepted.map((a) => a.status)).toEqual([202]);
     // Nothing of the refused attempt was credited: one credit per beneficiary of the accepted batch.
-    const credited = await t.platform.store.db.selectFrom('events').select('payload').where('topic_id', '=', 'PK/BANK/HBL/disbursement/payment.credited').execute();
+    const credited = await t.platform.store.tables<AllTables>().selectFrom('events').select('payload').where('topic_id', '=', 'PK/BANK/HBL/disbursement/payment.credited').execute();
     expect(credited.filter((e) => (JSON.parse(e.payload) as { batchId: string }).batchId === report.batchId)).toHaveLength(report.rows);
     expect(report.published).toBe(report.rows);
   });
@@ -121,13 +122,13 @@ describe('demo: the disbursement scenario, BISP → HBL → beneficiaries', () =
     const unlucky = running.demo.people.find((p) => p.cnic === report.failure.cnic);
     const texts = running.smsc.received.filter((r) => r.destination.replace(/^\+/, '') === unlucky?.mobile.replace(/^\+/, '')).map((r) => r.text).join('\n');
     expect(texts).toContain(c.reference);
-    const row = await t.platform.store.db.selectFrom('cases').select(['event_id', 'state', 'satisfaction']).where('reference', '=', c.reference).executeTakeFirstOrThrow();
+    const row = await t.platform.store.tables<AllTables>().selectFrom('cases').select(['event_id', 'state', 'satisfaction']).where('reference', '=', c.reference).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ event_id: report.failure.eventId, state: 'closed' });
   });
 
   it('ends its webhook subscriptions with the run, so nothing is delivered to a dead port', async () => {
     expect(report.subscriptions).toHaveLength(3);
-    const rows = await t.platform.store.db.selectFrom('event_subscriptions').select(['id', 'status']).where('id', 'in', report.subscriptions).execute();
+    const rows = await t.platform.store.tables<AllTables>().selectFrom('event_subscriptions').select(['id', 'status']).where('id', 'in', report.subscriptions).execute();
     expect(rows.map((r) => r.status)).toEqual(['deleted', 'deleted', 'deleted']);
   });
 });

@@ -5,6 +5,7 @@ import { smallCounts, validateDescriptor } from '../../src/analytics/testing.js'
 import type { Progress } from './scenario/progress.js';
 import { startDemoUnderTest } from './testing.js';
 import type { DemoUnderTest } from './testing.js';
+import type { AllTables } from '../../test/tables.js';
 
 const quiet: Progress = { stage: () => () => undefined, note: () => undefined, stop: () => undefined };
 
@@ -33,8 +34,8 @@ describe('demo: the disbursement scenario in analytics and open data', () => {
     await platform.analytics.syncDeliveries();
     const period = { from: platform.now() - 86_400_000, to: platform.now() + 1 };
     const indicators = Object.fromEntries((await platform.analytics.indicators(SYSTEM_ACTOR, period)).map((i) => [i.id, i.value]));
-    const exchanges = await platform.store.db.selectFrom('exchanges').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const events = await platform.store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const exchanges = await platform.store.tables<AllTables>().selectFrom('exchanges').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const events = await platform.store.tables<AllTables>().selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(indicators['exchange.calls']).toBe(Number(exchanges.n));
     expect(Number(exchanges.n)).toBeGreaterThan(0);
     expect(indicators['events.published']).toBe(Number(events.n));

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Actor } from '../core/index.js';
 import { RabtaError } from '../core/index.js';
-import type { Database, StoreDialect } from '../store/index.js';
+import type { Connection, StoreDialect } from '../store/index.js';
 import { collaborationIndex } from './collaboration.js';
 import { deliveryFact, exchangeFacts, publicationFact } from './facts.js';
 import type { ExchangeFactInput } from './facts.js';
@@ -14,6 +14,7 @@ import { addFacts, analyticsDb, pruneHourly, readRollups } from './rollups.js';
 import type { RollupQuery } from './rollups.js';
 import { recordCaseEvent, recordConsentChange } from './sources.js';
 import type { CaseEventInput, ConsentChangeInput } from './sources.js';
+import type { AnalyticsTables } from './tables.js';
 
 export { analyticsMigrations } from './migrations.js';
 export type { AnalyticsTables } from './tables.js';
@@ -39,7 +40,7 @@ export interface DeliveryListing {
 }
 
 export interface AnalyticsDeps {
-  db: Kysely<Database>;
+  db: Kysely<AnalyticsTables>;
   dialect: StoreDialect;
   ledger: AnalyticsLedger;
   publicUrl: string;
@@ -129,13 +130,13 @@ export function createAnalytics(deps: AnalyticsDeps) {
 
   return {
     /** the exchange's evidence row, in its transaction */
-    recordExchange: (trx: Kysely<Database>, record: ExchangeFactInput) => addFacts(analyticsDb(trx), exchangeFacts(record)),
+    recordExchange: (trx: Connection, record: ExchangeFactInput) => addFacts(analyticsDb(trx), exchangeFacts(record)),
     /** many exchange rows at once (a rebuild): summed in memory first, so a batch costs a few upserts */
-    recordExchanges: (trx: Kysely<Database>, records: readonly ExchangeFactInput[]) => addFacts(analyticsDb(trx), records.flatMap(exchangeFacts)),
+    recordExchanges: (trx: Connection, records: readonly ExchangeFactInput[]) => addFacts(analyticsDb(trx), records.flatMap(exchangeFacts)),
     /** an event's publication, in the publishing transaction */
-    recordPublication: (trx: Kysely<Database>, event: { topic: string; publisher: string; at: number }) => addFacts(analyticsDb(trx), [publicationFact(event)]),
+    recordPublication: (trx: Connection, event: { topic: string; publisher: string; at: number }) => addFacts(analyticsDb(trx), [publicationFact(event)]),
     /** a consent's status change, in its transaction */
-    recordConsentChange: (trx: Kysely<Database>, change: ConsentChangeInput) => recordConsentChange(analyticsDb(trx), change),
+    recordConsentChange: (trx: Connection, change: ConsentChangeInput) => recordConsentChange(analyticsDb(trx), change),
     /** a case event as published on the case.* topics (counted once, however often it is published) */
     recordCaseEvent: (topic: string, payload: CaseEventInput) => recordCaseEvent(analyticsDb(deps.db), topic, payload),
     /** an SMS notice to a citizen: its parts, never its text or number */

@@ -1,15 +1,16 @@
 import type { Kysely } from 'kysely';
 import { RabtaError } from '../core/index.js';
-import type { Database } from '../store/index.js';
+import type { Connection } from '../store/index.js';
 import { buildPackage, sha256Hex } from './datapackage.js';
 import { catalog } from './dcat.js';
 import type { CatalogRelease } from './dcat.js';
 import { releaseTables } from './release-tables.js';
 import { analyticsDb, readRollups } from './rollups.js';
+import type { AnalyticsTables } from './tables.js';
 
 /** What the ledger gives the analytics module: a clear leaf per release, and its receipt. */
 export interface AnalyticsLedger {
-  append(db: Kysely<Database>, leaf: { ref: string; at: number; record: ReleaseLeaf }): Promise<void>;
+  append(db: Connection, leaf: { ref: string; at: number; record: ReleaseLeaf }): Promise<void>;
   receipt(ref: string): Promise<{ record: unknown; salt: string | null; entry: string; index: number; proof: string } | undefined>;
   /** the log key and the witnesses' keys in force (as /.well-known/rabta.json lists them) */
   keys(): Promise<{ logVkey: string; witnessVkeys: string[] }>;
@@ -34,7 +35,7 @@ export interface Release {
 }
 
 export interface ReleaseDeps {
-  db: Kysely<Database>;
+  db: Kysely<AnalyticsTables>;
   ledger: AnalyticsLedger;
   publicUrl: string;
   now: () => number;
@@ -77,14 +78,14 @@ function toRelease(row: { version: string; published_at: number; digest: string;
 }
 
 /** One release by version, or the latest with 'latest'. */
-export async function findRelease(db: Kysely<Database>, version: string): Promise<Release | undefined> {
+export async function findRelease(db: Connection, version: string): Promise<Release | undefined> {
   let query = analyticsDb(db).selectFrom('analytics_releases').selectAll();
   query = version === 'latest' ? query.orderBy('published_at', 'desc').orderBy('version', 'desc').limit(1) : query.where('version', '=', version);
   const row = await query.executeTakeFirst();
   return row ? toRelease(row) : undefined;
 }
 
-export async function listReleases(db: Kysely<Database>): Promise<Release[]> {
+export async function listReleases(db: Connection): Promise<Release[]> {
   const rows = await analyticsDb(db).selectFrom('analytics_releases').selectAll().orderBy('published_at', 'desc').orderBy('version', 'desc').execute();
   return rows.map(toRelease);
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+import { tablesOf } from '../store/index.js';
+import type { Connection } from '../store/index.js';
 import type { Fact } from './facts.js';
 import type { AnalyticsTables, RollupRow } from './tables.js';
 
@@ -15,9 +16,8 @@ export const dayOf = (at: number): number => Math.floor(at / DAY_MS) * DAY_MS;
 export const hourOf = (at: number): number => Math.floor(at / HOUR_MS) * HOUR_MS;
 
 /** Another module's transaction, seen with the analytics tables only. */
-export function analyticsDb(db: Kysely<Database> | AnalyticsDb): AnalyticsDb {
-  // Every module's tables live in one database; this module's queries are typed by its own tables only.
-  return db as unknown as AnalyticsDb;
+export function analyticsDb(db: Connection): AnalyticsDb {
+  return tablesOf<AnalyticsTables>(db);
 }
 
 /** The rows facts add to: one per grain and key, counts summed. */

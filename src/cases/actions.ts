@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { RabtaError } from '../core/index.js';
 import type { CaseTemplate, CitizenTemplateParams } from '../notify/index.js';
-import type { Database } from '../store/index.js';
 import { requireLead, requireOnCase } from './actors.js';
 import type { CaseActor } from './actors.js';
 import { escalationLevels, holidays, requireAuthorityActor, requireCategory } from './catalogue.js';
@@ -13,12 +12,12 @@ import { loadCase, partnersOf } from './load.js';
 import { triageIn } from './open.js';
 import { recordCorrection } from './routing.js';
 import { isFinished } from './states.js';
-import type { CaseRow } from './tables.js';
+import type { CaseRow, CasesTables } from './tables.js';
 import { finishTasks, openTask } from './tasks.js';
 import type { Language } from '../core/index.js';
 
 /** Runs one change of one case in one transaction, reading the case inside it. */
-async function change<T>(deps: CasesDeps, key: string, fn: (trx: Kysely<Database>, row: CaseRow, partners: string[]) => Promise<T>): Promise<T> {
+async function change<T>(deps: CasesDeps, key: string, fn: (trx: Kysely<CasesTables>, row: CaseRow, partners: string[]) => Promise<T>): Promise<T> {
   return deps.db.transaction().execute(async (trx) => {
     const row = await loadCase(trx, key);
     return fn(trx, row, await partnersOf(trx, row.id));
@@ -223,7 +222,7 @@ export async function citizenAnswer(deps: CasesDeps, by: string, key: string, an
  * One level up at the lead: the case's level rises, a resolve task for that
  * level is due after the escalation window, and the institution is told.
  */
-export async function escalateCase(trx: Kysely<Database>, deps: CasesDeps, row: CaseRow, actor: CaseActor, why: string): Promise<CaseRow> {
+export async function escalateCase(trx: Kysely<CasesTables>, deps: CasesDeps, row: CaseRow, actor: CaseActor, why: string): Promise<CaseRow> {
   const at = deps.now();
   const lead = row.lead_member as string;
   const levels = await escalationLevels(trx, lead);

@@ -5,6 +5,8 @@ import { canonicalJson } from '../ledger/index.js';
 import { testDialects } from '../store/testing.js';
 import { AUTHORITY, BISP, CITIZEN, DAY_MS, HBL, JAZZ, OTHER_CITIZEN, startCaseInstance } from './testing.js';
 import type { CaseTestInstance } from './testing.js';
+import type { CasesTables } from './tables.js';
+import { ledgerRecords } from '../ledger/testing.js';
 
 const postgresUrl = inject('postgresUrl');
 
@@ -47,7 +49,7 @@ describe.each(testDialects(postgresUrl))('cases on %s', (dialect) => {
       ['triaged', 'new', 'triaged'],
     ]);
 
-    const leaves = await t.platform.store.db.selectFrom('ledger_records').selectAll().where('kind', '=', 5).execute();
+    const leaves = await ledgerRecords(t.platform.store.db, { kind: 5 });
     expect(leaves).toHaveLength(4);
     for (const leaf of leaves) {
       expect(leaf.record).not.toContain('BISP ki qist');
@@ -68,10 +70,10 @@ describe.each(testDialects(postgresUrl))('cases on %s', (dialect) => {
     expect(await problem(cases.open(HBL, { category: 'PAYMENT-NOT-RECEIVED', text: 'ب'.repeat(4001), channel: 'signed', intake: 'x' }))).toBe('description-too-long');
     expect(await problem(cases.open(HBL, { category: 'PAYMENT-NOT-RECEIVED', text: TEXT, district: 'XX-99', channel: 'signed', intake: 'x' }))).toBe('unknown-district');
     expect(await problem(cases.open(HBL, { category: 'PAYMENT-NOT-RECEIVED', text: TEXT, partners: ['PK/GOV/NOPE'], channel: 'signed', intake: 'x' }))).toBe('bad-request');
-    const db = t.platform.store.db;
+    const db = t.platform.store.tables<CasesTables>();
     expect(await db.selectFrom('cases').select('id').execute()).toHaveLength(0);
     expect(await db.selectFrom('case_timeline').select('id').execute()).toHaveLength(0);
-    expect(await db.selectFrom('ledger_records').select('id').where('kind', '=', 5).execute()).toHaveLength(0);
+    expect(await ledgerRecords(t.platform.store.db, { kind: 5 })).toHaveLength(0);
     // 4,000 characters are taken (Urdu letters counted as one each).
     const ok = await cases.open(HBL, { category: 'PAYMENT-NOT-RECEIVED', text: 'ب'.repeat(4000), channel: 'signed', intake: 'x' });
     const wrongCheck = ok.reference.slice(0, -1) + String((Number(ok.reference.slice(-1)) + 1) % 10);
@@ -93,7 +95,7 @@ describe.each(testDialects(postgresUrl))('cases on %s', (dialect) => {
     await cases.accept(HBL, reference);
     await cases.resolve(HBL, reference, { note: 'credited again' });
     expect(t.lastSms(CITIZEN.mobile)?.text).toContain('Reply 1');
-    const hash = (await t.platform.store.db.selectFrom('cases').select('subject_hash').executeTakeFirstOrThrow()).subject_hash as string;
+    const hash = (await t.platform.store.tables<CasesTables>().selectFrom('cases').select('subject_hash').executeTakeFirstOrThrow()).subject_hash as string;
     // Someone else cannot answer for her case.
     expect(await problem(cases.citizen.answer('0'.repeat(64), reference, { solved: true }))).toBe('case-not-yours');
     const reopened = await cases.citizen.answer(hash, reference, { solved: false });

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import { RabtaError } from '../core/index.js';
-import type { Database } from '../store/index.js';
+
 import type { CaseActor } from './actors.js';
 import type { CasesDeps } from './deps.js';
-import type { CaseCategoryRow } from './tables.js';
+import type { CaseCategoryRow, CasesTables } from './tables.js';
 
 export interface CategoryInput {
   code: string;
@@ -67,16 +67,16 @@ export async function putCategory(deps: CasesDeps, actor: CaseActor, input: Cate
   return toCategory(row);
 }
 
-export async function listCategories(db: Kysely<Database>): Promise<Category[]> {
+export async function listCategories(db: Kysely<CasesTables>): Promise<Category[]> {
   const rows = await db.selectFrom('case_categories').selectAll().where('active', '=', 1).orderBy('code').execute();
   return rows.map(toCategory);
 }
 
-export async function findCategory(db: Kysely<Database>, code: string): Promise<CaseCategoryRow | undefined> {
+export async function findCategory(db: Kysely<CasesTables>, code: string): Promise<CaseCategoryRow | undefined> {
   return db.selectFrom('case_categories').selectAll().where('code', '=', code).where('active', '=', 1).executeTakeFirst();
 }
 
-export async function requireCategory(db: Kysely<Database>, code: string): Promise<CaseCategoryRow> {
+export async function requireCategory(db: Kysely<CasesTables>, code: string): Promise<CaseCategoryRow> {
   const row = await findCategory(db, code);
   if (!row) throw new RabtaError('unknown-category', `${code} is not a category in the catalogue`, { extensions: { category: code } });
   return row;
@@ -96,7 +96,7 @@ export function toCategory(row: CaseCategoryRow): Category {
   };
 }
 
-export async function holidays(db: Kysely<Database>): Promise<Set<string>> {
+export async function holidays(db: Kysely<CasesTables>): Promise<Set<string>> {
   return new Set((await db.selectFrom('case_holidays').select('date').execute()).map((r) => r.date));
 }
 
@@ -129,7 +129,7 @@ export async function setEscalationLevels(deps: CasesDeps, actor: CaseActor, mem
   return escalationLevels(deps.db, memberId);
 }
 
-export async function escalationLevels(db: Kysely<Database>, memberId: string): Promise<EscalationLevel[]> {
+export async function escalationLevels(db: Kysely<CasesTables>, memberId: string): Promise<EscalationLevel[]> {
   const rows = await db.selectFrom('case_escalation_levels').select(['level', 'role']).where('member_id', '=', memberId).orderBy('level').execute();
   return rows.length > 0 ? rows : [...DEFAULT_LEVELS];
 }

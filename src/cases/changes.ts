@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Updateable } from 'kysely';
 import { RabtaError } from '../core/index.js';
-import type { Database } from '../store/index.js';
+
 import { actorLabel } from './actors.js';
 import type { CaseActor } from './actors.js';
 import type { CasesDeps, CaseTopic } from './deps.js';
 import { assertTransition } from './states.js';
 import type { CaseState } from './states.js';
-import type { CaseRow } from './tables.js';
+import type { CaseRow, CasesTables } from './tables.js';
 
 export interface CaseChange {
   kind: string;
@@ -37,7 +37,7 @@ export interface RecordedChange {
  * publishes it on the instance's `case.*` topics. All commit together or not
  * at all.
  */
-export async function recordChange(trx: Kysely<Database>, deps: CasesDeps, row: CaseRow, change: CaseChange): Promise<RecordedChange & { row: CaseRow }> {
+export async function recordChange(trx: Kysely<CasesTables>, deps: CasesDeps, row: CaseRow, change: CaseChange): Promise<RecordedChange & { row: CaseRow }> {
   if (change.to !== undefined) assertTransition(row.state, change.to);
   const at = deps.now();
   const next: CaseRow = { ...row, ...(change.set as Partial<CaseRow>), ...(change.to ? { state: change.to } : {}), updated_at: at, version: row.version + 1 };
@@ -80,7 +80,7 @@ export async function recordChange(trx: Kysely<Database>, deps: CasesDeps, row: 
 }
 
 /** What the institutions on the case hear: the case's public face, never the citizen's text or CNIC. */
-export async function queueEvent(trx: Kysely<Database>, topic: CaseTopic, row: CaseRow, at: number, extra: Record<string, unknown>): Promise<void> {
+export async function queueEvent(trx: Kysely<CasesTables>, topic: CaseTopic, row: CaseRow, at: number, extra: Record<string, unknown>): Promise<void> {
   const partners = (await trx.selectFrom('case_partners').select('member_id').where('case_id', '=', row.id).orderBy('member_id').execute()).map((p) => p.member_id);
   const payload = {
     reference: row.reference,

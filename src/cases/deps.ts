@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { Database, StoreDialect, WriteBatcher } from '../store/index.js';
+import type { StoreDialect, WriteBatcher } from '../store/index.js';
 import type { Calendar } from './calendar.js';
+import type { CasesTables } from './tables.js';
 
 /** A state change's ledger leaf: a salted commitment, appended in the caller's transaction. */
 export interface CaseLedger {
-  append(db: Kysely<Database>, input: { ref: string; at: number; record: unknown }): Promise<void>;
+  append(db: Kysely<CasesTables>, input: { ref: string; at: number; record: unknown }): Promise<void>;
   /** the record, its salt and an inclusion proof, for whoever may see the change */
   receipt(ref: string): Promise<unknown>;
 }
@@ -64,10 +65,10 @@ export interface CaseSettings {
 export const DEFAULT_SETTINGS: CaseSettings = { confirmDays: 7, escalationDays: 2, sweepBatch: 200 };
 
 export interface CasesDeps {
-  db: Kysely<Database>;
+  db: Kysely<CasesTables>;
   dialect: StoreDialect;
   /** group commit: openings that arrive together share one transaction (one fsync); none: a transaction each */
-  batch?: WriteBatcher<Database> | undefined;
+  batch?: WriteBatcher<CasesTables> | undefined;
   ledger: CaseLedger;
   directory: CaseDirectory;
   sms: CaseSms;

@@ -3,6 +3,7 @@ import { SYSTEM_ACTOR } from '../core/index.js';
 import { testDialects } from '../store/testing.js';
 import { AUTHORITY, BISP, CITIZEN, HBL, startCaseInstance } from './testing.js';
 import type { CaseTestInstance } from './testing.js';
+import type { CasesTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 const FAILED = 'PK/BANK/HBL/complaints/withdrawal.failed';
@@ -42,7 +43,7 @@ describe.each(testDialects(postgresUrl))('cases and events on %s', (dialect) => 
     expect((await cases.processPending()).opened).toBe(1);
     await publish();
     await cases.processPending();
-    const ruled = await t.platform.store.db.selectFrom('cases').selectAll().where('rule_id', '=', rule.id).execute();
+    const ruled = await t.platform.store.tables<CasesTables>().selectFrom('cases').selectAll().where('rule_id', '=', rule.id).execute();
     expect(ruled).toHaveLength(1);
     const view = await cases.view(BISP, ruled[0]?.reference as string);
     expect(view).toMatchObject({ lead: 'PK/BANK/HBL', partners: ['PK/GOV/BISP'], event: first.id, state: 'triaged', category: 'PAYMENT-NOT-RECEIVED' });

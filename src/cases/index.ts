@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { RabtaError, standaloneJobs } from '../core/index.js';
 import type { Jobs, PeriodicJob } from '../core/index.js';
 import { DEFAULT_SMS_SHORT_CODE } from '../notify/index.js';
-import type { Database, StoreDialect, WriteBatcher } from '../store/index.js';
+import type { StoreDialect, WriteBatcher } from '../store/index.js';
 import * as actions from './actions.js';
 import type { CaseActor } from './actors.js';
 import { requireOnCase } from './actors.js';
@@ -30,6 +30,7 @@ import { casesOfCitizen, fileForCitizen } from './citizen.js';
 import type { CitizenComplaint } from './citizen.js';
 import { triageSuggestions } from './suggest.js';
 import type { CaseQuery } from './views.js';
+import type { CasesTables } from './tables.js';
 
 export { casesMigrations } from './migrations.js';
 export type { CasesTables } from './tables.js';
@@ -49,6 +50,7 @@ export { createCalendar, NATIONAL_HOLIDAYS } from './calendar.js';
 export type { Calendar } from './calendar.js';
 export { districts, districtCode, findDistrict } from './districts.js';
 export type { District } from './districts.js';
+export { grievancesOpenedBetween } from './series.js';
 export type { GeoObject, GeoPost, GeoQuery, GeoValue } from './open311.js';
 export { PORTAL } from './intake.js';
 export type { CaseRule, CaseRuleInput } from './rules.js';
@@ -56,10 +58,10 @@ export type { CitizenComplaint } from './citizen.js';
 export type { TriageSuggestion } from './suggest.js';
 
 export interface CasesOptions {
-  db: Kysely<Database>;
+  db: Kysely<CasesTables>;
   dialect: StoreDialect;
   /** the store's group commit, for openings (Open311 and SMS intake come in bursts) */
-  batch?: WriteBatcher<Database> | undefined;
+  batch?: WriteBatcher<CasesTables> | undefined;
   ledger: CaseLedger;
   directory: CaseDirectory;
   sms: CaseSms;

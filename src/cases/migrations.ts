@@ -8,9 +8,6 @@ import { NATIONAL_HOLIDAYS } from './calendar.js';
 type AnyDb = Kysely<any>;
 
 export const casesMigrations: ModuleMigrations = (ctx) => {
-  const serial = ctx.dialect === 'postgres' ? 'bigserial' : 'integer';
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's column builder type is internal
-  const serialKey = (c: any) => (ctx.dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
   return {
     '0011_cases': {
       async up(db: AnyDb) {
@@ -137,7 +134,7 @@ export const casesMigrations: ModuleMigrations = (ctx) => {
           .execute();
         await db.schema
           .createTable('case_outbox')
-          .addColumn('id', serial, serialKey)
+          .$call(ctx.autoIncrementKey('id'))
           .addColumn('case_id', 'text', (c) => c.notNull())
           .addColumn('topic', 'text', (c) => c.notNull())
           .addColumn('payload', 'text', (c) => c.notNull())
@@ -168,7 +165,7 @@ export const casesMigrations: ModuleMigrations = (ctx) => {
         // Events that matched a rule, written in the publishing transaction; cases open from here after it commits.
         await db.schema
           .createTable('case_rule_matches')
-          .addColumn('id', serial, serialKey)
+          .$call(ctx.autoIncrementKey('id'))
           .addColumn('rule_id', 'text', (c) => c.notNull())
           .addColumn('event_id', 'text', (c) => c.notNull())
           .addColumn('subject_hash', 'text', (c) => c.notNull())
@@ -180,7 +177,7 @@ export const casesMigrations: ModuleMigrations = (ctx) => {
         await db.schema.createIndex('case_rule_matches_pending').on('case_rule_matches').column('id').where(sql.ref('done_at'), 'is', sql.lit(null)).execute();
         await db.schema
           .createTable('case_notices')
-          .addColumn('id', serial, serialKey)
+          .$call(ctx.autoIncrementKey('id'))
           .addColumn('member_id', 'text', (c) => c.notNull())
           .addColumn('case_id', 'text', (c) => c.notNull())
           .addColumn('at', 'bigint', (c) => c.notNull())

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { maskCnic, normalizeCnic, RabtaError } from '../core/index.js';
-import type { Database } from '../store/index.js';
+
 import type { CaseActor } from './actors.js';
 import { holidays, requireCategory } from './catalogue.js';
 import { recordChange } from './changes.js';
@@ -10,7 +10,7 @@ import { findDistrict } from './districts.js';
 import { caseText, dueParam } from './messages.js';
 import { formatReference } from './reference.js';
 import { askRouter, storeDecision } from './routing.js';
-import type { CaseCategoryRow, CaseRow } from './tables.js';
+import type { CaseCategoryRow, CaseRow, CasesTables } from './tables.js';
 import { openTask } from './tasks.js';
 
 export const MAX_TEXT = 4000;
@@ -85,7 +85,7 @@ export async function openCase(deps: CasesDeps, actor: CaseActor, input: OpenCas
   const anonymous = input.anonymous === true;
 
   // Openings that arrive together share one transaction and one fsync (group commit); each is retried alone if the batch fails.
-  const write = async (trx: Kysely<Database>) => {
+  const write = async (trx: Kysely<CasesTables>) => {
     const at = deps.now();
     const year = new Date(at).getUTCFullYear();
     const sequence = await nextSequence(trx, year);
@@ -148,7 +148,7 @@ export async function openCase(deps: CasesDeps, actor: CaseActor, input: OpenCas
 }
 
 /** Sets the deadlines from the category and gives the lead its first-response task. */
-export async function triageIn(trx: Kysely<Database>, deps: CasesDeps, row: CaseRow, category: CaseCategoryRow, lead: string, actor: CaseActor): Promise<CaseRow> {
+export async function triageIn(trx: Kysely<CasesTables>, deps: CasesDeps, row: CaseRow, category: CaseCategoryRow, lead: string, actor: CaseActor): Promise<CaseRow> {
   const at = deps.now();
   const days = await holidays(trx);
   const firstResponse = deps.calendar.addWorkingDays(at, category.first_response_days, days);
@@ -165,7 +165,7 @@ export async function triageIn(trx: Kysely<Database>, deps: CasesDeps, row: Case
   return next;
 }
 
-async function nextSequence(trx: Kysely<Database>, year: number): Promise<number> {
+async function nextSequence(trx: Kysely<CasesTables>, year: number): Promise<number> {
   await trx.insertInto('case_counters').values({ year, next: 1 }).onConflict((oc) => oc.column('year').doNothing()).execute();
   // The row lock serialises concurrent openings on PostgreSQL; SQLite writes one transaction at a time.
   const row = await trx.updateTable('case_counters').set((eb) => ({ next: eb('next', '+', 1) })).where('year', '=', year).returning('next').executeTakeFirstOrThrow();

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { testDialects } from '../store/testing.js';
 import { AUTHORITY, CITIZEN, DAY_MS, HBL, startCaseInstance } from './testing.js';
 import type { CaseTestInstance } from './testing.js';
+import type { CasesTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 
@@ -188,6 +189,6 @@ describe.each(testDialects(postgresUrl))('Open311 GeoReport v2 on %s', (dialect)
     expect(missing.status).toBe(400);
     expect((await fetch(`${base}/services.csv`)).status).toBe(404);
     // Only the one good request was written.
-    expect(await t.platform.store.db.selectFrom('cases').select('id').execute()).toHaveLength(1);
+    expect(await t.platform.store.tables<CasesTables>().selectFrom('cases').select('id').execute()).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+
 import type { CaseRouterAnswer, CasesDeps } from './deps.js';
+import type { CasesTables } from './tables.js';
 
 /**
  * The grievance router's side of a case: what it decided for a case that came
@@ -14,7 +15,7 @@ export async function askRouter(deps: CasesDeps, text: string): Promise<CaseRout
   return deps.router ? deps.router.route(text).catch(() => undefined) : undefined;
 }
 
-export async function storeDecision(trx: Kysely<Database>, caseId: string, answer: CaseRouterAnswer, at: number): Promise<void> {
+export async function storeDecision(trx: Kysely<CasesTables>, caseId: string, answer: CaseRouterAnswer, at: number): Promise<void> {
   await trx
     .insertInto('case_route_decisions')
     .values({ case_id: caseId, model_version: answer.modelVersion ?? 'unknown', label: answer.label, confidence: answer.confidence, routed: answer.routed ? 1 : 0, alternatives: JSON.stringify(answer.alternatives.slice(0, 2)), decided_at: at, corrected_category: null, corrected_by: null, corrected_at: null })
@@ -22,7 +23,7 @@ export async function storeDecision(trx: Kysely<Database>, caseId: string, answe
 }
 
 /** A triage officer set the category of a case the router had decided on: kept, whether it confirms the router or corrects it. */
-export async function recordCorrection(trx: Kysely<Database>, caseId: string, category: string, by: string, at: number): Promise<void> {
+export async function recordCorrection(trx: Kysely<CasesTables>, caseId: string, category: string, by: string, at: number): Promise<void> {
   await trx.updateTable('case_route_decisions').set({ corrected_category: category, corrected_by: by, corrected_at: at }).where('case_id', '=', caseId).execute();
 }
 
@@ -36,7 +37,7 @@ export interface RoutingView {
   correctedCategory: string | null;
 }
 
-export async function routingOf(db: Kysely<Database>, caseId: string): Promise<RoutingView | null> {
+export async function routingOf(db: Kysely<CasesTables>, caseId: string): Promise<RoutingView | null> {
   const row = await db.selectFrom('case_route_decisions').selectAll().where('case_id', '=', caseId).executeTakeFirst();
   if (!row) return null;
   const alternatives = JSON.parse(row.alternatives) as Array<{ label: string; confidence: number }>;
@@ -53,7 +54,7 @@ export interface CaseCorrection {
 }
 
 /** Corrections in the order they were made, from `since` (ISO) on, in pages so a long history does not sit in memory. */
-export async function* listCorrections(db: Kysely<Database>, options: { since?: string | undefined } = {}): AsyncIterable<CaseCorrection> {
+export async function* listCorrections(db: Kysely<CasesTables>, options: { since?: string | undefined } = {}): AsyncIterable<CaseCorrection> {
   let after = options.since === undefined ? -1 : Date.parse(options.since) - 1;
   let afterId = '';
   for (;;) {

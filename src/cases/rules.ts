@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { RabtaError } from '../core/index.js';
-import type { Database } from '../store/index.js';
+
 import type { CaseActor } from './actors.js';
 import { requireCategory } from './catalogue.js';
 import type { CasesDeps } from './deps.js';
 import { openCase } from './open.js';
 import { FINISHED } from './states.js';
+import type { CasesTables } from './tables.js';
+import { tablesOf } from '../store/index.js';
+import type { Connection } from '../store/index.js';
 
 export interface CaseRuleInput {
   topic: string;
@@ -47,14 +50,15 @@ export async function addRule(deps: CasesDeps, actor: CaseActor, member: string,
   return { id: row.id, member, topic: row.topic_id, category: row.category, lead: row.lead_member, partners, withinDays };
 }
 
-export async function listRules(db: Kysely<Database>, member?: string): Promise<CaseRule[]> {
+export async function listRules(db: Kysely<CasesTables>, member?: string): Promise<CaseRule[]> {
   let q = db.selectFrom('case_rules').selectAll();
   if (member) q = q.where('member_id', '=', member);
   return (await q.orderBy('created_at').execute()).map((r) => ({ id: r.id, member: r.member_id, topic: r.topic_id, category: r.category, lead: r.lead_member, partners: JSON.parse(r.partners) as string[], withinDays: r.within_days }));
 }
 
 /** In the publishing transaction: each subject of an event on a ruled topic becomes a pending match (nothing lost if the process dies after the commit). */
-export async function matchEvents(trx: Kysely<Database>, events: Array<{ eventId: string; topic: string; at: number; subjectHashes: string[] }>): Promise<void> {
+export async function matchEvents(connection: Connection, events: Array<{ eventId: string; topic: string; at: number; subjectHashes: string[] }>): Promise<void> {
+  const trx = tablesOf<CasesTables>(connection);
   const topics = [...new Set(events.map((e) => e.topic))];
   if (topics.length === 0) return;
   const rules = await trx.selectFrom('case_rules').select(['id', 'topic_id']).where('topic_id', 'in', topics).execute();

@@ -4,6 +4,7 @@ import type { Platform } from '../platform/index.js';
 import { testDialects } from '../store/testing.js';
 import { DAY_MS, HBL, startCaseInstance } from './testing.js';
 import type { CaseTestInstance } from './testing.js';
+import type { CasesTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 
@@ -29,12 +30,12 @@ describe.each(testDialects(postgresUrl).filter((d) => d === 'postgres'))('the de
     const results = await Promise.all([a.sweepWithoutNodeLock(), b.sweepWithoutNodeLock(), a.sweep(), b.sweep()]);
     const escalated = results.reduce((sum, r) => sum + (r?.escalated ?? 0), 0);
     expect(escalated).toBe(count);
-    const rows = await t.platform.store.db.selectFrom('case_timeline').select(['case_id']).where('kind', '=', 'escalated').execute();
+    const rows = await t.platform.store.tables<CasesTables>().selectFrom('case_timeline').select(['case_id']).where('kind', '=', 'escalated').execute();
     const perCase = new Map<string, number>();
     for (const r of rows) perCase.set(r.case_id, (perCase.get(r.case_id) ?? 0) + 1);
     expect(perCase.size).toBe(count);
     expect([...perCase.values()].every((n) => n === 1)).toBe(true);
-    const notices = await t.platform.store.db.selectFrom('case_notices').select('id').where('kind', '=', 'escalated').execute();
+    const notices = await t.platform.store.tables<CasesTables>().selectFrom('case_notices').select('id').where('kind', '=', 'escalated').execute();
     expect(notices).toHaveLength(count);
     // Nothing more is due until the escalation window passes.
     expect((await b.sweep())?.escalated ?? 0).toBe(0);

@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import { RabtaError } from '../core/index.js';
-import type { Database } from '../store/index.js';
+
 import { escalateCase } from './actions.js';
 import type { CaseActor } from './actors.js';
 import { escalationLevels, holidays } from './catalogue.js';
 import { recordChange } from './changes.js';
 import type { CasesDeps } from './deps.js';
 import { loadCase } from './load.js';
-import type { CaseTaskRow } from './tables.js';
+import type { CaseTaskRow, CasesTables } from './tables.js';
 
 const SWEEPER: CaseActor = { kind: 'system', by: 'deadline-sweep' };
 
@@ -93,14 +93,14 @@ async function sweepTask(deps: CasesDeps, taskId: string, now: number): Promise<
 }
 
 /** Changes the task only if it is as the sweep read it; otherwise someone else already acted and this transaction is abandoned. */
-async function claim(trx: Kysely<Database>, task: CaseTaskRow, set: Partial<CaseTaskRow>): Promise<void> {
+async function claim(trx: Kysely<CasesTables>, task: CaseTaskRow, set: Partial<CaseTaskRow>): Promise<void> {
   const updated = await trx.updateTable('case_tasks').set(set).where('id', '=', task.id).where('state', '=', 'open').where('due_at', '=', task.due_at).where('escalation_level', '=', task.escalation_level).executeTakeFirst();
   if (Number(updated.numUpdatedRows) !== 1) throw new SweepRace();
 }
 
 class SweepRace extends Error {}
 
-async function markOverdue(trx: Kysely<Database>, deps: CasesDeps, task: CaseTaskRow, caseId: string, now: number): Promise<'overdue'> {
+async function markOverdue(trx: Kysely<CasesTables>, deps: CasesDeps, task: CaseTaskRow, caseId: string, now: number): Promise<'overdue'> {
   await claim(trx, task, { due_at: null, overdue_since: now });
   const row = await loadCase(trx, caseId);
   await recordChange(trx, deps, row, { kind: 'overdue', actor: SWEEPER, citizenVisible: false, detail: { task: task.id, member: task.assignee_member, level: task.escalation_level } });

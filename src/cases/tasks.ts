@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+
 import type { CasesDeps } from './deps.js';
-import type { CaseRow, CaseTaskRow, TaskKind } from './tables.js';
+import type { CaseRow, CaseTaskRow, TaskKind, CasesTables } from './tables.js';
 
 export interface TaskView {
   id: string;
@@ -18,7 +18,7 @@ export interface TaskView {
 }
 
 export async function openTask(
-  trx: Kysely<Database>,
+  trx: Kysely<CasesTables>,
   deps: CasesDeps,
   row: CaseRow,
   task: { kind: TaskKind; title: string; assignee: string | null; dueAt: number | null; level: number },
@@ -41,7 +41,7 @@ export async function openTask(
 }
 
 /** Closes the case's open tasks of these kinds (a response given, a resolution proposed, an answer received). */
-export async function finishTasks(trx: Kysely<Database>, caseId: string, kinds: readonly TaskKind[], state: 'done' | 'cancelled', at: number): Promise<number> {
+export async function finishTasks(trx: Kysely<CasesTables>, caseId: string, kinds: readonly TaskKind[], state: 'done' | 'cancelled', at: number): Promise<number> {
   const result = await trx
     .updateTable('case_tasks')
     .set({ state, completed_at: at })

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { RabtaError } from '../core/index.js';
-import type { Database } from '../store/index.js';
+
 import { onCase, requireOnCase } from './actors.js';
 import type { CaseActor } from './actors.js';
 import { routingOf } from './routing.js';
@@ -8,7 +8,7 @@ import type { RoutingView } from './routing.js';
 import type { CasesDeps } from './deps.js';
 import { loadCase, partnersOf } from './load.js';
 import { FINISHED, isFinished } from './states.js';
-import type { CaseRow } from './tables.js';
+import type { CaseRow, CasesTables } from './tables.js';
 import { taskView } from './tasks.js';
 import type { TaskView } from './tasks.js';
 
@@ -67,7 +67,7 @@ export async function caseView(deps: CasesDeps, actor: CaseActor, key: string): 
   return render(deps.db, row, partners, actor);
 }
 
-async function render(db: Kysely<Database>, row: CaseRow, partners: string[], actor: CaseActor): Promise<CaseView> {
+async function render(db: Kysely<CasesTables>, row: CaseRow, partners: string[], actor: CaseActor): Promise<CaseView> {
   const [tasks, notes, timeline, attachments, routing] = await Promise.all([
     db.selectFrom('case_tasks').selectAll().where('case_id', '=', row.id).orderBy('created_at').orderBy('id').execute(),
     db.selectFrom('case_notes').selectAll().where('case_id', '=', row.id).orderBy('at').orderBy('id').execute(),
@@ -109,7 +109,7 @@ async function render(db: Kysely<Database>, row: CaseRow, partners: string[], ac
   };
 }
 
-function timelineEntry(reference: string, t: Database['case_timeline']): TimelineEntry {
+function timelineEntry(reference: string, t: CasesTables['case_timeline']): TimelineEntry {
   return {
     seq: t.seq,
     at: new Date(t.at).toISOString(),
@@ -123,7 +123,7 @@ function timelineEntry(reference: string, t: Database['case_timeline']): Timelin
 }
 
 /** What the citizen sees of their own case: its state, clock, citizen-visible notes and the changes with their receipts. */
-export async function citizenView(db: Kysely<Database>, row: CaseRow) {
+export async function citizenView(db: Kysely<CasesTables>, row: CaseRow) {
   const [notes, timeline] = await Promise.all([
     db.selectFrom('case_notes').selectAll().where('case_id', '=', row.id).where('visibility', '=', 'citizen').orderBy('at').execute(),
     db.selectFrom('case_timeline').selectAll().where('case_id', '=', row.id).where('citizen_visible', '=', 1).orderBy('seq').execute(),

@@ -3,13 +3,13 @@ import type { Kysely } from 'kysely';
 import { maskCnic, normalizeCnic, subjectHash, RabtaError } from '../core/index.js';
 import type { Actor } from '../core/index.js';
 import type { Language } from '../core/index.js';
-import type { Database } from '../store/index.js';
+import type { Connection } from '../store/index.js';
 import type { CitizensDeps } from './deps.js';
 import { normalizeMobile } from './mobile.js';
-import type { CitizenRow } from './tables.js';
+import type { CitizenRow, CitizensTables } from './tables.js';
 
 /** Told, in the registering transaction, that a citizen's phone changed (consent moves their live reply codes to it). */
-export type MobileChangeHook = (trx: Kysely<Database>, subjectHash: string, mobile: string) => Promise<void>;
+export type MobileChangeHook = (trx: Connection, subjectHash: string, mobile: string) => Promise<void>;
 
 export interface CitizenInput {
   cnic: string;
@@ -65,11 +65,11 @@ async function upsert(deps: CitizensDeps, hooks: readonly MobileChangeHook[], ha
   });
 }
 
-export async function findCitizen(db: Kysely<Database>, hash: string): Promise<CitizenRow | undefined> {
+export async function findCitizen(db: Kysely<CitizensTables>, hash: string): Promise<CitizenRow | undefined> {
   return db.selectFrom('citizens').selectAll().where('subject_hash', '=', hash).executeTakeFirst();
 }
 
-export async function citizensByMobile(db: Kysely<Database>, mobile: string): Promise<CitizenRow[]> {
+export async function citizensByMobile(db: Kysely<CitizensTables>, mobile: string): Promise<CitizenRow[]> {
   return db.selectFrom('citizens').selectAll().where('mobile', '=', mobile).orderBy('created_at').execute();
 }
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Keyring } from '../keyring/index.js';
 import type { CitizenMessenger } from '../notify/index.js';
 import type { Registry } from '../registry/index.js';
-import type { Database } from '../store/index.js';
+import type { CitizensTables } from './tables.js';
 
 /** Limits of sign-in; every node must use the same. */
 export interface CitizenLimits {
@@ -40,7 +40,7 @@ export const DEFAULT_CITIZEN_LIMITS: CitizenLimits = {
 };
 
 export interface CitizensDeps {
-  db: Kysely<Database>;
+  db: Kysely<CitizensTables>;
   registry: Registry;
   keyring: Keyring;
   messenger: CitizenMessenger;

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { memberIdOf } from '../core/index.js';
 import type { Jobs, PeriodicJob, PersonalEvent } from '../core/index.js';
-import type { Database } from '../store/index.js';
+import { tablesOf } from '../store/index.js';
+import type { Connection } from '../store/index.js';
 import { inLanguage } from '../consent/index.js';
 import type { Names } from '../consent/index.js';
 import type { CitizensDeps } from './deps.js';
-import type { CitizenNotificationRow, CitizenRow } from './tables.js';
+import type { CitizenNotificationRow, CitizenRow, CitizensTables } from './tables.js';
 
 /** Rows per INSERT: well under either database's parameter limit. */
 const CHUNK = 400;
@@ -28,7 +29,9 @@ export interface EventNoticeParams {
  * finds it). Subjects with no registered phone get none.
  */
 export function eventNoticeRecorder() {
-  return async (trx: Kysely<Database>, events: PersonalEvent[]): Promise<void> => {
+  // In the publisher's transaction, opened on the events module's tables.
+  return async (connection: Connection, events: PersonalEvent[]): Promise<void> => {
+    const trx = tablesOf<CitizensTables>(connection);
     const noticed = events.filter((e) => e.notice !== undefined);
     if (noticed.length === 0) return;
     const citizens = await citizensOf(trx, [...new Set(noticed.flatMap((e) => e.subjectHashes))]);
@@ -48,7 +51,7 @@ export function eventNoticeRecorder() {
   };
 }
 
-async function citizensOf(db: Kysely<Database>, hashes: string[]): Promise<Map<string, CitizenRow>> {
+async function citizensOf(db: Kysely<CitizensTables>, hashes: string[]): Promise<Map<string, CitizenRow>> {
   const found = new Map<string, CitizenRow>();
   for (let i = 0; i < hashes.length; i += CHUNK) {
     const rows = await db.selectFrom('citizens').selectAll().where('subject_hash', 'in', hashes.slice(i, i + CHUNK)).execute();

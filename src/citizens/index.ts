@@ -6,7 +6,8 @@ import type { CitizenContact } from '../consent/index.js';
 import type { Keyring } from '../keyring/index.js';
 import type { CitizenMessenger, CitizenTemplate, CitizenTemplateParams, Outgoing } from '../notify/index.js';
 import type { Registry } from '../registry/index.js';
-import type { Database } from '../store/index.js';
+import { tablesOf } from '../store/index.js';
+import type { Connection } from '../store/index.js';
 import { citizensByMobile, findCitizen, registerCitizen } from './citizens.js';
 import type { CitizenInput, MobileChangeHook } from './citizens.js';
 import { DEFAULT_CITIZEN_LIMITS } from './deps.js';
@@ -21,6 +22,7 @@ import { selfServiceCommand } from './self-service.js';
 import { createSmsDispatcher, phoneCitizen } from './sms.js';
 import type { SmsCommand } from './sms.js';
 import { createThrottle, forgetOldWindows } from './throttle.js';
+import type { CitizensTables } from './tables.js';
 
 export { citizensMigrations } from './migrations.js';
 export { normalizeMobile } from './mobile.js';
@@ -31,10 +33,9 @@ export type { CitizenSession } from './session.js';
 export type { NotificationView } from './notifications.js';
 export type { AccessEntry } from './tracker-views.js';
 export type { InboundSms, InboundSmsResult, PhoneCitizen, SmsCommand, SmsContext } from './sms.js';
-export type { CitizensTables } from './tables.js';
 
 export interface CitizensOptions {
-  db: Kysely<Database>;
+  db: Kysely<CitizensTables>;
   registry: Registry;
   keyring: Keyring;
   messenger: CitizenMessenger;
@@ -77,11 +78,11 @@ export function createCitizens(options: CitizensOptions) {
   return {
     /** who a subject is and the citizen's outbox, for the consent module */
     directory: {
-      async find(db: Kysely<Database>, subjectHash: string): Promise<CitizenContact | undefined> {
-        const row = await findCitizen(db, subjectHash);
+      async find(db: Connection, subjectHash: string): Promise<CitizenContact | undefined> {
+        const row = await findCitizen(tablesOf<CitizensTables>(db), subjectHash);
         return row ? { subjectHash: row.subject_hash, mobile: row.mobile, language: row.language, maskedCnic: row.masked_cnic } : undefined;
       },
-      queue: <K extends CitizenTemplate>(db: Kysely<Database>, message: { subjectHash: string | null; mobile: string; language: Language; template: K; params: CitizenTemplateParams[K] }) => queueMessage(db, deps.now(), message),
+      queue: <K extends CitizenTemplate>(db: Connection, message: { subjectHash: string | null; mobile: string; language: Language; template: K; params: CitizenTemplateParams[K] }) => queueMessage(tablesOf<CitizensTables>(db), deps.now(), message),
       dispatch: (messages: Outgoing[]) => dispatch(deps, messages),
     },
 

@@ -6,6 +6,7 @@ import type { Store } from '../store/index.js';
 import { freshDatabase, testDialects } from '../store/testing.js';
 import type { TestDatabase } from '../store/testing.js';
 import { citizensMigrations } from './migrations.js';
+import type { CitizensTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 
@@ -32,30 +33,30 @@ for (const dialect of testDialects(postgresUrl)) {
     it('makes them whole on a new database', async () => {
       const s = await open();
       expect(await s.migrate()).toContain('0012_citizens');
-      await s.db.insertInto('citizens').values(CITIZEN).execute();
-      await s.db.insertInto('citizen_notifications').values({ ...NOTICE, claimed_by: 'node', claimed_at: 4 }).execute();
-      expect(await s.db.selectFrom('citizen_notifications').select(['claimed_by', 'claimed_at']).executeTakeFirstOrThrow()).toEqual({ claimed_by: 'node', claimed_at: 4 });
+      await s.tables<CitizensTables>().insertInto('citizens').values(CITIZEN).execute();
+      await s.tables<CitizensTables>().insertInto('citizen_notifications').values({ ...NOTICE, claimed_by: 'node', claimed_at: 4 }).execute();
+      expect(await s.tables<CitizensTables>().selectFrom('citizen_notifications').select(['claimed_by', 'claimed_at']).executeTakeFirstOrThrow()).toEqual({ claimed_by: 'node', claimed_at: 4 });
     });
 
     it('keeps the rows of a database whose tables the consent module made, and adds what an older one lacks', async () => {
       const s = await open();
       await s.migrate();
-      await s.db.insertInto('citizens').values(CITIZEN).execute();
-      await s.db.insertInto('citizen_notifications').values(NOTICE).execute();
+      await s.tables<CitizensTables>().insertInto('citizens').values(CITIZEN).execute();
+      await s.tables<CitizensTables>().insertInto('citizen_notifications').values(NOTICE).execute();
       // As a database migrated before the split, before 0010 gave notices their claim columns.
       await sql`delete from kysely_migration where name = '0012_citizens'`.execute(s.db);
       await sql`alter table citizen_notifications drop column claimed_by`.execute(s.db);
       await sql`alter table citizen_notifications drop column claimed_at`.execute(s.db);
 
       expect(await s.migrate()).toEqual(['0012_citizens']);
-      expect(await s.db.selectFrom('citizens').selectAll().execute()).toEqual([CITIZEN]);
-      expect(await s.db.selectFrom('citizen_notifications').selectAll().execute()).toEqual([{ ...NOTICE, claimed_by: null, claimed_at: null }]);
-      await s.db.updateTable('citizen_notifications').set({ claimed_by: 'node', claimed_at: 5 }).execute();
+      expect(await s.tables<CitizensTables>().selectFrom('citizens').selectAll().execute()).toEqual([CITIZEN]);
+      expect(await s.tables<CitizensTables>().selectFrom('citizen_notifications').selectAll().execute()).toEqual([{ ...NOTICE, claimed_by: null, claimed_at: null }]);
+      await s.tables<CitizensTables>().updateTable('citizen_notifications').set({ claimed_by: 'node', claimed_at: 5 }).execute();
 
       // And once more on a database that already has everything: nothing changes.
       await sql`delete from kysely_migration where name = '0012_citizens'`.execute(s.db);
       expect(await s.migrate()).toEqual(['0012_citizens']);
-      expect(await s.db.selectFrom('citizen_notifications').select(['claimed_by', 'claimed_at']).executeTakeFirstOrThrow()).toEqual({ claimed_by: 'node', claimed_at: 5 });
+      expect(await s.tables<CitizensTables>().selectFrom('citizen_notifications').select(['claimed_by', 'claimed_at']).executeTakeFirstOrThrow()).toEqual({ claimed_by: 'node', claimed_at: 5 });
     });
   });
 }

@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
-import type { MigrationContext, ModuleMigrations } from '../store/index.js';
+import type { ModuleMigrations } from '../store/index.js';
 
 // Migrations see the database before any schema type applies.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -63,7 +62,7 @@ export const citizensMigrations: ModuleMigrations = (context) => ({
         .addColumn('status', 'text', (c) => c.notNull())
         .execute();
       // Notices from events wait in the table until a sender claims them (claimed_at lets a crashed claim lapse).
-      const columns = await columnsOf(db, context.dialect, 'citizen_notifications');
+      const columns = await context.columnsOf(db, 'citizen_notifications');
       if (!columns.has('claimed_by')) await db.schema.alterTable('citizen_notifications').addColumn('claimed_by', 'text').execute();
       if (!columns.has('claimed_at')) await db.schema.alterTable('citizen_notifications').addColumn('claimed_at', 'bigint').execute();
       await db.schema.createIndex('citizen_notifications_subject_at').ifNotExists().on('citizen_notifications').columns(['subject_hash', 'at', 'id']).execute();
@@ -71,12 +70,3 @@ export const citizensMigrations: ModuleMigrations = (context) => ({
     },
   } satisfies Migration,
 });
-
-/** The columns of a table in the schema the store uses (information_schema would list every schema's). */
-async function columnsOf(db: AnyDb, dialect: MigrationContext['dialect'], table: string): Promise<Set<string>> {
-  const rows =
-    dialect === 'sqlite'
-      ? (await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db)).rows
-      : (await sql<{ name: string }>`select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = ${table}`.execute(db)).rows;
-  return new Set(rows.map((r) => r.name));
-}

@@ -4,8 +4,8 @@ import { decodeCursor, encodeCursor } from '../core/index.js';
 import type { Language, Page } from '../core/index.js';
 import { SECRET_PARAMS } from '../notify/index.js';
 import type { CitizenTemplate, CitizenTemplateParams, Outgoing } from '../notify/index.js';
-import type { Database } from '../store/index.js';
 import type { CitizensDeps } from './deps.js';
+import type { CitizensTables } from './tables.js';
 
 /**
  * Notes a message in the citizen's history (in the caller's transaction) and
@@ -14,7 +14,7 @@ import type { CitizensDeps } from './deps.js';
  * subject (help texts to unknown numbers) nothing is kept.
  */
 export async function queueMessage<K extends CitizenTemplate>(
-  db: Kysely<Database>,
+  db: Kysely<CitizensTables>,
   at: number,
   message: { subjectHash: string | null; mobile: string; language: Language; template: K; params: CitizenTemplateParams[K] },
 ): Promise<Outgoing<K>> {
@@ -66,7 +66,7 @@ export interface NotificationView {
 }
 
 /** What was sent to one citizen, newest first; OTP codes were never kept. */
-export async function listNotifications(db: Kysely<Database>, subjectHash: string, options: { limit: number; cursor?: string }): Promise<Page<NotificationView>> {
+export async function listNotifications(db: Kysely<CitizensTables>, subjectHash: string, options: { limit: number; cursor?: string }): Promise<Page<NotificationView>> {
   let query = db.selectFrom('citizen_notifications').selectAll().where('subject_hash', '=', subjectHash);
   const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
   if (after) query = query.where((eb) => eb.or([eb('at', '<', after.at), eb.and([eb('at', '=', after.at), eb('id', '<', after.id)])]));

@@ -4,6 +4,7 @@ import { PROBLEM_BASE } from '../core/index.js';
 import { testDialects } from '../store/testing.js';
 import { startFederation } from '../consent/testing.js';
 import type { Federation } from '../consent/testing.js';
+import type { CitizensTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 const MINUTE = 60_000;
@@ -159,7 +160,7 @@ for (const dialect of testDialects(postgresUrl)) {
       // Fewer guesses than the per-CNIC sign-in limit, more than a code's attempts.
       const guesses = Array.from({ length: 8 }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
       await Promise.all(guesses.map((g) => session(cnic, g)));
-      const row = await f.t.platform.store.db.selectFrom('citizen_otps').select('attempts').where('subject_hash', '=', f.hash(cnic)).executeTakeFirstOrThrow();
+      const row = await f.t.platform.store.tables<CitizensTables>().selectFrom('citizen_otps').select('attempts').where('subject_hash', '=', f.hash(cnic)).executeTakeFirstOrThrow();
       expect(row.attempts).toBe(3);
       expect(problem(await session(cnic, code))).toBe('401 otp-invalid');
     });
@@ -225,15 +226,15 @@ for (const dialect of testDialects(postgresUrl)) {
     });
 
     it('never stores a code or a CNIC in clear', async () => {
-      const rows = await f.t.platform.store.db.selectFrom('citizen_otps').selectAll().execute();
+      const rows = await f.t.platform.store.tables<CitizensTables>().selectFrom('citizen_otps').selectAll().execute();
       const sentCodes = f.messenger.sent.filter((m) => m.template === 'otp').map((m) => m.params.code as string);
       const dump = JSON.stringify(rows);
       for (const code of sentCodes) expect(dump).not.toContain(`"${code}"`);
-      const citizens = JSON.stringify(await f.t.platform.store.db.selectFrom('citizens').selectAll().execute());
+      const citizens = JSON.stringify(await f.t.platform.store.tables<CitizensTables>().selectFrom('citizens').selectAll().execute());
       expect(citizens).not.toContain('3520210000033');
       expect(citizens).not.toContain('35202-1000003-3');
       expect(citizens).toContain('35202-*****03-3');
-      const kept = await f.t.platform.store.db.selectFrom('citizen_notifications').select('params').where('template', '=', 'otp').execute();
+      const kept = await f.t.platform.store.tables<CitizensTables>().selectFrom('citizen_notifications').select('params').where('template', '=', 'otp').execute();
       expect(kept.length).toBeGreaterThan(0);
       for (const row of kept) expect(JSON.parse(row.params)).toEqual({ minutes: '5' });
     });

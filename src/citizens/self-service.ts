@@ -4,13 +4,13 @@ import type { Language } from '../core/index.js';
 import { inLanguage, pakistanDate } from '../consent/index.js';
 import type { Names } from '../consent/index.js';
 import type { CitizenTemplate, CitizenTemplateParams } from '../notify/index.js';
-import type { Database } from '../store/index.js';
 import type { CitizensDeps } from './deps.js';
 import type { EventNoticeParams } from './event-notices.js';
 import { dispatch, queueMessage } from './notifications.js';
 import { parseSelfService } from './self-service-parse.js';
 import type { SelfServiceCommand } from './self-service-parse.js';
 import type { PhoneCitizen, SmsCommand } from './sms.js';
+import type { CitizensTables } from './tables.js';
 
 export type SelfServiceOutcome = 'status' | 'status-none' | 'status-unknown' | 'stopped' | 'resumed' | 'institution-unknown' | 'number-unregistered';
 
@@ -92,7 +92,7 @@ async function handleSelfService(deps: CitizensDeps, names: Names, mobile: strin
   return command.kind === 'stop' ? 'stopped' : 'resumed';
 }
 
-async function latestStatus(db: Kysely<Database>, hash: string): Promise<{ at: number; params: EventNoticeParams } | undefined> {
+async function latestStatus(db: Kysely<CitizensTables>, hash: string): Promise<{ at: number; params: EventNoticeParams } | undefined> {
   const rows = await db
     .selectFrom('citizen_notifications')
     .select(['at', 'params'])
@@ -128,7 +128,7 @@ export async function replaceOptOuts(deps: Pick<CitizensDeps, 'db' | 'now'>, has
   await deps.db.updateTable('citizens').set({ opted_out: JSON.stringify([...new Set(memberIds)].sort()), updated_at: deps.now() }).where('subject_hash', '=', hash).execute();
 }
 
-export async function optOutsOf(db: Kysely<Database>, hash: string): Promise<string[]> {
+export async function optOutsOf(db: Kysely<CitizensTables>, hash: string): Promise<string[]> {
   const row = await db.selectFrom('citizens').select('opted_out').where('subject_hash', '=', hash).executeTakeFirst();
   return row ? (JSON.parse(row.opted_out) as string[]) : [];
 }

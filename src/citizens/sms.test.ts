@@ -10,6 +10,7 @@ import { freshDatabase } from '../store/testing.js';
 import type { TestDatabase } from '../store/testing.js';
 import { citizensMigrations, createCitizens } from './index.js';
 import type { SmsCommand, SmsContext } from './index.js';
+import type { CitizensTables } from './tables.js';
 
 /** The SMS line's dispatcher on its own: a table of commands asked in order, the help text when none takes a text. */
 describe('the SMS dispatcher', () => {
@@ -25,7 +26,7 @@ describe('the SMS dispatcher', () => {
     const keyring = await loadOrCreateKeyring(join(database.dataDir, 'keys.json'), { create: true });
     // The dispatcher never asks the registry; only the self-service command names institutions.
     const registry = {} as unknown as Registry;
-    citizens = createCitizens({ db: store.db, registry, keyring, messenger, publicUrl: 'http://rabta.test', now: Date.now });
+    citizens = createCitizens({ db: store.tables(), registry, keyring, messenger, publicUrl: 'http://rabta.test', now: Date.now });
     await citizens.registerCitizen(SYSTEM_ACTOR, { cnic: '35202-1234567-1', mobile: '+923001234567', language: 'en' });
     await citizens.registerCitizen(SYSTEM_ACTOR, { cnic: '35202-1234567-2', mobile: '+923001234567', language: 'ur' });
   });
@@ -81,6 +82,6 @@ describe('the SMS dispatcher', () => {
     const dispatch = citizens.smsDispatcher([{ name: 'ask back', handle: async (sms) => (await sms.reply('consent-ambiguous', { code: '4821' }), { outcome: 'asked' }) }]);
     expect(await dispatch({ from: '+923001234567', text: 'ji 4821' })).toEqual({ outcome: 'asked' });
     expect(messenger.last('+923001234567')?.text).toContain('HAAN 4821');
-    expect(await store.db.selectFrom('citizen_notifications').select('template').where('template', '=', 'consent-ambiguous').execute()).toEqual([]);
+    expect(await store.tables<CitizensTables>().selectFrom('citizen_notifications').select('template').where('template', '=', 'consent-ambiguous').execute()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+import type { CitizensTables } from './tables.js';
 
 /**
  * Fixed-window counters in the shared database, so every node counts against
@@ -12,7 +12,7 @@ export interface Throttle {
   hit(scope: string, value: string, limits: Array<[number, number]>): Promise<number | undefined>;
 }
 
-export function createThrottle(db: Kysely<Database>, secret: Buffer, now: () => number): Throttle {
+export function createThrottle(db: Kysely<CitizensTables>, secret: Buffer, now: () => number): Throttle {
   const keyOf = (scope: string, value: string) => `${scope}:${createHmac('sha256', secret).update(`${scope}\0${value}`).digest('base64url').slice(0, 32)}`;
   return {
     async hit(scope, value, limits) {
@@ -33,6 +33,6 @@ export function createThrottle(db: Kysely<Database>, secret: Buffer, now: () => 
   };
 }
 
-export async function forgetOldWindows(db: Kysely<Database>, before: number): Promise<void> {
+export async function forgetOldWindows(db: Kysely<CitizensTables>, before: number): Promise<void> {
   await db.deleteFrom('citizen_rate_counters').where('window_start', '<', before).execute();
 }

@@ -2,11 +2,11 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import pg from 'pg';
 import { loadConfig } from '../config/index.js';
 import { newKeysFile, writeKeysFile } from '../keyring/index.js';
 import { createPlatform } from '../platform/index.js';
 import type { Platform } from '../platform/index.js';
+import { ensureDatabase } from '../store/index.js';
 import { startHaproxy } from './cluster-haproxy.js';
 import { answers200, freeLocalPort, prefixOutput, spawnChild, stopChild, waitUntil } from './cluster-processes.js';
 
@@ -226,16 +226,4 @@ export async function startClusterDeployment(options: ClusterOptions): Promise<C
 }
 
 /** Creates the cluster's database on the default server if it is not there yet; returns its URL. */
-export async function ensureClusterDatabase(serverUrl: string, name: string): Promise<string> {
-  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    const { rows } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (rows.length === 0) await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+export const ensureClusterDatabase = (serverUrl: string, name: string): Promise<string> => ensureDatabase(serverUrl, name);

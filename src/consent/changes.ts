@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { RabtaError } from '../core/index.js';
-import type { Database } from '../store/index.js';
-import type { ConsentStatus } from './tables.js';
+
+import type { ConsentStatus, ConsentTables } from './tables.js';
 
 /** One change of a consent's status. The actor names a channel or a subsystem, never the citizen's CNIC. */
 export interface ConsentChange {
@@ -21,7 +21,7 @@ export interface RecordedConsentChange extends ConsentChange {
 
 /** Where a change goes besides its row, in the same transaction (the ledger's salted commitment leaf). */
 export interface ConsentChangeSink {
-  record(db: Kysely<Database>, change: RecordedConsentChange): Promise<unknown>;
+  record(db: Kysely<ConsentTables>, change: RecordedConsentChange): Promise<unknown>;
 }
 
 const ALLOWED: Record<ConsentStatus, readonly ConsentStatus[]> = {
@@ -41,7 +41,7 @@ const TERMINAL: readonly ConsentStatus[] = ['REVOKED', 'EXPIRED', 'REJECTED'];
  * citizen and the sweeper) cannot both move the same artefact; the loser gets
  * a conflict.
  */
-export async function recordConsentChange(db: Kysely<Database>, change: ConsentChange, sink?: ConsentChangeSink): Promise<RecordedConsentChange> {
+export async function recordConsentChange(db: Kysely<ConsentTables>, change: ConsentChange, sink?: ConsentChangeSink): Promise<RecordedConsentChange> {
   if (change.from === null) {
     if (change.to !== 'REQUESTED') throw new Error('a consent artefact starts as REQUESTED');
   } else {
@@ -72,7 +72,7 @@ export async function recordConsentChange(db: Kysely<Database>, change: ConsentC
   return recorded;
 }
 
-export async function listConsentChanges(db: Kysely<Database>, artefactId: string) {
+export async function listConsentChanges(db: Kysely<ConsentTables>, artefactId: string) {
   const rows = await db.selectFrom('consent_changes').selectAll().where('artefact_id', '=', artefactId).execute();
   // Status only moves forward, so the state left behind orders changes made in the same millisecond.
   const rank = (s: ConsentStatus | null) => (s === null ? 0 : s === 'REQUESTED' ? 1 : 2);

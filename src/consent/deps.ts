@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../keyring/index.js';
 import type { Registry } from '../registry/index.js';
-import type { Database, WriteBatcher } from '../store/index.js';
+import type { WriteBatcher } from '../store/index.js';
 import type { ConsentChangeSink } from './changes.js';
 import type { CitizenTemplate, CitizenTemplateParams, Outgoing } from '../notify/index.js';
 import type { Language } from '../core/index.js';
+import type { Connection } from '../store/index.js';
+import type { ConsentTables } from './tables.js';
 
 /** Limits of consent requests; every node must use the same. */
 export interface ConsentLimits {
@@ -32,8 +34,8 @@ export interface TopicCatalogue {
 }
 
 export interface ConsentDeps {
-  db: Kysely<Database>;
-  batch: WriteBatcher<Database>;
+  db: Kysely<ConsentTables>;
+  batch: WriteBatcher<ConsentTables>;
   registry: Registry;
   keyring: Keyring;
   /** who a subject is (phone, language, masked CNIC) and how texts reach them: the citizens module */
@@ -62,9 +64,9 @@ export interface CitizenContact {
  * a text is noted in the caller's transaction and sent after the commit.
  */
 export interface CitizenDirectory {
-  find(db: Kysely<Database>, subjectHash: string): Promise<CitizenContact | undefined>;
+  find(db: Connection, subjectHash: string): Promise<CitizenContact | undefined>;
   queue<K extends CitizenTemplate>(
-    db: Kysely<Database>,
+    db: Connection,
     message: { subjectHash: string | null; mobile: string; language: Language; template: K; params: CitizenTemplateParams[K] },
   ): Promise<Outgoing<K>>;
   dispatch(messages: Outgoing[]): Promise<void>;

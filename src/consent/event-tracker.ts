@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
 import { memberIdOf } from '../core/index.js';
 import type { PersonalEvent } from '../core/index.js';
-import type { Database } from '../store/index.js';
-import type { TrackerRow } from './tables.js';
+import { tablesOf } from '../store/index.js';
+import type { Connection } from '../store/index.js';
+import type { ConsentTables, TrackerRow } from './tables.js';
 
 /** Rows per INSERT: well under either database's parameter limit. */
 const CHUNK = 400;
@@ -13,7 +13,9 @@ const CHUNK = 400;
  * them, why, and to whom it went). The citizens module queues the notices.
  */
 export function personalEventRecorder() {
-  return async (trx: Kysely<Database>, events: PersonalEvent[]): Promise<void> => {
+  // In the publisher's transaction, opened on the events module's tables.
+  return async (connection: Connection, events: PersonalEvent[]): Promise<void> => {
+    const trx = tablesOf<ConsentTables>(connection);
     const tracker: TrackerRow[] = [];
     for (const event of events) {
       const member = memberIdOf(event.publisher);

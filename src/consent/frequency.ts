@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { RabtaError } from '../core/index.js';
-import type { Database } from '../store/index.js';
+import type { ConsentTables } from './tables.js';
 
 /** Pakistan Standard Time is UTC+5 all year; a consent's "day" and "month" are the citizen's. */
 const PKT_MS = 5 * 3_600_000;
@@ -31,7 +31,7 @@ const CHUNK = 300;
  * transaction: if any artefact is over its limit the caller's transaction is
  * rolled back by the error, and none of the uses count.
  */
-export async function takeUses(db: Kysely<Database>, uses: Use[], at: number): Promise<void> {
+export async function takeUses(db: Kysely<ConsentTables>, uses: Use[], at: number): Promise<void> {
   for (let i = 0; i < uses.length; i += CHUNK) {
     const chunk = uses.slice(i, i + CHUNK);
     const windows = new Map(chunk.map((u) => [u.artefactId, frequencyWindow(u.per, at)]));
@@ -55,6 +55,6 @@ export async function takeUses(db: Kysely<Database>, uses: Use[], at: number): P
   }
 }
 
-export async function forgetOldUsage(db: Kysely<Database>, before: number): Promise<void> {
+export async function forgetOldUsage(db: Kysely<ConsentTables>, before: number): Promise<void> {
   await db.deleteFrom('consent_usage').where('window_start', '<', before).execute();
 }

@@ -1,10 +1,11 @@
-import type { ConsentStatus } from './tables.js';
+import type { ConsentStatus, ConsentTables } from './tables.js';
 import type { Kysely } from 'kysely';
 import type { ExchangeRecorder, Jobs, LegalBasisCheck, LegalBasisQuestion } from '../core/index.js';
 import { RabtaError, standaloneJobs } from '../core/index.js';
 import type { Keyring } from '../keyring/index.js';
 import type { Registry } from '../registry/index.js';
-import type { Database, WriteBatcher } from '../store/index.js';
+import { tablesOf } from '../store/index.js';
+import type { Connection, WriteBatcher } from '../store/index.js';
 import type { ConsentChangeSink } from './changes.js';
 import { DEFAULT_LIMITS } from './deps.js';
 import type { CitizenDirectory, ConsentDeps, ConsentLimits, TopicCatalogue } from './deps.js';
@@ -39,8 +40,8 @@ export { inLanguage, memoNames, pakistanDate, registryNames } from './names.js';
 export type { MemberName, Names, PurposeName } from './names.js';
 
 export interface ConsentOptions {
-  db: Kysely<Database>;
-  batch: WriteBatcher<Database>;
+  db: Kysely<ConsentTables>;
+  batch: WriteBatcher<ConsentTables>;
   registry: Registry;
   keyring: Keyring;
   /** the citizens module's directory and outbox */
@@ -87,7 +88,7 @@ export function createConsent(options: ConsentOptions) {
     /** the exchange's legal-basis step */
     legalBasis: consentLegalBasis(deps, purposes) satisfies LegalBasisCheck,
     /** wraps the exchange's recorder so every personal exchange lands in its subjects' trackers, in the same transaction */
-    trackingRecorder: (inner: ExchangeRecorder<Database>): ExchangeRecorder<Database> => trackingRecorder(inner, purposes),
+    trackingRecorder: <DB>(inner: ExchangeRecorder<DB>): ExchangeRecorder<DB> => trackingRecorder(inner, purposes),
 
     /** the events module's hook for personal events: tracker rows, in the publishing transaction */
     personalEvents: personalEventRecorder(),
@@ -100,7 +101,7 @@ export function createConsent(options: ConsentOptions) {
     /** the SMS dispatcher's consent command: HAAN / NAHI / WAPIS <code>, and the ambiguous `ji` */
     answerBySms: (sms: ConsentSms) => answerBySms(deps, names, sms),
     /** the citizens module's hook when a phone changes: live reply codes follow the citizen */
-    rekeyReplyCodes: (trx: Kysely<Database>, subjectHash: string, mobile: string) => rekeyReplyCodes(trx, subjectHash, mobile),
+    rekeyReplyCodes: (trx: Connection, subjectHash: string, mobile: string) => rekeyReplyCodes(tablesOf<ConsentTables>(trx), subjectHash, mobile),
 
     /** what a signed-in citizen sees and does about their own consents, and their tracker's rows */
     ofCitizen: {

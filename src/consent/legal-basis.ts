@@ -2,10 +2,10 @@ import type { Kysely } from 'kysely';
 import { subjectHash, memberIdOf, RabtaError } from '../core/index.js';
 import type { ProblemCode } from '../core/index.js';
 import type { LegalBasisCheck, LegalBasisQuestion } from '../core/index.js';
-import type { Database } from '../store/index.js';
+
 import type { ConsentDeps } from './deps.js';
 import { takeUses } from './frequency.js';
-import type { ConsentArtefactRow } from './tables.js';
+import type { ConsentArtefactRow, ConsentTables } from './tables.js';
 
 export type Verdict = { ok: true; artefact: ConsentArtefactRow } | { ok: false; code: ProblemCode; detail: string; consent?: string };
 
@@ -35,7 +35,7 @@ export function judge(artefacts: ConsentArtefactRow[], serviceId: string, purpos
 const CHUNK = 500;
 
 /** The artefacts of these subjects for one consumer and provider, by subject. */
-export async function artefactsOf(db: Kysely<Database>, hashes: string[], consumer: string, provider: string): Promise<Map<string, ConsentArtefactRow[]>> {
+export async function artefactsOf(db: Kysely<ConsentTables>, hashes: string[], consumer: string, provider: string): Promise<Map<string, ConsentArtefactRow[]>> {
   const bySubject = new Map<string, ConsentArtefactRow[]>();
   for (let i = 0; i < hashes.length; i += CHUNK) {
     const rows = await db

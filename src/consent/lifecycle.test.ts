@@ -5,6 +5,8 @@ import { LEAF_KIND } from '../ledger/index.js';
 import { verifyArtefact } from './artefact.js';
 import { startFederation } from './testing.js';
 import type { Federation } from './testing.js';
+import type { ConsentTables } from './tables.js';
+import { ledgerRecords } from '../ledger/testing.js';
 
 const postgresUrl = inject('postgresUrl');
 const urduDigits = (s: string) => s.replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
@@ -15,7 +17,7 @@ for (const dialect of testDialects(postgresUrl)) {
     let f: Federation;
     const problem = (r: { status: number; body: Record<string, unknown> }) => `${r.status} ${String(r.body.type).replace(PROBLEM_BASE, '')}`;
     const changes = (id: string) =>
-      f.t.platform.store.db.selectFrom('consent_changes').select(['from_status', 'to_status', 'actor']).where('artefact_id', '=', id).orderBy('at').execute();
+      f.t.platform.store.tables<ConsentTables>().selectFrom('consent_changes').select(['from_status', 'to_status', 'actor']).where('artefact_id', '=', id).orderBy('at').execute();
 
     beforeAll(async () => {
       f = await startFederation(dialect, postgresUrl);
@@ -57,7 +59,7 @@ for (const dialect of testDialects(postgresUrl)) {
         { from_status: 'ACTIVE', to_status: 'REVOKED', actor: 'citizen:sms' },
       ]);
       // Every status change is a ledger leaf: a salted commitment, never the citizen in clear.
-      const leaves = await f.t.platform.store.db.selectFrom('ledger_records').select(['entry', 'record']).where('kind', '=', LEAF_KIND.consentChange).execute();
+      const leaves = await ledgerRecords(f.t.platform.store.db, { kind: LEAF_KIND.consentChange });
       const mine = leaves.filter((l) => (JSON.parse(l.record as string) as { artefactId: string }).artefactId === consent.id);
       expect(mine).toHaveLength(3);
       for (const leaf of mine) {
@@ -233,9 +235,9 @@ for (const dialect of testDialects(postgresUrl)) {
       const code = f.messenger.last('+923007777771', 'consent-request')?.params.code as string;
       // The new phone already has a live request with the same code: the moved one gets another.
       await f.register('35202-7777777-2', '+923007777772', 'en');
-      await f.t.platform.store.db.updateTable('consent_artefacts').set({ reply_code: code }).where('id', '=', (await f.request(f.hbl, '35202-7777777-2')).id).execute();
+      await f.t.platform.store.tables<ConsentTables>().updateTable('consent_artefacts').set({ reply_code: code }).where('id', '=', (await f.request(f.hbl, '35202-7777777-2')).id).execute();
       await f.register(cnic, '+923007777772', 'en');
-      const moved = await f.t.platform.store.db.selectFrom('consent_artefacts').select(['reply_mobile', 'reply_code']).where('id', '=', consent.id).executeTakeFirstOrThrow();
+      const moved = await f.t.platform.store.tables<ConsentTables>().selectFrom('consent_artefacts').select(['reply_mobile', 'reply_code']).where('id', '=', consent.id).executeTakeFirstOrThrow();
       expect(moved.reply_mobile).toBe('+923007777772');
       expect(moved.reply_code).not.toBe(code);
       expect(await f.t.platform.citizens.handleInboundSms({ from: '+923007777771', text: `HAAN ${code}` })).toEqual({ outcome: 'help' });
@@ -243,7 +245,7 @@ for (const dialect of testDialects(postgresUrl)) {
     });
 
     it('keeps a reply code unique among one phone’s live consents, in the database', async () => {
-      const db = f.t.platform.store.db;
+      const db = f.t.platform.store.tables<ConsentTables>();
       const base = await db.selectFrom('consent_artefacts').selectAll().where('reply_code', 'is not', null).where('status', 'in', ['REQUESTED', 'ACTIVE']).executeTakeFirstOrThrow();
       const copy = (id: string, status: 'REQUESTED' | 'REVOKED') => ({ ...base, id, status });
       const taken = await db.insertInto('consent_artefacts').values(copy('00000000-0000-4000-8000-000000000001', 'REQUESTED')).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
-import type { ConsentArtefactRow } from './tables.js';
+
+import type { ConsentArtefactRow, ConsentTables } from './tables.js';
 
 /**
  * The short code a citizen types to answer a request by SMS (`HAAN 4821`). A
@@ -15,7 +15,7 @@ export function newReplyCode(attempt: number): string {
 }
 
 /** Inserts the artefact with a fresh reply code for `mobile`; returns the code. */
-export async function insertWithReplyCode(db: Kysely<Database>, row: Omit<ConsentArtefactRow, 'reply_mobile' | 'reply_code'>, mobile: string): Promise<string> {
+export async function insertWithReplyCode(db: Kysely<ConsentTables>, row: Omit<ConsentArtefactRow, 'reply_mobile' | 'reply_code'>, mobile: string): Promise<string> {
   for (let attempt = 0; attempt < 60; attempt++) {
     const code = newReplyCode(attempt);
     // DO NOTHING without a target also covers the partial index, so a taken code is a miss, not an aborted transaction.
@@ -35,7 +35,7 @@ export async function insertWithReplyCode(db: Kysely<Database>, row: Omit<Consen
  * the new phone (and no longer to the old one), keeping each code if it is
  * free there.
  */
-export async function rekeyReplyCodes(db: Kysely<Database>, subjectHash: string, mobile: string): Promise<void> {
+export async function rekeyReplyCodes(db: Kysely<ConsentTables>, subjectHash: string, mobile: string): Promise<void> {
   const live = await db
     .selectFrom('consent_artefacts')
     .select(['id', 'reply_code'])

@@ -8,10 +8,13 @@ import { SYSTEM_ACTOR, normalizeCnic, subjectHash } from '../core/index.js';
 import { startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';
 import { signRequest } from '../sdk/index.js';
+import { tablesOf } from '../store/index.js';
+import type { Connection } from '../store/index.js';
 import { memoryMessenger } from '../notify/index.js';
 import type { MemoryMessenger } from '../notify/index.js';
 import type { CitizenAction } from './lifecycle.js';
 import type { ConsentForConsumer } from './requests.js';
+import type { ConsentTables } from './tables.js';
 
 /**
  * Test support: a small federation on a fresh instance — BISP (payments:
@@ -163,7 +166,8 @@ export async function startFederation(dialect: 'sqlite' | 'postgres', postgresUr
     hash: (cnic) => subjectHash(t.platform.keyring.subjectSecret, normalizeCnic(cnic) as string),
     async signIn(cnic) {
       const hash = subjectHash(t.platform.keyring.subjectSecret, normalizeCnic(cnic) as string);
-      const citizen = await t.platform.store.db.selectFrom('citizens').select('mobile').where('subject_hash', '=', hash).executeTakeFirstOrThrow();
+      const citizen = await t.platform.citizens.citizenOf(hash);
+      if (!citizen) throw new Error('sign-in: the citizen is not registered');
       const asked = await t.app.inject({ method: 'POST', url: '/citizen/otp', payload: { cnic } });
       if (asked.statusCode !== 202) throw new Error(`otp: ${asked.statusCode} ${asked.body}`);
       const code = messenger.last(citizen.mobile, 'otp')?.params.code;
@@ -181,3 +185,21 @@ export async function startFederation(dialect: 'sqlite' | 'postgres', postgresUr
     },
   };
 }
+
+/**
+ * Test support for other modules' tests: the tracker rows consent keeps about
+ * citizens, read without naming its tables (the citizens' own rows are in
+ * citizens/testing.ts).
+ */
+export const consentRows = (db: Connection) => {
+  const tables = tablesOf<ConsentTables>(db);
+  return {
+    /** a subject's tracker entries, or one exchange's or event's */
+    tracker: (where: { subjectHash?: string; exchangeId?: string }) => {
+      let query = tables.selectFrom('tracker_entries').selectAll();
+      if (where.subjectHash !== undefined) query = query.where('subject_hash', '=', where.subjectHash);
+      if (where.exchangeId !== undefined) query = query.where('exchange_id', '=', where.exchangeId);
+      return query.execute();
+    },
+  };
+};

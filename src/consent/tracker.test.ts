@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testDialects } from '../store/testing.js';
 import { STATUTE, startFederation } from './testing.js';
 import type { Federation } from './testing.js';
+import type { ConsentTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 const A = '35202-3000001-1';
@@ -25,7 +26,7 @@ interface Entry {
 for (const dialect of testDialects(postgresUrl)) {
   describe(`data tracker on ${dialect}`, () => {
     let f: Federation;
-    const rowsOf = (cnic: string) => f.t.platform.store.db.selectFrom('tracker_entries').selectAll().where('subject_hash', '=', f.hash(cnic)).orderBy('at').execute();
+    const rowsOf = (cnic: string) => f.t.platform.store.tables<ConsentTables>().selectFrom('tracker_entries').selectAll().where('subject_hash', '=', f.hash(cnic)).orderBy('at').execute();
 
     beforeAll(async () => {
       f = await startFederation(dialect, postgresUrl);
@@ -37,7 +38,7 @@ for (const dialect of testDialects(postgresUrl)) {
       const r = await f.exchange(f.hbl, 'batches', 'disbursement', [A, B, C]);
       expect(r.status).toBe(200);
       const exchangeId = r.headers['rabta-exchange-id'] as string;
-      const rows = await f.t.platform.store.db.selectFrom('tracker_entries').selectAll().where('exchange_id', '=', exchangeId).execute();
+      const rows = await f.t.platform.store.tables<ConsentTables>().selectFrom('tracker_entries').selectAll().where('exchange_id', '=', exchangeId).execute();
       expect(rows).toHaveLength(3);
       expect(new Set(rows.map((row) => row.subject_hash))).toEqual(new Set([A, B, C].map(f.hash)));
       for (const row of rows) {
@@ -50,7 +51,7 @@ for (const dialect of testDialects(postgresUrl)) {
       const many = Array.from({ length: 950 }, (_, i) => `61101-${String(4_000_000 + i)}-1`);
       const r = await f.exchange(f.jazz, 'batches', 'disbursement', many);
       expect(r.status).toBe(200);
-      const n = await f.t.platform.store.db
+      const n = await f.t.platform.store.tables<ConsentTables>()
         .selectFrom('tracker_entries')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('exchange_id', '=', r.headers['rabta-exchange-id'] as string)
@@ -108,7 +109,7 @@ for (const dialect of testDialects(postgresUrl)) {
       const all = (await f.citizen(token, 'GET', '/citizen/access?limit=100')).body.items as Entry[];
       const mine = await rowsOf(C);
       expect(all.map((e) => e.exchangeId).sort()).toEqual(mine.map((r) => r.exchange_id).sort());
-      const others = await f.t.platform.store.db.selectFrom('tracker_entries').select('exchange_id').where('subject_hash', '!=', f.hash(C)).where('exchange_id', 'not in', mine.map((r) => r.exchange_id)).execute();
+      const others = await f.t.platform.store.tables<ConsentTables>().selectFrom('tracker_entries').select('exchange_id').where('subject_hash', '!=', f.hash(C)).where('exchange_id', 'not in', mine.map((r) => r.exchange_id)).execute();
       expect(others.length).toBeGreaterThan(0);
       for (const other of others) expect(all.map((e) => e.exchangeId)).not.toContain(other.exchange_id);
 

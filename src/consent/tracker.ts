@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
 import { memberIdOf } from '../core/index.js';
 import type { ExchangeRecord, ExchangeRecorder, LegalBasisQuestion } from '../core/index.js';
-import type { Database } from '../store/index.js';
+
 import { artefactsOf } from './legal-basis.js';
 import { decodeCursor, encodeCursor } from '../core/index.js';
 import type { Page } from '../core/index.js';
-import type { TrackerRow } from './tables.js';
+import type { TrackerRow, ConsentTables } from './tables.js';
+import { tablesOf } from '../store/index.js';
 
 /** Rows per INSERT: 13 columns each stays well under either database's parameter limit. */
 const CHUNK = 400;
@@ -18,10 +19,11 @@ const CHUNK = 400;
  * statute or consent artefact) and with what outcome. Only keyed hashes are
  * written; nothing here reads outside the transaction.
  */
-export function trackingRecorder(inner: ExchangeRecorder<Database>, purposes: ReadonlyMap<string, LegalBasisQuestion['purpose']>): ExchangeRecorder<Database> {
+export function trackingRecorder<DB>(inner: ExchangeRecorder<DB>, purposes: ReadonlyMap<string, LegalBasisQuestion['purpose']>): ExchangeRecorder<DB> {
   return {
-    async record(db, record) {
-      await inner.record(db, record);
+    async record(connection, record) {
+      await inner.record(connection, record);
+      const db = tablesOf<ConsentTables>(connection);
       const hashes = record.subjects === null ? [] : (JSON.parse(record.subjects) as string[]);
       if (hashes.length === 0) return;
       const provider = memberIdOf(record.service_id);
@@ -52,7 +54,7 @@ export function trackingRecorder(inner: ExchangeRecorder<Database>, purposes: Re
  * ACTIVE and in force while the call was being decided (between its start and
  * its reply). Read in the recording transaction, so it sees what the check saw.
  */
-async function consentsUsed(db: Kysely<Database>, hashes: string[], record: ExchangeRecord, provider: string): Promise<Map<string, string>> {
+async function consentsUsed(db: Kysely<ConsentTables>, hashes: string[], record: ExchangeRecord, provider: string): Promise<Map<string, string>> {
   const decidedBy = record.at + record.duration_ms;
   const bySubject = await artefactsOf(db, hashes, record.client_id, provider);
   const used = new Map<string, string>();
@@ -75,7 +77,7 @@ async function consentsUsed(db: Kysely<Database>, hashes: string[], record: Exch
 }
 
 /** One citizen's tracker, newest first. Only rows with their own subject hash exist for them. */
-export async function listTracker(db: Kysely<Database>, subjectHash: string, options: { limit: number; cursor?: string }): Promise<Page<TrackerRow>> {
+export async function listTracker(db: Kysely<ConsentTables>, subjectHash: string, options: { limit: number; cursor?: string }): Promise<Page<TrackerRow>> {
   let query = db.selectFrom('tracker_entries').selectAll().where('subject_hash', '=', subjectHash);
   const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
   if (after) query = query.where((eb) => eb.or([eb('at', '<', after.at), eb.and([eb('at', '=', after.at), eb('exchange_id', '<', after.id)])]));
@@ -86,7 +88,7 @@ export async function listTracker(db: Kysely<Database>, subjectHash: string, opt
 }
 
 /** Whether the exchange touched this citizen: the one question that entitles them to its receipt. */
-export async function trackerHas(db: Kysely<Database>, subjectHash: string, exchangeId: string): Promise<boolean> {
+export async function trackerHas(db: Kysely<ConsentTables>, subjectHash: string, exchangeId: string): Promise<boolean> {
   const row = await db.selectFrom('tracker_entries').select('exchange_id').where('subject_hash', '=', subjectHash).where('exchange_id', '=', exchangeId).executeTakeFirst();
   return row !== undefined;
 }

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+
 import { listConsentChanges } from './changes.js';
 import { memoNames } from './names.js';
 import type { MemberName, Names, PurposeName } from './names.js';
-import type { ConsentArtefactRow, ConsentStatus } from './tables.js';
+import type { ConsentArtefactRow, ConsentStatus, ConsentTables } from './tables.js';
 
 /** A consent as its citizen sees it: who asks, from whom, what for, until when, and how to answer by SMS. */
 export interface ConsentForCitizen {
@@ -25,13 +25,13 @@ export interface ConsentForCitizen {
   history: Array<{ from: string | null; to: string; at: string; actor: string }>;
 }
 
-export async function consentsOfCitizen(db: Kysely<Database>, names: Names, subjectHash: string): Promise<ConsentForCitizen[]> {
+export async function consentsOfCitizen(db: Kysely<ConsentTables>, names: Names, subjectHash: string): Promise<ConsentForCitizen[]> {
   const rows = await db.selectFrom('consent_artefacts').selectAll().where('subject_hash', '=', subjectHash).orderBy('requested_at', 'desc').orderBy('id').limit(500).execute();
   const memo = memoNames(names);
   return Promise.all(rows.map((row) => consentForCitizen(db, memo, row)));
 }
 
-export async function consentForCitizen(db: Kysely<Database>, names: Names, row: ConsentArtefactRow): Promise<ConsentForCitizen> {
+export async function consentForCitizen(db: Kysely<ConsentTables>, names: Names, row: ConsentArtefactRow): Promise<ConsentForCitizen> {
   const live = row.status === 'REQUESTED' || row.status === 'ACTIVE';
   return {
     id: row.id,

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SYSTEM_ACTOR, subjectHash, PROBLEM_BASE } from '../core/index.js';
+import { citizensRows } from '../citizens/testing.js';
+import { consentRows } from '../consent/testing.js';
 import { memoryMessenger } from '../notify/index.js';
 import { startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';
 import { testDialects } from '../store/testing.js';
 import { approvedKey, signedSender, until } from './testing.js';
 import type { ClientKey } from './testing.js';
+import type { EventsTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 const TOPIC = 'PK/BANK/HBL/disbursement/payment.credited';
@@ -37,7 +40,7 @@ for (const dialect of testDialects(postgresUrl)) {
     const batch = (events: unknown[], headers: Record<string, string> = {}) => send(hbl, 'POST', `/events/${TOPIC}/batch`, { body: { events }, headers: { 'rabta-purpose': 'disbursement', ...headers } });
     const sms = (from: string, text: string) => t.platform.citizens.handleInboundSms({ from, text });
     const hashOf = (cnic: string) => subjectHash(t.platform.keyring.subjectSecret, cnic.replaceAll('-', ''));
-    const countEvents = async () => Number((await t.platform.store.db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const countEvents = async () => Number((await t.platform.store.tables<EventsTables>().selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
     beforeAll(async () => {
       t = await startTestInstance(dialect, postgresUrl, { platform: { messenger, events: { worker: false } } });
@@ -98,11 +101,11 @@ for (const dialect of testDialects(postgresUrl)) {
       expect(notices.filter((m) => m.template === 'event-notice')).toHaveLength(2);
       expect(messenger.last(AMINA.mobile, 'event-notice')?.text).toBe('ایچ بی ایل: \u200E13,500 روپے آپ کے اکاؤنٹ میں آ گئے، \u200E2026-12-01 سے Quetta Cantt میں نکلوا سکتے ہیں۔ کوئی فیس یا کٹوتی کبھی نہیں۔');
       expect(messenger.last(BILAL.mobile, 'event-notice')?.text).toBe('HBL: Rs 9,000 credited; withdraw from 2026-12-01 in Quetta Cantt. No fee or deduction is ever due.');
-      const tracker = await t.platform.store.db.selectFrom('tracker_entries').selectAll().where('subject_hash', '=', hashOf(AMINA.cnic)).execute();
+      const tracker = await consentRows(t.platform.store.db).tracker({ subjectHash: hashOf(AMINA.cnic) });
       expect(tracker).toHaveLength(1);
       expect(tracker[0]).toMatchObject({ kind: 'event', service_id: TOPIC, client_id: 'PK/BANK/HBL/disbursement', legal_basis: 'statute', statute: 'BISP Act 2010', outcome: 'published' });
       expect(JSON.parse(tracker[0]?.recipients as string)).toEqual(['PK/GOV/BISP/payments']);
-      const sent = await t.platform.store.db.selectFrom('citizen_notifications').select('status').where('subject_hash', '=', hashOf(AMINA.cnic)).execute();
+      const sent = await citizensRows(t.platform.store.db).notifications(hashOf(AMINA.cnic));
       expect(sent.map((s) => s.status)).toEqual(['sent']);
     });
 
@@ -133,7 +136,7 @@ for (const dialect of testDialects(postgresUrl)) {
       expect(await sms(AMINA.mobile, 'BAND NOPE')).toEqual({ outcome: 'institution-unknown' });
       expect((await publish(credited(AMINA.cnic, 14000))).status).toBe(201);
       await until(async () => {
-        const rows = await t.platform.store.db.selectFrom('citizen_notifications').select('status').where('subject_hash', '=', hashOf(AMINA.cnic)).where('template', '=', 'event-notice').execute();
+        const rows = await citizensRows(t.platform.store.db).notifications(hashOf(AMINA.cnic), 'event-notice');
         return rows.length === 2 ? rows : undefined;
       });
       await t.platform.citizens.notices.sendOnce();
@@ -152,8 +155,9 @@ for (const dialect of testDialects(postgresUrl)) {
       await until(() => messenger.last(BILAL.mobile, 'event-notice'), 10_000, 'the notice');
       await t.platform.citizens.notices.idle();
       // As if a node had claimed it long ago and died before it could say "sent".
-      const row = await t.platform.store.db.selectFrom('citizen_notifications').select('id').where('subject_hash', '=', hashOf(BILAL.cnic)).orderBy('at', 'desc').executeTakeFirstOrThrow();
-      await t.platform.store.db.updateTable('citizen_notifications').set({ status: 'sending', claimed_by: 'dead-node', claimed_at: Date.now() - 3_600_000 }).where('id', '=', row.id).execute();
+      const row = (await citizensRows(t.platform.store.db).notifications(hashOf(BILAL.cnic))).at(-1);
+      if (!row) throw new Error('no notification for Bilal');
+      await citizensRows(t.platform.store.db).claimNotification(row.id, 'dead-node', Date.now() - 3_600_000);
       messenger.clear();
       await until(() => messenger.last(BILAL.mobile, 'event-notice'), 10_000, 'the notice sent again');
       expect(messenger.last(BILAL.mobile, 'event-notice')?.text).toContain('16,000');
@@ -173,7 +177,7 @@ for (const dialect of testDialects(postgresUrl)) {
       messenger.clear();
       expect((await publish(credited(BILAL.cnic, 17000))).status).toBe(201);
       await until(async () => {
-        const latest = await t.platform.store.db.selectFrom('citizen_notifications').select('status').where('subject_hash', '=', hashOf(BILAL.cnic)).where('template', '=', 'event-notice').orderBy('at', 'desc').executeTakeFirst();
+        const latest = (await citizensRows(t.platform.store.db).notifications(hashOf(BILAL.cnic), 'event-notice')).at(-1);
         return latest?.status === 'suppressed';
       });
       expect(messenger.last(BILAL.mobile, 'event-notice')).toBeUndefined();
@@ -184,7 +188,7 @@ for (const dialect of testDialects(postgresUrl)) {
     });
 
     it('under a consent purpose, delivers only to the subscribers the subject consented to, and the consent can name the topic', async () => {
-      const deliveries = async (eventId: string) => t.platform.store.db.selectFrom('event_deliveries').select('subscription_id').where('event_id', '=', eventId).execute();
+      const deliveries = async (eventId: string) => t.platform.store.tables<EventsTables>().selectFrom('event_deliveries').select('subscription_id').where('event_id', '=', eventId).execute();
       const before = await publish(credited(AMINA.cnic, 500), { 'rabta-purpose': 'support' });
       expect(before.status).toBe(201);
       expect(await deliveries(before.json().id as string)).toHaveLength(0);
@@ -203,7 +207,7 @@ for (const dialect of testDialects(postgresUrl)) {
       const after = await publish(credited(AMINA.cnic, 600), { 'rabta-purpose': 'support' });
       expect(after.status).toBe(201);
       expect(await deliveries(after.json().id as string)).toHaveLength(1);
-      const tracked = await t.platform.store.db.selectFrom('tracker_entries').selectAll().where('exchange_id', '=', after.json().id as string).executeTakeFirstOrThrow();
+      const [tracked] = await consentRows(t.platform.store.db).tracker({ exchangeId: after.json().id as string });
       expect(tracked).toMatchObject({ legal_basis: 'consent', consent_id: asked.id });
       // Bilal consented to nothing: an event about him under this purpose reaches no one.
       const other = await publish(credited(BILAL.cnic, 700), { 'rabta-purpose': 'support' });
@@ -234,9 +238,9 @@ for (const dialect of testDialects(postgresUrl)) {
       expect(again.json()).toEqual({ events: ids.map((id) => ({ id })), created: false });
       expect(problem(await batch(rows.slice(1), { 'idempotency-key': 'batch-2026-12' }))).toEqual({ status: 422, type: 'idempotency-key-reused' });
       expect(await countEvents()).toBe(before + 1200);
-      const pulled = await t.platform.store.db.selectFrom('event_deliveries').select((eb) => eb.fn.countAll().as('n')).where('event_id', 'in', ids).executeTakeFirstOrThrow();
+      const pulled = await t.platform.store.tables<EventsTables>().selectFrom('event_deliveries').select((eb) => eb.fn.countAll().as('n')).where('event_id', 'in', ids).executeTakeFirstOrThrow();
       expect(Number(pulled.n)).toBe(1200);
-      const tracked = await t.platform.store.db.selectFrom('tracker_entries').select('exchange_id').where('subject_hash', '=', hashOf('54400-4000007-5')).execute();
+      const tracked = await consentRows(t.platform.store.db).tracker({ subjectHash: hashOf('54400-4000007-5') });
       expect(tracked.map((r) => r.exchange_id)).toEqual([ids[7]]);
     });
   });

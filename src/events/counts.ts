@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import { memberIdOf } from '../core/index.js';
-import type { Database } from '../store/index.js';
+import type { EventsTables } from './tables.js';
 
 /** Events published per publishing institution and topic, for the public dashboard (counts only). */
-export async function eventCountsByTopic(db: Kysely<Database>): Promise<Array<{ publisher: string; topic: string; count: number }>> {
+export async function eventCountsByTopic(db: Kysely<EventsTables>): Promise<Array<{ publisher: string; topic: string; count: number }>> {
   const rows = await db
     .selectFrom('events')
     .select(['topic_id', (eb) => eb.fn.countAll<number | string>().as('n')])

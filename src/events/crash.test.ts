@@ -18,6 +18,7 @@ import { freshDatabase, testDialects } from '../store/testing.js';
 import type { TestDatabase } from '../store/testing.js';
 import { approvedKey, until } from './testing.js';
 import type { ClientKey } from './testing.js';
+import type { EventsTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
@@ -227,7 +228,7 @@ for (const dialect of testDialects(postgresUrl)) {
       // Read beside the running server, on whichever database it uses.
       const store = openStore({ databaseUrl: database.databaseUrl, dataDir: database.dataDir, migrations: [] });
       try {
-        const db = store.db;
+        const db = store.tables<EventsTables>();
         const n = async (query: { executeTakeFirstOrThrow(): Promise<{ n: unknown }> }) => Number((await query.executeTakeFirstOrThrow()).n);
         const deliveries = (status: 'delivered' | 'other') =>
           n(db.selectFrom('event_deliveries').select((eb) => eb.fn.countAll().as('n')).where('status', status === 'delivered' ? '=' : '<>', 'delivered'));

@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { memberIdOf } from '../core/index.js';
-import type { Database } from '../store/index.js';
+
 import type { AttemptOutcome } from './delivery.js';
 import type { EventsDeps, EventsNotice } from './deps.js';
 import { nextAttemptAt } from './schedule.js';
 import type { RetryPolicy } from './schedule.js';
+import type { EventsTables } from './tables.js';
 
 /**
  * What a delivery worker writes once an attempt is over: successes in groups,
@@ -59,7 +60,7 @@ export interface Delivered {
 const WRITE_CHUNK = 500;
 
 /** Records a group of successes: their attempts in one insert, their deliveries in one update, per chunk. */
-export async function writeDelivered(ctx: WorkerContext, trx: Kysely<Database>, group: readonly Delivered[]): Promise<void> {
+export async function writeDelivered(ctx: WorkerContext, trx: Kysely<EventsTables>, group: readonly Delivered[]): Promise<void> {
   const { deps, id } = ctx;
   const now = deps.now();
   const touched = new Set<string>();
@@ -113,7 +114,7 @@ export async function writeDelivered(ctx: WorkerContext, trx: Kysely<Database>, 
 }
 
 /** Ends a delivery claimed for a subscription no longer active, without an attempt. */
-export async function settle(ctx: WorkerContext, trx: Kysely<Database>, delivery: Claimed, status: 'cancelled' | 'dead', reason: string): Promise<void> {
+export async function settle(ctx: WorkerContext, trx: Kysely<EventsTables>, delivery: Claimed, status: 'cancelled' | 'dead', reason: string): Promise<void> {
   const { deps, id } = ctx;
   const now = deps.now();
   await trx
@@ -126,7 +127,7 @@ export async function settle(ctx: WorkerContext, trx: Kysely<Database>, delivery
 }
 
 /** A failed attempt: the next one scheduled, or a dead letter (which may disable the endpoint). */
-export async function recordFailure(ctx: WorkerContext, trx: Kysely<Database>, delivery: Claimed, outcome: AttemptOutcome): Promise<EventsNotice | undefined> {
+export async function recordFailure(ctx: WorkerContext, trx: Kysely<EventsTables>, delivery: Claimed, outcome: AttemptOutcome): Promise<EventsNotice | undefined> {
   const { deps, id, policy, disableAfterDead, disableAfterFailingMs } = ctx;
   const now = deps.now();
   const attempt = delivery.attempts + 1;
@@ -181,7 +182,7 @@ export async function recordFailure(ctx: WorkerContext, trx: Kysely<Database>, d
  * `GET /admin/events/notices`), the platform's log, and the public journal.
  * What was still pending for it becomes dead letters, to replay once enabled.
  */
-async function disable(ctx: WorkerContext, trx: Kysely<Database>, delivery: Claimed, reason: string, now: number): Promise<EventsNotice> {
+async function disable(ctx: WorkerContext, trx: Kysely<EventsTables>, delivery: Claimed, reason: string, now: number): Promise<EventsNotice> {
   const { deps } = ctx;
   await trx
     .updateTable('event_subscriptions')

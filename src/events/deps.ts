@@ -3,7 +3,8 @@ import type { ChangeRecorder, Jobs, LegalBasisCheck, PersonalEventHook } from '.
 import type { Egress } from '../egress/index.js';
 import type { AppendInput } from '../ledger/index.js';
 import type { Registry } from '../registry/index.js';
-import type { Database, StoreDialect, WriteBatcher } from '../store/index.js';
+import type { StoreDialect, WriteBatcher } from '../store/index.js';
+import type { EventsTables } from './tables.js';
 
 export interface EventsNotice {
   memberId: string;
@@ -14,19 +15,19 @@ export interface EventsNotice {
 }
 
 export interface EventsDeps {
-  db: Kysely<Database>;
-  batch: WriteBatcher<Database>;
+  db: Kysely<EventsTables>;
+  batch: WriteBatcher<EventsTables>;
   dialect: StoreDialect;
   registry: Registry;
   /** the registry's change recorder: topic, access and subscription changes are journalled like registry changes */
-  recorder: ChangeRecorder<Database>;
-  ledger: { append(db: Kysely<Database>, input: AppendInput): Promise<void> };
+  recorder: ChangeRecorder<EventsTables>;
+  ledger: { append(db: Kysely<EventsTables>, input: AppendInput): Promise<void> };
   egress: Egress;
   /** the address classes the egress policy allows besides public ones (RABTA_EGRESS_ALLOW) */
   egressAllow: readonly string[];
   legalBasis: LegalBasisCheck;
   /** the data tracker's and the citizen notices' hook (the consent module supplies it) */
-  onPersonalEvents?: PersonalEventHook<Database> | undefined;
+  onPersonalEvents?: PersonalEventHook<EventsTables> | undefined;
   subjectSecret: Buffer;
   now: () => number;
   /** runs the retention sweep and reports the delivery worker's failures (the platform's jobs) */

@@ -143,3 +143,4 @@ export function createEvents(deps: EventsDeps, options: EventsOptions = {}) {
 
 export type Events = ReturnType<typeof createEvents>;
 export { eventCountsByTopic } from './counts.js';
+export { deadLettersBetween, publishedBetween } from './series.js';

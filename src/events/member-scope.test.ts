@@ -4,6 +4,7 @@ import { startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';
 import { testDialects } from '../store/testing.js';
 import { approvedKey, signedSender, startReceiver, until } from './testing.js';
+import type { EventsTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 const TOPIC = 'PK/BANK/HBL/disbursement/payment.credited';
@@ -55,7 +56,7 @@ for (const dialect of testDialects(postgresUrl)) {
       const event = await send(hbl, 'POST', `/events/${TOPIC}`, { body: { amount: 1 }, headers: { 'rabta-purpose': 'disbursement' } });
       expect(event.status).toBe(201);
       const dead = await until(
-        () => t.platform.store.db.selectFrom('event_deliveries').select(['id', 'status']).where('event_id', '=', event.json().id as string).where('status', '=', 'dead').executeTakeFirst(),
+        () => t.platform.store.tables<EventsTables>().selectFrom('event_deliveries').select(['id', 'status']).where('event_id', '=', event.json().id as string).where('status', '=', 'dead').executeTakeFirst(),
         5000,
         'the dead letter',
       );
@@ -80,7 +81,7 @@ for (const dialect of testDialects(postgresUrl)) {
         const range = { from: new Date(started - 1000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
         expect((await admin(token, 'POST', '/admin/deliveries/replay', { ...range, topic: TOPIC })).json()).toEqual({ replayed: 0 });
         expect((await admin(token, 'POST', '/admin/deliveries/replay', { ...range, subscription: hblSubscription })).json()).toEqual({ replayed: 0 });
-        const still = await t.platform.store.db.selectFrom('event_deliveries').select('status').where('id', '=', deadId).executeTakeFirstOrThrow();
+        const still = await t.platform.store.tables<EventsTables>().selectFrom('event_deliveries').select('status').where('id', '=', deadId).executeTakeFirstOrThrow();
         expect(still.status).toBe('dead');
       });
 

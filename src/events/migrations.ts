@@ -8,9 +8,6 @@ import { orderingKeyHasher } from './ordering.js';
 type AnyDb = Kysely<any>;
 
 export const eventsMigrations: ModuleMigrations = (ctx) => {
-  const serial = ctx.dialect === 'postgres' ? 'bigserial' : 'integer';
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's column builder type is internal
-  const serialKey = (c: any) => (ctx.dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
   return {
     '0008_events': {
       async up(db: AnyDb) {
@@ -78,7 +75,7 @@ export const eventsMigrations: ModuleMigrations = (ctx) => {
         await db.schema.createIndex('event_subscriptions_subscriber').on('event_subscriptions').column('subscriber_id').execute();
         await db.schema
           .createTable('event_deliveries')
-          .addColumn('id', serial, serialKey)
+          .$call(ctx.autoIncrementKey('id'))
           .addColumn('event_id', 'text', (c) => c.notNull().references('events.id'))
           .addColumn('subscription_id', 'text', (c) => c.notNull().references('event_subscriptions.id'))
           .addColumn('status', 'text', (c) => c.notNull())
@@ -102,7 +99,7 @@ export const eventsMigrations: ModuleMigrations = (ctx) => {
         await db.schema.createIndex('event_deliveries_status').on('event_deliveries').columns(['status', 'created_at']).execute();
         await db.schema
           .createTable('event_delivery_attempts')
-          .addColumn('id', serial, serialKey)
+          .$call(ctx.autoIncrementKey('id'))
           .addColumn('delivery_id', 'bigint', (c) => c.notNull())
           .addColumn('attempt', 'integer', (c) => c.notNull())
           .addColumn('at', 'bigint', (c) => c.notNull())
@@ -114,7 +111,7 @@ export const eventsMigrations: ModuleMigrations = (ctx) => {
         await db.schema.createIndex('event_delivery_attempts_delivery').on('event_delivery_attempts').columns(['delivery_id', 'attempt']).execute();
         await db.schema
           .createTable('event_notices')
-          .addColumn('id', serial, serialKey)
+          .$call(ctx.autoIncrementKey('id'))
           .addColumn('member_id', 'text', (c) => c.notNull())
           .addColumn('at', 'bigint', (c) => c.notNull())
           .addColumn('kind', 'text', (c) => c.notNull())

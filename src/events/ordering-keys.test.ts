@@ -6,6 +6,7 @@ import type { TestInstance } from '../platform/testing.js';
 import { testDialects } from '../store/testing.js';
 import { approvedKey, signedSender, startReceiver, until } from './testing.js';
 import type { ClientKey } from './testing.js';
+import type { EventsTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 const TOPIC = 'PK/GOV/BISP/payments/payment.sent';
@@ -91,7 +92,7 @@ for (const dialect of testDialects(postgresUrl)) {
       const second = await publish(CNICS[0]!, 2);
       const other = await publish(CNICS[1]!, 3);
       await until(async () => {
-        const rows = await t.platform.store.db.selectFrom('event_deliveries').select('status').where('event_id', '=', second).execute();
+        const rows = await t.platform.store.tables<EventsTables>().selectFrom('event_deliveries').select('status').where('event_id', '=', second).execute();
         return rows.some((row) => row.status === 'delivered');
       }, 5000, 'the second event');
       const arrivals = rx.received.map((r) => r.headers['webhook-id']);
@@ -99,12 +100,12 @@ for (const dialect of testDialects(postgresUrl)) {
       expect(arrivals.indexOf(second)).toBeGreaterThan(arrivals.lastIndexOf(first));
       expect(arrivals.indexOf(other)).toBeLessThan(arrivals.lastIndexOf(first));
 
-      const keys = await t.platform.store.db.selectFrom('events').select(['id', 'ordering_key']).where('topic_id', '=', TOPIC).execute();
+      const keys = await t.platform.store.tables<EventsTables>().selectFrom('events').select(['id', 'ordering_key']).where('topic_id', '=', TOPIC).execute();
       const keyOf = new Map(keys.map((k) => [k.id, k.ordering_key]));
       expect(keyOf.get(first)).toMatch(/^[0-9a-f]{64}$/);
       expect(keyOf.get(first)).toBe(keyOf.get(second));
       expect(keyOf.get(other)).not.toBe(keyOf.get(first));
-      const deliveryKeys = await t.platform.store.db.selectFrom('event_deliveries').select(['event_id', 'ordering_key']).execute();
+      const deliveryKeys = await t.platform.store.tables<EventsTables>().selectFrom('event_deliveries').select(['event_id', 'ordering_key']).execute();
       for (const d of deliveryKeys) expect(d.ordering_key).toBe(keyOf.get(d.event_id));
 
       const text = await everything();
@@ -116,7 +117,7 @@ for (const dialect of testDialects(postgresUrl)) {
     });
 
     it('hashes the clear ordering keys an older database kept, in its migration', async () => {
-      const db = t.platform.store.db;
+      const db = t.platform.store.tables<EventsTables>();
       const before = await db.selectFrom('events').select(['id', 'ordering_key']).where('topic_id', '=', TOPIC).orderBy('id').execute();
       // The database as the release before kept it: CNICs in clear, the hashing migration not yet run.
       const clear = new Map<string, string>();

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { LEAF_KIND, subjectHash, subjectsOf, RabtaError } from '../core/index.js';
 import type { LegalBasisAnswer, LegalBasisQuestion, PersonalEvent } from '../core/index.js';
 import type { RegistryView } from '../registry/index.js';
-import type { Database } from '../store/index.js';
+
 import { isTrue } from '../store/index.js';
 import { isUniqueViolation } from './deps.js';
 import type { EventsDeps } from './deps.js';
@@ -14,7 +14,7 @@ import { eventId } from './ids.js';
 import { orderingKeyHasher } from './ordering.js';
 import { checkEventDepth, describeErrors } from './schemas.js';
 import type { createValidatorCache } from './schemas.js';
-import type { DeliveryRow, EventRow, NoticeRuleRow, TopicRow } from './tables.js';
+import type { DeliveryRow, EventRow, NoticeRuleRow, TopicRow, EventsTables } from './tables.js';
 import { findTopic } from './topics.js';
 import type { Insertable } from 'kysely';
 
@@ -143,7 +143,7 @@ export function createPublisher(deps: EventsDeps, validatorOf: ReturnType<typeof
 }
 
 /** A topic's subscriptions that still receive (a disabled one collects dead letters), with the purposes of their access right. */
-function liveSubscriptions(db: Kysely<Database>, topicId: string) {
+function liveSubscriptions(db: Kysely<EventsTables>, topicId: string) {
   return db
     .selectFrom('event_subscriptions as s')
     .innerJoin('topic_access as a', (join) => join.onRef('a.topic_id', '=', 's.topic_id').onRef('a.subscriber_id', '=', 's.subscriber_id'))
@@ -199,7 +199,7 @@ function checkIdempotencyKey(raw: string): string {
 }
 
 /** The events an earlier publication with these keys made, if there was one. */
-async function sameKeys(db: Kysely<Database>, publisherId: string, keys: string[]) {
+async function sameKeys(db: Kysely<EventsTables>, publisherId: string, keys: string[]) {
   const withKeys = (some: string[]) =>
     db.selectFrom('events').select(['id', 'topic_id', 'payload_digest', 'idempotency_key']).where('publisher_id', '=', publisherId).where('idempotency_key', 'in', some).execute();
   // The first key answers whether there was an earlier publication; only then are the others read.
@@ -292,7 +292,7 @@ async function legalBasisOf(
  */
 async function writeOutbox(
   deps: EventsDeps,
-  trx: Kysely<Database>,
+  trx: Kysely<EventsTables>,
   topic: TopicRow,
   prepared: Prepared[],
   basis: LegalBasisAnswer | undefined,
@@ -306,9 +306,9 @@ async function writeOutbox(
     (s) => (purpose === null || (JSON.parse(s.purposes) as string[]).includes(purpose)) && (consented === undefined || consented.has(s.subscriber_id)),
   );
   const filters = new Map(allowed.map((s) => [s.id, s.filter ? (JSON.parse(s.filter) as Filter) : null]));
-  if (deps.dialect.name === 'postgres' && allowed.some((s) => s.mode === 'pull')) {
+  if (!deps.dialect.serializesWrites && allowed.some((s) => s.mode === 'pull')) {
     // A pull cursor is a delivery id, so ids must be handed out in commit order for a topic:
-    // the topic's row lock makes its publications commit one after another (SQLite writes one at a time anyway).
+    // the topic's row lock makes its publications commit one after another (a database that writes one at a time needs none).
     await trx.selectFrom('topics').select('id').where('id', '=', topic.id).forUpdate().execute();
   }
   for (let i = 0; i < prepared.length; i += CHUNK) await trx.insertInto('events').values(prepared.slice(i, i + CHUNK).map((p) => p.event)).execute();

@@ -7,6 +7,7 @@ import { signRequest } from '../sdk/index.js';
 import { testDialects } from '../store/testing.js';
 import { approvedKey } from './testing.js';
 import type { ClientKey } from './testing.js';
+import type { EventsTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 const TOPICS = '/admin/subsystems/BANK/HBL/disbursement/topics';
@@ -66,7 +67,7 @@ for (const dialect of testDialects(postgresUrl)) {
       expect({ status: recursive.status, type: recursive.json.type }).toEqual({ status: 422, type: PROBLEM_BASE + 'schema-refused' });
       const big = await admin({ code: 'big', title: 'big', schema: { description: 'x'.repeat(70 * 1024) } });
       expect({ status: big.status, type: big.json.type }).toEqual({ status: 422, type: PROBLEM_BASE + 'schema-refused' });
-      expect(await t.platform.store.db.selectFrom('topics').select('id').where('code', 'in', ['look', 'tree', 'big']).execute()).toEqual([]);
+      expect(await t.platform.store.tables<EventsTables>().selectFrom('topics').select('id').where('code', 'in', ['look', 'tree', 'big']).execute()).toEqual([]);
     });
 
     it('answers an event nested 20 000 deep with 422 event-too-deep, alone or in a batch, and publishes nothing', async () => {
@@ -76,7 +77,7 @@ for (const dialect of testDialects(postgresUrl)) {
       expect({ status: single.status, type: single.json.type }).toEqual({ status: 422, type: PROBLEM_BASE + 'event-too-deep' });
       const batch = await publish('open', `{"events":[{"ok":true},${deep}]}`, true);
       expect({ status: batch.status, type: batch.json.type, row: batch.json.row }).toEqual({ status: 422, type: PROBLEM_BASE + 'event-too-deep', row: 1 });
-      expect(await t.platform.store.db.selectFrom('events').select('id').where('topic_id', '=', 'PK/BANK/HBL/disbursement/open').execute()).toEqual([]);
+      expect(await t.platform.store.tables<EventsTables>().selectFrom('events').select('id').where('topic_id', '=', 'PK/BANK/HBL/disbursement/open').execute()).toEqual([]);
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
     });
   });

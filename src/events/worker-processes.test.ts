@@ -10,6 +10,7 @@ import { startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';
 import { approvedKey, signedSender, startReceiver, until } from './testing.js';
 import type { ClientKey } from './testing.js';
+import type { EventsTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 const TOPIC = 'PK/BANK/HBL/disbursement/branch.opened';
@@ -107,7 +108,7 @@ describe.skipIf(!postgresUrl)('delivery worker processes sharing PostgreSQL', ()
   }
 
   const delivered = (subscriptionId: string) =>
-    t.platform.store.db
+    t.platform.store.tables<EventsTables>()
       .selectFrom('event_deliveries')
       .select((eb) => eb.fn.countAll().as('n'))
       .where('subscription_id', '=', subscriptionId)
@@ -128,7 +129,7 @@ describe.skipIf(!postgresUrl)('delivery worker processes sharing PostgreSQL', ()
     const hits = rx.received.map((r) => r.headers['webhook-id'] as string).filter((id) => id !== sentinel);
     expect(hits).toHaveLength(N);
     expect(new Set(hits)).toEqual(new Set(ids));
-    const byWorker = await t.platform.store.db
+    const byWorker = await t.platform.store.tables<EventsTables>()
       .selectFrom('event_delivery_attempts as a')
       .innerJoin('event_deliveries as d', 'd.id', 'a.delivery_id')
       .select(['a.worker', (eb) => eb.fn.countAll().as('n')])
@@ -149,7 +150,7 @@ describe.skipIf(!postgresUrl)('delivery worker processes sharing PostgreSQL', ()
     // The doomed worker holds claims, its requests in flight, when it dies without a word.
     await until(() => rx.received.length > 0, 10_000, 'the first request');
     doomed.kill('SIGKILL');
-    const claimedByDead = await t.platform.store.db.selectFrom('event_deliveries').select('id').where('subscription_id', '=', subscriptionId).where('status', '=', 'pending').where('locked_by', 'is not', null).execute();
+    const claimedByDead = await t.platform.store.tables<EventsTables>().selectFrom('event_deliveries').select('id').where('subscription_id', '=', subscriptionId).where('status', '=', 'pending').where('locked_by', 'is not', null).execute();
     expect(claimedByDead.length).toBeGreaterThan(0);
     await startWorker(['--batch', '20', '--poll-ms', '20', '--lease-ms', '1500', '--timeout-ms', '600']);
     await until(async () => (await delivered(subscriptionId)) === N, 30_000, 'every delivery');

@@ -249,7 +249,7 @@ async function claimDue(context: WorkerContext & { leaseMs: number }, limit: num
   // without statistics, prefers the (status, created_at) index and sorts every pending delivery
   // on each claim (milliseconds with a large backlog); naming the index keeps a claim to a range scan.
   const due = sql`
-    SELECT c.id FROM event_deliveries c${sql.raw(deps.dialect.name === 'sqlite' ? ' INDEXED BY event_deliveries_due' : '')}
+    SELECT c.id FROM event_deliveries c${deps.dialect.indexedBy('event_deliveries_due')}
     WHERE c.status = 'pending' AND c.next_at <= ${now}
       AND (c.locked_until IS NULL OR c.locked_until <= ${now})
       AND (c.ordering_key IS NULL OR NOT EXISTS (

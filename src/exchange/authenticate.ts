@@ -2,8 +2,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { RabtaError } from '../core/index.js';
 import type { Registry, RegistryView } from '../registry/index.js';
 import { digestMatches, headerValue, requestHasBody, targetUriOf, verifyRequest } from '../sdk/index.js';
-import type { Database, WriteBatcher } from '../store/index.js';
+import type { WriteBatcher } from '../store/index.js';
 import { spendNonce } from './nonces.js';
+import type { ExchangeTables } from './tables.js';
 
 export interface SignedCaller {
   clientId: string;
@@ -24,7 +25,7 @@ export interface SignedRequestHead {
 }
 
 export interface AuthenticateDeps {
-  batch: WriteBatcher<Database>;
+  batch: WriteBatcher<ExchangeTables>;
   registry: Registry;
   publicUrl: string;
   now: () => number;

@@ -10,6 +10,7 @@ import { startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';
 import { signRequest, verifyForwarded, verifyResponse } from '../sdk/index.js';
 import { testDialects } from '../store/testing.js';
+import type { ExchangeTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 const SUBJECT = '54400-1234567-2';
@@ -147,7 +148,7 @@ for (const dialect of testDialects(postgresUrl)) {
         request: { signature: r.requestSignature },
         resolveKey: async (kid) => exchangeKeys().get(kid) as KeyObject,
       });
-      const row = await t.platform.store.db.selectFrom('exchanges').selectAll().where('id', '=', exchangeId).executeTakeFirstOrThrow();
+      const row = await t.platform.store.tables<ExchangeTables>().selectFrom('exchanges').selectAll().where('id', '=', exchangeId).executeTakeFirstOrThrow();
       expect(row).toMatchObject({ client_id: hbl.client, service_id: 'PK/GOV/BISP/payments/status', status: 200, outcome: 'ok', purpose: 'disbursement', legal_basis: 'statute' });
       expect(row.subjects).not.toContain('1234567');
       expect(JSON.parse(row.subjects as string)).toHaveLength(1);
@@ -237,7 +238,7 @@ for (const dialect of testDialects(postgresUrl)) {
           sent.end();
         });
         expect({ rest, status: answer.status, type: answer.type }).toEqual({ rest, status: 400, type: PROBLEM_BASE + 'dot-segment' });
-        const row = await t.platform.store.db.selectFrom('exchanges').select('outcome').where('id', '=', answer.exchangeId).executeTakeFirstOrThrow();
+        const row = await t.platform.store.tables<ExchangeTables>().selectFrom('exchanges').select('outcome').where('id', '=', answer.exchangeId).executeTakeFirstOrThrow();
         expect(row.outcome).toBe('dot-segment');
       }
       expect(provider.hits()).toBe(before);
@@ -245,7 +246,7 @@ for (const dialect of testDialects(postgresUrl)) {
       const ok = await send('GET', '/x/PK/GOV/BISP/payments/status/files/v1.2/a..b?x=1', { headers: h });
       expect(ok.response.statusCode).toBe(200);
       expect(ok.json().path).toBe('/files/v1.2/a..b?x=1');
-      const row = await t.platform.store.db.selectFrom('exchanges').select('path').where('id', '=', ok.response.headers['rabta-exchange-id'] as string).executeTakeFirstOrThrow();
+      const row = await t.platform.store.tables<ExchangeTables>().selectFrom('exchanges').select('path').where('id', '=', ok.response.headers['rabta-exchange-id'] as string).executeTakeFirstOrThrow();
       expect(row.path).toBe('/files/v1.2/a..b');
     });
 
@@ -264,7 +265,7 @@ for (const dialect of testDialects(postgresUrl)) {
       expectProblem(await batch([{ cnic: SUBJECT }, { cnic: 'nope' }]), 400, 'subject-malformed');
       const ok = await batch([{ cnic: SUBJECT }, { cnic: '35202-7654321-1' }]);
       expect(ok.response.statusCode).toBe(200);
-      const row = await t.platform.store.db.selectFrom('exchanges').select('subjects').where('id', '=', ok.response.headers['rabta-exchange-id'] as string).executeTakeFirstOrThrow();
+      const row = await t.platform.store.tables<ExchangeTables>().selectFrom('exchanges').select('subjects').where('id', '=', ok.response.headers['rabta-exchange-id'] as string).executeTakeFirstOrThrow();
       expect(JSON.parse(row.subjects as string)).toHaveLength(2);
     });
 
@@ -290,7 +291,7 @@ for (const dialect of testDialects(postgresUrl)) {
       expect(r.response.statusCode).toBe(503);
       expect(r.response.headers['rabta-origin']).toBe('upstream');
       expect(r.json().type).toBe('https://provider.example/down');
-      const row = await t.platform.store.db.selectFrom('exchanges').select('outcome').where('id', '=', r.response.headers['rabta-exchange-id'] as string).executeTakeFirstOrThrow();
+      const row = await t.platform.store.tables<ExchangeTables>().selectFrom('exchanges').select('outcome').where('id', '=', r.response.headers['rabta-exchange-id'] as string).executeTakeFirstOrThrow();
       expect(row.outcome).toBe('upstream-error');
     });
 

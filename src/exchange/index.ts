@@ -2,29 +2,30 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { statuteOnly } from '../core/index.js';
 import type { ExchangeRecorder, Jobs, LegalBasisCheck } from '../core/index.js';
-import type { Database } from '../store/index.js';
+
 import { forgetExpiredNonces } from './nonces.js';
 import { createPipeline } from './pipeline.js';
 import type { PipelineDeps } from './pipeline.js';
 import { forgetOldQuotaWindows } from './quota.js';
 import { databaseRecorder, findExchange } from './record.js';
 import { exchangeRoutes } from './routes.js';
+import type { ExchangeTables } from './tables.js';
 
 export type { ExchangeReply, ExchangeRequest } from './pipeline.js';
 export { exchangeMigrations } from './migrations.js';
 export { databaseRecorder, findExchange };
 export { authenticateSigned, checkContentDigest, signedAuthenticator } from './authenticate.js';
 export type { AuthenticateDeps, SignedCaller, SignedRequestHead } from './authenticate.js';
-export { exchangeCountsByMembers } from './counts.js';
+export { exchangeCountsByMembers, exchangeErrorsBetween } from './counts.js';
 export { searchExchanges } from './monitoring.js';
 export type { ExchangeMetadata, MonitoringQuery } from './monitoring.js';
 
 export interface ExchangeDeps extends Omit<PipelineDeps, 'legalBasis' | 'recorder' | 'onInternalError'> {
-  db: Kysely<Database>;
+  db: Kysely<ExchangeTables>;
   /** the consent module's check; without one, only statute purposes pass */
   legalBasis?: LegalBasisCheck | undefined;
   /** the exchange's row by default; the platform chains the tracker and the ledger leaf to it */
-  recorder?: ExchangeRecorder<Database> | undefined;
+  recorder?: ExchangeRecorder<ExchangeTables> | undefined;
   /** runs the housekeeping, failures logged and counted by name */
   jobs: Jobs;
 }

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
-import { underMember } from '../store/index.js';
+import { tablesOf, underMember } from '../store/index.js';
+import type { Connection } from '../store/index.js';
+import type { ExchangeTables } from './tables.js';
 
 /** One exchange's operational metadata, as X-Road's monitoring keeps it: no body, no subject, no digest. */
 export interface ExchangeMetadata {
@@ -29,8 +29,8 @@ export interface MonitoringQuery {
 }
 
 /** Exchanges of a period, newest first. */
-export async function searchExchanges(db: Kysely<Database>, q: MonitoringQuery): Promise<ExchangeMetadata[]> {
-  let query = db
+export async function searchExchanges(connection: Connection, q: MonitoringQuery): Promise<ExchangeMetadata[]> {
+  let query = tablesOf<ExchangeTables>(connection)
     .selectFrom('exchanges')
     .select(['id', 'at', 'client_id', 'service_id', 'method', 'purpose', 'status', 'outcome', 'request_bytes', 'response_bytes', 'duration_ms'])
     .where('at', '>=', q.from)

@@ -7,7 +7,7 @@ import type { Egress } from '../egress/index.js';
 import type { Keyring } from '../keyring/index.js';
 import type { Registry, Service } from '../registry/index.js';
 import { contentDigestOfHash, headerValue, signRequest, signResponse } from '../sdk/index.js';
-import type { Database, WriteBatcher } from '../store/index.js';
+import type { WriteBatcher } from '../store/index.js';
 import { asRabtaError } from '../store/index.js';
 import { receiveBody } from './body.js';
 import type { ReceivedBody } from './body.js';
@@ -15,6 +15,7 @@ import { authenticateSigned, checkContentDigest } from './authenticate.js';
 import type { SignedCaller } from './authenticate.js';
 import { takeQuota } from './quota.js';
 import { parseTarget } from './target.js';
+import type { ExchangeTables } from './tables.js';
 
 export interface ExchangeRequest {
   method: string;
@@ -33,12 +34,12 @@ export interface ExchangeReply {
 }
 
 export interface PipelineDeps {
-  batch: WriteBatcher<Database>;
+  batch: WriteBatcher<ExchangeTables>;
   registry: Registry;
   egress: Egress;
   keyring: Keyring;
   legalBasis: LegalBasisCheck;
-  recorder: ExchangeRecorder<Database>;
+  recorder: ExchangeRecorder<ExchangeTables>;
   publicUrl: string;
   spoolDir: string;
   upstreamTimeoutMs: number;

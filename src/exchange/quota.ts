@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { RabtaError } from '../core/index.js';
-import type { Database } from '../store/index.js';
+import type { ExchangeTables } from './tables.js';
 
 const WINDOW_MS = 60_000;
 
@@ -8,7 +8,7 @@ const WINDOW_MS = 60_000;
  * Counts a call against the client's per-minute quota on a service. The
  * counter is one atomic upsert, so every node counts against the same number.
  */
-export async function takeQuota(db: Kysely<Database>, clientId: string, serviceId: string, perMinute: number, now: number): Promise<void> {
+export async function takeQuota(db: Kysely<ExchangeTables>, clientId: string, serviceId: string, perMinute: number, now: number): Promise<void> {
   const windowStart = now - (now % WINDOW_MS);
   const row = await db
     .insertInto('quota_counters')
@@ -25,6 +25,6 @@ export async function takeQuota(db: Kysely<Database>, clientId: string, serviceI
   }
 }
 
-export async function forgetOldQuotaWindows(db: Kysely<Database>, now: number): Promise<void> {
+export async function forgetOldQuotaWindows(db: Kysely<ExchangeTables>, now: number): Promise<void> {
   await db.deleteFrom('quota_counters').where('window_start', '<', now - 2 * WINDOW_MS).execute();
 }

@@ -13,6 +13,7 @@ import { startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';
 import { signRequest } from '../sdk/index.js';
 import { testDialects } from '../store/testing.js';
+import type { ExchangeTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 const CHUNK = 64 * 1024;
@@ -109,7 +110,7 @@ for (const dialect of testDialects(postgresUrl)) {
       }
       await waitForEmptySpool();
       // each is recorded as what it was, not as an internal error
-      const outcomes = async () => (await t.platform.store.db.selectFrom('exchanges').select('outcome').execute()).map((r) => r.outcome);
+      const outcomes = async () => (await t.platform.store.tables<ExchangeTables>().selectFrom('exchanges').select('outcome').execute()).map((r) => r.outcome);
       await expect.poll(outcomes, { timeout: 5000, interval: 20 }).toEqual(Array.from({ length: 10 }, () => 'body-incomplete'));
       // and a complete upload of the same size still goes through
       const body = Buffer.alloc(CHUNK * 16, 0x62);

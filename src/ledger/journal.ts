@@ -1,14 +1,17 @@
 import type { Kysely, Migration } from 'kysely';
-import type { Change, ChangeRecorder } from '../core/index.js';
-import type { Database, ModuleMigrations } from '../store/index.js';
+import type { Change } from '../core/index.js';
+import type { JournalTables } from './journal-tables.js';
+import { tablesOf } from '../store/index.js';
+import type { Connection, ModuleMigrations } from '../store/index.js';
 
 /**
  * The registry change journal. Registry changes hold no personal data, so they
  * are kept in clear; the Merkle log appends each one as a leaf.
  */
-export const journalRecorder: ChangeRecorder<Database> & { record(db: Kysely<Database>, change: Change): Promise<number> } = {
-  async record(db: Kysely<Database>, change: Change) {
-    const row = await db
+export const journalRecorder: { record(db: Connection, change: Change): Promise<number> } = {
+  /** `db` is the caller's transaction, opened on whichever module's tables */
+  async record(db: Connection, change: Change) {
+    const row = await tablesOf<JournalTables>(db)
       .insertInto('registry_changes')
       .values({ at: change.at, actor: change.actor, action: change.action, target: change.target, details: JSON.stringify(change.details) })
       .returning('seq')
@@ -17,8 +20,8 @@ export const journalRecorder: ChangeRecorder<Database> & { record(db: Kysely<Dat
   },
 };
 
-export async function listChanges(db: Kysely<Database>, options: { after?: number; limit?: number } = {}) {
-  const rows = await db
+export async function listChanges(db: Connection, options: { after?: number; limit?: number } = {}) {
+  const rows = await tablesOf<JournalTables>(db)
     .selectFrom('registry_changes')
     .selectAll()
     .where('seq', '>', options.after ?? 0)
@@ -37,7 +40,7 @@ export const journalMigrations: ModuleMigrations = (ctx) => ({
     async up(db: AnyDb) {
       await db.schema
         .createTable('registry_changes')
-        .addColumn('seq', ctx.dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (ctx.dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .$call(ctx.autoIncrementKey('seq'))
         .addColumn('at', 'bigint', (c) => c.notNull())
         .addColumn('actor', 'text', (c) => c.notNull())
         .addColumn('action', 'text', (c) => c.notNull())

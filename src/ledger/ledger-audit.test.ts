@@ -10,6 +10,7 @@ import type { LogFetch } from './verify-log.js';
 import { createWitness, startWitnessServer } from './witness-server.js';
 import type { RunningWitness } from './witness-server.js';
 import { openWitnessState } from './witness-state.js';
+import type { LedgerTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 
@@ -47,7 +48,7 @@ for (const dialect of testDialects(postgresUrl)) {
       for (let i = 0; i < 5; i++) await t.platform.registry.createSubsystem(SYSTEM_ACTOR, 'PK/GOV/NADRA', { code: `s${i}`, name: 'x' });
       const integrated = await t.platform.ledger.integrate();
       await vi.waitFor(
-        async () => expect(await t.platform.store.db.selectFrom('ledger_cosignatures').select('size').where('size', '=', integrated!.size).executeTakeFirst()).toBeDefined(),
+        async () => expect(await t.platform.store.tables<LedgerTables>().selectFrom('ledger_cosignatures').select('size').where('size', '=', integrated!.size).executeTakeFirst()).toBeDefined(),
         { timeout: 10_000, interval: 20 },
       );
       const checkpoint = (await t.app.inject({ method: 'GET', url: '/ledger/checkpoint' })).body;
@@ -59,13 +60,13 @@ for (const dialect of testDialects(postgresUrl)) {
     });
 
     it('names the entry an insider altered in the database', async () => {
-      const bundle = await t.platform.store.db.selectFrom('ledger_bundles').selectAll().where('idx', '=', 0).executeTakeFirstOrThrow();
+      const bundle = await t.platform.store.tables<LedgerTables>().selectFrom('ledger_bundles').selectAll().where('idx', '=', 0).executeTakeFirstOrThrow();
       const altered = Buffer.from(bundle.data);
       // Entry 3 starts after three length-prefixed entries; change one byte inside it.
       let offset = 0;
       for (let i = 0; i < 3; i++) offset += 2 + altered.readUInt16BE(offset);
       altered.writeUInt8(altered.readUInt8(offset + 2 + 12) ^ 0x01, offset + 2 + 12);
-      await t.platform.store.db.updateTable('ledger_bundles').set({ data: altered }).where('idx', '=', 0).execute();
+      await t.platform.store.tables<LedgerTables>().updateTable('ledger_bundles').set({ data: altered }).where('idx', '=', 0).execute();
       const result = await verifyLog({ baseUrl: t.platform.config.publicUrl, fetch: fetchLog, quorum: 1 });
       expect(result.ok).toBe(false);
       expect(result).toMatchObject({ entry: 3 });

@@ -11,7 +11,7 @@ export const ledgerMigrations: ModuleMigrations = (ctx) => ({
       const bytes = ctx.binaryType;
       await db.schema
         .createTable('ledger_records')
-        .addColumn('id', ctx.dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (ctx.dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .$call(ctx.autoIncrementKey('id'))
         .addColumn('kind', 'integer', (c) => c.notNull())
         .addColumn('ref', 'text', (c) => c.notNull())
         .addColumn('entry', bytes, (c) => c.notNull())

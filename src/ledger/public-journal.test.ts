@@ -4,6 +4,7 @@ import { startTestInstance } from '../platform/testing.js';
 import type { TestInstance } from '../platform/testing.js';
 import { testDialects } from '../store/testing.js';
 import { generateCosignerKey } from './cosignature.js';
+import type { LedgerTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 const SECRETS = ['HOOKTOKEN', 'UPSTREAMTOKEN1', 'UPSTREAMTOKEN2', 'WITNESSUSER', 'WITNESSPASS', 'WITNESSTOKEN'];
@@ -46,7 +47,7 @@ for (const dialect of testDialects(postgresUrl)) {
     });
 
     it('journals each URL without its query and userinfo: no journal row, ledger leaf or bundle holds a secret', async () => {
-      const db = t.platform.store.db;
+      const db = t.platform.store.tables<LedgerTables>();
       const changes = await db.selectFrom('registry_changes').selectAll().execute();
       const text = (rows: Array<Record<string, unknown>>) =>
         rows.map((row) => Object.values(row).map((v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : String(v))).join('\u0000')).join('\n');

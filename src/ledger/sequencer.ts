@@ -1,14 +1,15 @@
 import type { Kysely } from 'kysely';
 import { LockLost } from '../store/index.js';
-import type { Database, LockLease, StoreDialect } from '../store/index.js';
+import type { LockLease, StoreDialect } from '../store/index.js';
 import { appendEntries, appendReads } from './append.js';
 import { formatCheckpoint } from './checkpoint.js';
 import type { NoteSigner } from './note.js';
 import { signNote } from './note.js';
 import { loadBundles, loadTiles, missing, saveBundle, saveTile } from './tile-store.js';
+import type { LedgerTables } from './tables.js';
 
 export interface SequencerDeps {
-  db: Kysely<Database>;
+  db: Kysely<LedgerTables>;
   dialect: StoreDialect;
   origin: string;
   signer: NoteSigner;

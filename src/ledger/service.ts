@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { standaloneJobs } from '../core/index.js';
 import type { Jobs, PeriodicJob } from '../core/index.js';
-import type { Database, StoreDialect } from '../store/index.js';
 import { commitment, canonicalJson, encodeLeaf } from './canonical.js';
 import type { LeafKind } from './canonical.js';
 import { consistencyProof, consistencyProofNodes, inclusionProof, inclusionProofNodes } from './merkle.js';
@@ -13,12 +12,15 @@ import type { Integrated } from './sequencer.js';
 import { loadTiles } from './tile-store.js';
 import { tileHashSource, tilesForNodes } from './tiles.js';
 import type { TileId } from './tiles.js';
+import type { LedgerTables } from './tables.js';
+import { tablesOf } from '../store/index.js';
+import type { Connection, StoreDialect } from '../store/index.js';
 
 /** How long a receipt waits for its leaf to be integrated by whichever node sequences. */
 const RECEIPT_WAIT_MS = 2000;
 
 export interface LedgerDeps {
-  db: Kysely<Database>;
+  db: Kysely<LedgerTables>;
   dialect: StoreDialect;
   /** the public host, e.g. `rabta.gov.pk`; the origin is `{host}/ledger` */
   host: string;
@@ -59,11 +61,12 @@ export function createLedger(deps: LedgerDeps) {
   let sequencer: PeriodicJob | undefined;
   let checkpointListener = deps.onCheckpoint;
 
-  async function append(db: Kysely<Database>, input: AppendInput): Promise<void> {
+  /** `db` is the caller's transaction, opened on whichever module's tables */
+  async function append(db: Connection, input: AppendInput): Promise<void> {
     const salt = input.clear ? null : randomBytes(32);
     const record = canonicalJson(input.record);
     const entry = salt ? encodeLeaf({ kind: input.kind, time: input.at, commitment: commitment(salt, input.record) }) : encodeLeaf({ kind: input.kind, time: input.at, clear: input.record });
-    await db
+    await tablesOf<LedgerTables>(db)
       .insertInto('ledger_records')
       .values({ kind: input.kind, ref: input.ref, entry: Buffer.from(entry), salt, record: salt ? record : null, leaf_index: null, queued_at: input.at })
       .execute();

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { JournalTables } from './journal-tables.js';
 
 /**
  * The log's storage. `ledger_records` is the durable queue and the index of
@@ -45,7 +46,8 @@ export interface LedgerCosignatureRow {
   at: number;
 }
 
-export interface LedgerTables {
+/** the ledger module's tables: the log's own and the registry change journal */
+export interface LedgerTables extends JournalTables {
   ledger_records: LedgerRecordRow;
   ledger_tiles: LedgerTileRow;
   ledger_bundles: LedgerBundleRow;

@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+
 import type { BundleId, TileId } from './tiles.js';
+import type { LedgerTables } from './tables.js';
 
 /**
  * Reads and writes tiles and entry bundles. A stored tile may be wider than
  * the one asked for (it kept growing); callers use the prefix, as C2SP allows.
  */
-export async function loadTiles(db: Kysely<Database>, tiles: readonly TileId[]): Promise<Map<string, Buffer>> {
+export async function loadTiles(db: Kysely<LedgerTables>, tiles: readonly TileId[]): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
   for (const tile of tiles) {
     const row = await db.selectFrom('ledger_tiles').select('data').where('level', '=', tile.level).where('idx', '=', tile.index).executeTakeFirst();
@@ -15,7 +16,7 @@ export async function loadTiles(db: Kysely<Database>, tiles: readonly TileId[]):
   return found;
 }
 
-export async function loadBundles(db: Kysely<Database>, bundles: readonly BundleId[]): Promise<Map<number, Buffer>> {
+export async function loadBundles(db: Kysely<LedgerTables>, bundles: readonly BundleId[]): Promise<Map<number, Buffer>> {
   const found = new Map<number, Buffer>();
   for (const bundle of bundles) {
     const row = await db.selectFrom('ledger_bundles').select('data').where('idx', '=', bundle.index).executeTakeFirst();
@@ -24,7 +25,7 @@ export async function loadBundles(db: Kysely<Database>, bundles: readonly Bundle
   return found;
 }
 
-export async function saveTile(db: Kysely<Database>, tile: TileId, data: Uint8Array): Promise<void> {
+export async function saveTile(db: Kysely<LedgerTables>, tile: TileId, data: Uint8Array): Promise<void> {
   const bytes = Buffer.from(data);
   await db
     .insertInto('ledger_tiles')
@@ -33,7 +34,7 @@ export async function saveTile(db: Kysely<Database>, tile: TileId, data: Uint8Ar
     .execute();
 }
 
-export async function saveBundle(db: Kysely<Database>, bundle: BundleId, data: Uint8Array): Promise<void> {
+export async function saveBundle(db: Kysely<LedgerTables>, bundle: BundleId, data: Uint8Array): Promise<void> {
   const bytes = Buffer.from(data);
   await db
     .insertInto('ledger_bundles')

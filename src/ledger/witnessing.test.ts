@@ -8,6 +8,7 @@ import { parseNoteVerifierKey } from './note.js';
 import { createWitness, startWitnessServer } from './witness-server.js';
 import type { RunningWitness } from './witness-server.js';
 import { openWitnessState } from './witness-state.js';
+import type { LedgerTables } from './tables.js';
 
 const postgresUrl = inject('postgresUrl');
 
@@ -71,6 +72,6 @@ for (const dialect of testDialects(postgresUrl)) {
 }
 
 async function cosignatureLines(t: TestInstance, size: number): Promise<string[]> {
-  const rows = await t.platform.store.db.selectFrom('ledger_cosignatures').select('line').where('size', '=', size).execute();
+  const rows = await t.platform.store.tables<LedgerTables>().selectFrom('ledger_cosignatures').select('line').where('size', '=', size).execute();
   return rows.map((r) => r.line);
 }

@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+
 import type { Ledger } from './service.js';
 import { pushCheckpoint } from './witness-client.js';
 import type { WitnessHttpCall } from './witness-client.js';
+import type { LedgerTables } from './tables.js';
 
 export interface WitnessTarget {
   name: string;
@@ -11,7 +12,7 @@ export interface WitnessTarget {
 }
 
 export interface WitnessingDeps {
-  db: Kysely<Database>;
+  db: Kysely<LedgerTables>;
   ledger: Pick<Ledger, 'latestCheckpoint' | 'consistencyProof'>;
   witnesses: () => Promise<WitnessTarget[]>;
   /** the egress policy's call: witnesses are outbound calls like any other */

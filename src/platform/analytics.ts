@@ -7,7 +7,6 @@ import type { CitizenMessenger } from '../notify/index.js';
 import type { CaseSms } from '../cases/index.js';
 import type { Events } from '../events/index.js';
 import type { ExchangeRecorder } from '../core/index.js';
-import type { Database } from '../store/index.js';
 import { LEAF_KIND } from '../core/index.js';
 import type { AppendInput, Ledger } from '../ledger/index.js';
 import { measureSms } from '../notify/index.js';
@@ -18,7 +17,7 @@ import type { Store } from '../store/index.js';
 export function createAnalyticsFor(input: { store: Store; ledger: Ledger; registry: Registry; publicUrl: string; now: () => number; events: () => Events | undefined }): Analytics {
   const { ledger } = input;
   return createAnalytics({
-    db: input.store.db,
+    db: input.store.tables(),
     dialect: input.store.dialect,
     publicUrl: input.publicUrl,
     now: input.now,
@@ -34,7 +33,7 @@ export function createAnalyticsFor(input: { store: Store; ledger: Ledger; regist
 }
 
 /** The exchange's evidence row also feeds the rollups, in the same transaction. */
-export function analyticsExchangeRecorder(inner: ExchangeRecorder<Database>, analytics: Analytics): ExchangeRecorder<Database> {
+export function analyticsExchangeRecorder<DB>(inner: ExchangeRecorder<DB>, analytics: Analytics): ExchangeRecorder<DB> {
   return {
     async record(db, record) {
       await inner.record(db, record);

@@ -64,7 +64,7 @@ describe('assist: the anomaly job opens one case per anomaly of failed withdrawa
     t.clock.advance(DAY);
     await publishDay(false);
     expect((await t.platform.anomalies.runOnce()).opened).toEqual([]);
-    const rows = await t.platform.store.db.selectFrom('cases').select('id').where('channel', '=', 'anomaly').execute();
+    const rows = await t.platform.store.tables<{ cases: { id: string; channel: string } }>().selectFrom('cases').select('id').where('channel', '=', 'anomaly').execute();
     expect(rows).toHaveLength(1);
     expect(await t.platform.cases.reportedAnomalies()).toHaveLength(1);
   });

@@ -1,8 +1,10 @@
 import { buildDailySeries, detectNewAnomalies, triageSource } from '../assist/index.js';
 import type { Anomaly, CorrectionSource, NewAnomalyOptions, SeriesRecord } from '../assist/index.js';
 import type { Jobs, PeriodicJob } from '../core/index.js';
-import { findDistrict } from '../cases/index.js';
+import { findDistrict, grievancesOpenedBetween } from '../cases/index.js';
 import type { CaseActor, Cases } from '../cases/index.js';
+import { deadLettersBetween, publishedBetween } from '../events/index.js';
+import { exchangeErrorsBetween } from '../exchange/index.js';
 import type { Store } from '../store/index.js';
 
 const AUTHORITY: CaseActor = { kind: 'authority', by: 'assist' };
@@ -109,9 +111,11 @@ function remember(concerns: Map<string, Concern>, metric: string, series: string
   if (!concerns.has(`${metric}|${series}`)) concerns.set(`${metric}|${series}`, concern);
 }
 
+// Each series' points come from the module that keeps the records (events, cases, exchange), through its interface.
+
 /** When the withdrawal failed (the payload's `at`, as the bank reports it) and where (its district code). */
 async function withdrawalFailures(store: Store, from: number, to: number, concerns: Map<string, Concern>, category: string | undefined): Promise<SeriesRecord[]> {
-  const rows = await store.db.selectFrom('events').select(['topic_id', 'at', 'payload']).where('topic_id', 'like', '%/withdrawal.failed').where('at', '>=', from - 7 * DAY).where('at', '<=', to).execute();
+  const rows = await publishedBetween(store.db, '/withdrawal.failed', from - 7 * DAY, to);
   const out: SeriesRecord[] = [];
   for (const row of rows) {
     const payload = parsePayload(row.payload);
@@ -119,7 +123,7 @@ async function withdrawalFailures(store: Store, from: number, to: number, concer
     if (!district) continue;
     const when = typeof payload.at === 'string' && !Number.isNaN(Date.parse(payload.at)) ? Date.parse(payload.at) : row.at;
     if (when < from || when > to) continue;
-    const publisher = memberOf(row.topic_id);
+    const publisher = memberOf(row.topicId);
     const metric = `withdrawal.failed@${publisher}`;
     remember(concerns, metric, district, { lead: publisher, category: category ?? null });
     out.push({ metric, district, at: new Date(when) });
@@ -128,40 +132,34 @@ async function withdrawalFailures(store: Store, from: number, to: number, concer
 }
 
 async function grievances(store: Store, cases: Cases, from: number, to: number, concerns: Map<string, Concern>): Promise<SeriesRecord[]> {
-  const rows = await store.db.selectFrom('cases').select(['category', 'district', 'opened_at']).where('opened_at', '>=', from).where('opened_at', '<=', to).where('category', 'is not', null).where('district', 'is not', null).where('channel', '!=', 'anomaly').execute();
+  const rows = await grievancesOpenedBetween(store.db, from, to);
   const leads = new Map((await cases.listCategories()).map((c) => [c.code, c.lead]));
   const out: SeriesRecord[] = [];
   for (const row of rows) {
-    const lead = leads.get(row.category as string);
+    const lead = leads.get(row.category);
     if (!lead) continue;
     const metric = `grievance:${row.category}`;
-    remember(concerns, metric, row.district as string, { lead, category: row.category });
-    out.push({ metric, district: row.district as string, at: new Date(row.opened_at) });
+    remember(concerns, metric, row.district, { lead, category: row.category });
+    out.push({ metric, district: row.district, at: new Date(row.openedAt) });
   }
   return out;
 }
 
 /** Calls a provider failed (5xx, timeouts), per service: the provider looks. */
 async function exchangeErrors(store: Store, from: number, to: number, concerns: Map<string, Concern>): Promise<SeriesRecord[]> {
-  const rows = await store.db.selectFrom('exchanges').select(['service_id', 'at']).where('at', '>=', from).where('at', '<=', to).where('status', '>=', 500).execute();
+  const rows = await exchangeErrorsBetween(store.db, from, to);
   return rows.map((row) => {
-    remember(concerns, 'exchange.error', row.service_id, { lead: memberOf(row.service_id), category: null });
-    return { metric: 'exchange.error', district: row.service_id, at: new Date(row.at) };
+    remember(concerns, 'exchange.error', row.serviceId, { lead: memberOf(row.serviceId), category: null });
+    return { metric: 'exchange.error', district: row.serviceId, at: new Date(row.at) };
   });
 }
 
 /** Deliveries given up on, per subscription: the subscriber's endpoint is failing. */
 async function deadLetters(store: Store, from: number, to: number, concerns: Map<string, Concern>): Promise<SeriesRecord[]> {
-  const rows = await store.db
-    .selectFrom('event_deliveries as d')
-    .innerJoin('event_subscriptions as s', 's.id', 'd.subscription_id')
-    .select(['d.subscription_id', 'd.dead_at', 's.subscriber_id'])
-    .where('d.dead_at', '>=', from)
-    .where('d.dead_at', '<=', to)
-    .execute();
+  const rows = await deadLettersBetween(store.db, from, to);
   return rows.map((row) => {
-    remember(concerns, 'event.dead-letter', row.subscription_id, { lead: memberOf(row.subscriber_id), category: null });
-    return { metric: 'event.dead-letter', district: row.subscription_id, at: new Date(row.dead_at as number) };
+    remember(concerns, 'event.dead-letter', row.subscriptionId, { lead: memberOf(row.subscriberId), category: null });
+    return { metric: 'event.dead-letter', district: row.subscriptionId, at: new Date(row.deadAt) };
   });
 }
 

@@ -33,9 +33,9 @@ export function createCasesFor(input: {
 }) {
   const { registry, ledger } = input;
   return createCases({
-    db: input.store.db,
+    db: input.store.tables(),
     dialect: input.store.dialect,
-    batch: input.store.batch,
+    batch: input.store.batch(),
     // A case change concerns a person: a salted commitment, like a consent change.
     ledger: {
       append: (db, leaf) => ledger.append(db, { kind: LEAF_KIND.caseTransition, ref: leaf.ref, at: leaf.at, record: leaf.record }),

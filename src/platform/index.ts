@@ -58,12 +58,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   if (options.migrate !== false) await store.migrate();
   const now = options.now ?? Date.now;
   const jobs = createJobs();
-  const ledger = createLedger({ db: store.db, dialect: store.dialect, host: new URL(config.publicUrl).host, logSeed: keyring.logSeed, now, jobs });
-  const registry = createRegistry({ db: store.db, recorder: registryChangeRecorder(ledger), instance: config.instance, now }, { defaultBodyLimit: config.bodyLimitDefault });
+  const ledger = createLedger({ db: store.tables(), dialect: store.dialect, host: new URL(config.publicUrl).host, logSeed: keyring.logSeed, now, jobs });
+  const registry = createRegistry({ db: store.tables(), recorder: registryChangeRecorder(ledger), instance: config.instance, now }, { defaultBodyLimit: config.bodyLimitDefault });
   if (options.background !== false) ledger.start();
   const egress = createEgress(egressPolicy(config.egressAllow), { timeoutMs: config.upstreamTimeoutMs });
   const witnessing = createWitnessing({
-    db: store.db,
+    db: store.tables(),
     ledger,
     witnesses: () => registry.listWitnesses(),
     call: (request) => egress.call(request),
@@ -80,7 +80,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const analytics = createAnalyticsFor({ store, ledger, registry, publicUrl: config.publicUrl, now, events: () => events });
   const render = (language: 'ur' | 'en', template: string, params: Record<string, string>) => renderCitizenMessage(language, template as never, params as never, config.smsShortCode);
   const citizens = createCitizens({
-    db: store.db,
+    db: store.tables(),
     registry,
     keyring,
     messenger: countingMessenger(options.messenger ?? smsMessenger(smsChannel as NonNullable<typeof smsChannel>, (language, template, params) => renderCitizenMessage(language, template, params, config.smsShortCode)), render, () => analytics),
@@ -89,8 +89,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     jobs,
   });
   const consent = createConsent({
-    db: store.db,
-    batch: store.batch,
+    db: store.tables(),
+    batch: store.batch(),
     registry,
     keyring,
     citizens: citizens.directory,
@@ -107,8 +107,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   }
   const events: Events = createEvents(
     {
-      db: store.db,
-      batch: store.batch,
+      db: store.tables(),
+      batch: store.batch(),
       dialect: store.dialect,
       registry,
       recorder: registryChangeRecorder(ledger),
@@ -180,7 +180,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     ...(smsChannel && isHttpChannel(smsChannel) ? { smsGateway: smsChannel } : {}),
     now,
     jobs,
-    authenticate: signedAuthenticator({ batch: store.batch, registry, publicUrl: config.publicUrl, now }),
+    authenticate: signedAuthenticator({ batch: store.batch(), registry, publicUrl: config.publicUrl, now }),
     publicKeys,
     async receipt(kind, ref) {
       const receipt = await ledger.receipt(kind, ref);

@@ -2,7 +2,6 @@ import type { Analytics } from '../analytics/index.js';
 import type { ConsentChangeSink } from '../consent/index.js';
 import { journalDetails } from '../core/index.js';
 import type { ChangeRecorder, ExchangeRecorder } from '../core/index.js';
-import type { Database } from '../store/index.js';
 import { LEAF_KIND } from '../ledger/index.js';
 import { journalRecorder } from '../ledger/index.js';
 import type { Ledger } from '../ledger/index.js';
@@ -11,7 +10,7 @@ import type { Ledger } from '../ledger/index.js';
  * What makes a record evidence: each recorder writes its module's row and the
  * ledger leaf in the caller's transaction, so neither exists without the other.
  */
-export function registryChangeRecorder(ledger: Ledger): ChangeRecorder<Database> {
+export function registryChangeRecorder<DB>(ledger: Ledger): ChangeRecorder<DB> {
   return {
     async record(db, recorded) {
       // Registry changes hold no personal data: in clear, for anyone to read, so no secret a URL carries goes in.
@@ -22,7 +21,7 @@ export function registryChangeRecorder(ledger: Ledger): ChangeRecorder<Database>
   };
 }
 
-export function exchangeRecorder(inner: ExchangeRecorder<Database>, ledger: Ledger): ExchangeRecorder<Database> {
+export function exchangeRecorder<DB>(inner: ExchangeRecorder<DB>, ledger: Ledger): ExchangeRecorder<DB> {
   return {
     async record(db, record) {
       await inner.record(db, record);

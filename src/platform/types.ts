@@ -4,7 +4,7 @@ import type { Cases, CaseRouter, CaseSms } from '../cases/index.js';
 import type { AnomalyJob } from './assist.js';
 import type { CitizenPortal, Citizens, InboundSms, InboundSmsResult } from '../citizens/index.js';
 import type { Consent } from '../consent/index.js';
-import type { Jobs, LeafKind, PersonalEventHook } from '../core/index.js';
+import type { Jobs, LeafKind, PersonalEvent } from '../core/index.js';
 import type { Egress } from '../egress/index.js';
 import type { Events, EventsOptions } from '../events/index.js';
 import type { SignedCaller, SignedRequestHead } from '../exchange/index.js';
@@ -13,7 +13,7 @@ import type { Keyring } from '../keyring/index.js';
 import type { Ledger, Receipt } from '../ledger/index.js';
 import type { CitizenMessenger, HttpChannel } from '../notify/index.js';
 import type { Registry } from '../registry/index.js';
-import type { Database, Store } from '../store/index.js';
+import type { Connection, Store } from '../store/index.js';
 
 export interface VerifiableReceipt extends Receipt {
   logVkey: string;
@@ -65,7 +65,7 @@ export interface PlatformOptions {
   /** how SMS reach citizens; default: the notify module over RABTA_SMPP_URL (or the console) */
   messenger?: CitizenMessenger;
   /** the delivery worker's options (a compressed retry schedule in tests, `worker: false` for none) and the data tracker's hook for personal events */
-  events?: EventsOptions & { onPersonalEvents?: PersonalEventHook<Database> };
+  events?: EventsOptions & { onPersonalEvents?: (trx: Connection, events: PersonalEvent[]) => Promise<void> };
   /** the cases module's SMS (tests keep them), and the grievance router when there is one */
   cases?: { sms?: CaseSms; router?: CaseRouter; sweepIntervalMs?: number };
 }

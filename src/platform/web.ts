@@ -27,7 +27,7 @@ export function webCapabilities(platform: Platform, app: FastifyInstance): WebCa
     logVkey: platform.ledger.vkey,
     receipt: (kind, id) => platform.receipt(kind === 'exchange' ? LEAF_KIND.exchange : LEAF_KIND.event, id),
     async figures() {
-      const [exchanges, events, checkpoint, institutions] = await Promise.all([exchangeCountsByMembers(platform.store.db), eventCountsByTopic(platform.store.db), platform.ledger.signedCheckpoint(), members()]);
+      const [exchanges, events, checkpoint, institutions] = await Promise.all([exchangeCountsByMembers(platform.store.tables()), eventCountsByTopic(platform.store.tables()), platform.ledger.signedCheckpoint(), members()]);
       return {
         exchanges,
         events,

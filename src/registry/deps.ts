@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import { journaledChange } from '../core/index.js';
 import type { Actor, ChangeRecorder } from '../core/index.js';
-import type { Database } from '../store/index.js';
+import type { RegistryTables } from './tables.js';
 
 export interface RegistryDeps {
-  db: Kysely<Database>;
-  recorder: ChangeRecorder<Database>;
+  db: Kysely<RegistryTables>;
+  recorder: ChangeRecorder<RegistryTables>;
   instance: string;
   now: () => number;
 }
@@ -20,7 +20,7 @@ export async function change<T>(
   action: string,
   target: string,
   details: Record<string, unknown>,
-  apply: (db: Kysely<Database>) => Promise<T>,
+  apply: (db: Kysely<RegistryTables>) => Promise<T>,
 ): Promise<T> {
   return journaledChange(deps, actor, action, target, details, async (trx) => {
     const result = await apply(trx);
@@ -31,5 +31,4 @@ export async function change<T>(
 
 export { iso, notFound, requireAuthority, requireMemberScope } from '../core/index.js';
 export { conflictOnDuplicate, isUniqueViolation } from '../store/index.js';
-
 

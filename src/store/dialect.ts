@@ -1,4 +1,4 @@
-import type { Dialect, Kysely } from 'kysely';
+import type { CreateTableBuilder, Dialect, Kysely, RawBuilder } from 'kysely';
 
 /** What the holder of a named lock can do while it runs. */
 export interface LockLease {
@@ -22,18 +22,40 @@ export interface LockOptions {
   keep?: boolean;
 }
 
+/** Adds an auto-increment integer primary key `column` to a table being created. */
+export type AutoIncrementKey = (column: string) => <TB extends string, C extends string>(table: CreateTableBuilder<TB, C>) => CreateTableBuilder<TB, C>;
+
 /**
  * What the core needs from a database besides SQL: how to build the Kysely
- * dialect, the few type names that differ, and a cross-node lock. One folder per
- * database implements it; nothing outside those folders imports a driver.
+ * dialect, and the few things that differ, as capabilities (the way Kysely's
+ * DialectAdapter does it), so that no module asks which database it runs on.
+ * One folder per database implements it and is the only place that loads its
+ * driver, on first use.
  */
 export interface StoreDialect {
+  /** for people (logs, readiness): nothing branches on it */
   readonly name: 'sqlite' | 'postgres';
   createKyselyDialect(): Dialect;
   /** Column type for raw bytes. */
   readonly binaryType: 'blob' | 'bytea';
+  readonly autoIncrementKey: AutoIncrementKey;
   /** Whether `SELECT … FOR UPDATE SKIP LOCKED` is available (several workers share a queue). */
   readonly supportsSkipLocked: boolean;
+  /**
+   * Whether one transaction writes at a time, so that ids are handed out in
+   * commit order without a lock of one's own (SQLite); otherwise a writer that
+   * needs that order takes a row lock (PostgreSQL).
+   */
+  readonly serializesWrites: boolean;
+  /**
+   * A hint after a table in FROM that makes the planner use `index`, where the
+   * database takes one and needs it (SQLite without statistics); empty elsewhere.
+   */
+  indexedBy(index: string): RawBuilder<unknown>;
+  /** the columns of a table in the schema the store uses (a migration that adds what an older one lacks) */
+  // Kysely<any>: migrations see the database before any module's tables apply.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  columnsOf(db: Kysely<any>, table: string): Promise<Set<string>>;
   /** who this process is when it holds a lock (tests and operators read it in `store_locks`) */
   readonly holder: string;
   /**

@@ -5,21 +5,30 @@ import { migrateToLatest } from './migrate.js';
 import type { ModuleMigrations } from './migrate.js';
 import { postgresDialect } from './postgres/dialect.js';
 import { sqliteDialect } from './sqlite/dialect.js';
-import type { Database } from './schema.js';
+import { tablesOf } from './tables.js';
+import type { Connection } from './tables.js';
 import { createWriteBatcher } from './batcher.js';
 import type { WriteBatcher } from './batcher.js';
 
 export type { LockLease, LockOptions, StoreDialect } from './dialect.js';
 export type { MigrationContext, ModuleMigrations } from './migrate.js';
-export type { Database } from './schema.js';
+export type { Connection } from './tables.js';
+export { tablesOf } from './tables.js';
 export type { WriteBatcher } from './batcher.js';
 export { asRabtaError, conflictOnDuplicate, isDatabaseUnavailable, isUniqueViolation, LockLost } from './errors.js';
 export { startsWith, underMember } from './prefix.js';
+export { ensureDatabase } from './postgres/databases.js';
 
 export interface Store {
-  readonly db: Kysely<Database>;
-  /** group commit for the small writes of the hot path (see batcher.ts) */
-  readonly batch: WriteBatcher<Database>;
+  /** the connection, naming no tables: a module sees it through its own with `tables()` */
+  readonly db: Connection;
+  /**
+   * The connection as one module sees it, with that module's tables only: the
+   * platform hands `store.tables()` to a module, whose deps name the tables.
+   */
+  tables<T>(): Kysely<T>;
+  /** group commit for the small writes of the hot path (see batcher.ts), seen with one module's tables */
+  batch<T>(): WriteBatcher<T>;
   readonly dialect: StoreDialect;
   migrate(): Promise<string[]>;
   close(): Promise<void>;
@@ -44,10 +53,14 @@ export function openStore(options: StoreOptions): Store {
         file: options.sqliteFile ?? join(options.dataDir ?? 'data', 'rabta.db'),
         synchronous: options.sqliteSynchronous ?? 'FULL',
       });
-  const db = new Kysely<Database>({ dialect: dialect.createKyselyDialect() });
+  // No tables named here: each module names its own (tables.ts).
+  const db = new Kysely<Record<never, never>>({ dialect: dialect.createKyselyDialect() });
+  const batch = createWriteBatcher(db);
   return {
     db,
-    batch: createWriteBatcher(db),
+    tables: <T>() => tablesOf<T>(db),
+    // One batcher for every module, so their small writes share a commit; each sees it with its own tables.
+    batch: <T>() => batch as unknown as WriteBatcher<T>,
     dialect,
     migrate: () => migrateToLatest(db, dialect, options.migrations, { subjectSecret: options.subjectSecret }),
     async close() {

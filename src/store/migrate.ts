@@ -5,7 +5,9 @@ import type { StoreDialect } from './dialect.js';
 /** What a migration may need to know about the database it runs on. */
 export interface MigrationContext {
   binaryType: StoreDialect['binaryType'];
-  dialect: StoreDialect['name'];
+  /** `.$call(ctx.autoIncrementKey('id'))` on a table being created */
+  autoIncrementKey: StoreDialect['autoIncrementKey'];
+  columnsOf: StoreDialect['columnsOf'];
   /** the instance's subject secret, for a migration that turns values kept in clear into keyed hashes */
   subjectSecret?: Buffer | undefined;
 }
@@ -24,7 +26,7 @@ export async function migrateToLatest(
   modules: ModuleMigrations[],
   keys: { subjectSecret?: Buffer | undefined } = {},
 ): Promise<string[]> {
-  const context: MigrationContext = { binaryType: dialect.binaryType, dialect: dialect.name, subjectSecret: keys.subjectSecret };
+  const context: MigrationContext = { binaryType: dialect.binaryType, autoIncrementKey: dialect.autoIncrementKey, columnsOf: dialect.columnsOf, subjectSecret: keys.subjectSecret };
   const all: Record<string, Migration> = {};
   for (const module of modules) {
     for (const [name, migration] of Object.entries(module(context))) {
@@ -32,7 +34,9 @@ export async function migrateToLatest(
       all[name] = migration;
     }
   }
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => all } });
+  // Modules number their migrations independently (cases' 0012 and citizens' 0012 came from two branches), so a
+  // database may meet a migration named before one it already ran: run it rather than call the history corrupt.
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => all }, allowUnorderedMigrations: true });
   const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { sql } from 'kysely';
+import type { Generated, Kysely } from 'kysely';
 import { journalMigrations } from '../ledger/index.js';
 import { registryMigrations } from '../registry/index.js';
 import { LockLost, openStore } from './index.js';
@@ -9,6 +12,22 @@ import type { TestDatabase } from './testing.js';
 import { isUniqueViolation } from './index.js';
 
 const postgresUrl = inject('postgresUrl');
+
+/** The one registry table these tests write, as the store sees it: no module's table types. */
+interface RegistryTables {
+  members: { id: string; instance: string; member_class: string; code: string; name_en: string; name_ur: string; province: string | null; created_at: number };
+}
+
+/** Opens a store in a fresh process and prints the database drivers that process loaded (both are CommonJS). */
+const DRIVER_PROBE = `
+import { createRequire } from 'node:module';
+const { openStore } = await import(process.argv[1]);
+const store = openStore({ databaseUrl: process.argv[2] || undefined, dataDir: process.argv[3], migrations: [] });
+await store.migrate();
+await store.close();
+const drivers = Object.keys(createRequire(import.meta.url).cache).map((file) => /node_modules\\/(pg|better-sqlite3)\\//.exec(file)?.[1]).filter(Boolean);
+console.log(JSON.stringify([...new Set(drivers)]));
+`;
 
 for (const dialect of testDialects(postgresUrl)) {
   describe(`store on ${dialect}`, () => {
@@ -38,12 +57,12 @@ for (const dialect of testDialects(postgresUrl)) {
       await store.migrate();
       const member = { id: 'PK/GOV/X', instance: 'PK', member_class: 'GOV', code: 'X', name_en: 'X', name_ur: 'ایکس', province: null, created_at: 1 };
       await expect(
-        store.db.transaction().execute(async (trx) => {
+        store.tables<RegistryTables>().transaction().execute(async (trx) => {
           await trx.insertInto('members').values(member).execute();
           await trx.insertInto('members').values(member).execute();
         }),
       ).rejects.toSatisfy(isUniqueViolation);
-      const rows = await store.db.selectFrom('members').selectAll().execute();
+      const rows = await store.tables<RegistryTables>().selectFrom('members').selectAll().execute();
       expect(rows).toEqual([]);
     });
 
@@ -51,10 +70,31 @@ for (const dialect of testDialects(postgresUrl)) {
       const store = await open();
       await store.migrate();
       const at = Date.UTC(2026, 10, 28, 12, 0, 0, 123);
-      await store.db.insertInto('members').values({ id: 'PK/GOV/NADRA', instance: 'PK', member_class: 'GOV', code: 'NADRA', name_en: 'NADRA', name_ur: 'نادرا', province: null, created_at: at }).execute();
-      const row = await store.db.selectFrom('members').selectAll().executeTakeFirstOrThrow();
+      await store.tables<RegistryTables>().insertInto('members').values({ id: 'PK/GOV/NADRA', instance: 'PK', member_class: 'GOV', code: 'NADRA', name_en: 'NADRA', name_ur: 'نادرا', province: null, created_at: at }).execute();
+      const row = await store.tables<RegistryTables>().selectFrom('members').selectAll().executeTakeFirstOrThrow();
       expect(row.created_at).toBe(at);
       expect(row.name_ur).toBe('نادرا');
+    });
+
+    it('loads the driver of its own database and not the other', async () => {
+      database = await freshDatabase(dialect, postgresUrl);
+      const index = new URL('./index.ts', import.meta.url).pathname;
+      const args = ['--import', 'tsx', '--input-type=module', '-e', DRIVER_PROBE, index, database.databaseUrl ?? '', database.dataDir];
+      const { stdout } = await promisify(execFile)(process.execPath, args);
+      expect(JSON.parse(stdout)).toEqual([dialect === 'sqlite' ? 'better-sqlite3' : 'pg']);
+    });
+
+    it('numbers the rows of an auto-increment key one by one, as the dialect declares it', async () => {
+      const store = openStore({
+        databaseUrl: (database = await freshDatabase(dialect, postgresUrl)).databaseUrl,
+        dataDir: database.dataDir,
+        migrations: [(ctx) => ({ '0001_counted': { up: (db: Kysely<unknown>) => db.schema.createTable('counted').$call(ctx.autoIncrementKey('id')).addColumn('name', 'text').execute() } })],
+      });
+      stores.push(store);
+      await store.migrate();
+      const counted = store.db as unknown as Kysely<{ counted: { id: Generated<number>; name: string } }>;
+      await counted.insertInto('counted').values([{ name: 'a' }, { name: 'b' }]).execute();
+      expect(await counted.selectFrom('counted').select(['id', 'name']).orderBy('id').execute()).toEqual([{ id: 1, name: 'a' }, { id: 2, name: 'b' }]);
     });
 
     it('lets only one holder of a named lock run at a time', async () => {
@@ -102,13 +142,13 @@ for (const dialect of testDialects(postgresUrl)) {
       const attempt = a.dialect.tryWithLock('fenced', async (lease) => {
         // As if this holder paused past its lease and another node took over meanwhile.
         await sql`update store_locks set holder = 'someone-else' where name = 'fenced'`.execute(b.db);
-        return a.db.transaction().execute(async (trx) => {
+        return a.tables<RegistryTables>().transaction().execute(async (trx) => {
           await lease.fence(trx);
           await trx.insertInto('members').values(member).execute();
         });
       });
       await expect(attempt).rejects.toBeInstanceOf(LockLost);
-      expect(await b.db.selectFrom('members').selectAll().execute()).toEqual([]);
+      expect(await b.tables<RegistryTables>().selectFrom('members').selectAll().execute()).toEqual([]);
     });
   });
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { dropDatabase, ensureDatabase } from './postgres/databases.js';
 
 /**
  * Test support: every suite loops over the dialects that this run can reach
@@ -28,22 +28,14 @@ export async function freshDatabase(dialect: 'sqlite' | 'postgres', postgresUrl:
   }
   if (!postgresUrl) throw new Error('no PostgreSQL server for this run');
   const name = `rabta_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
+  const databaseUrl = await ensureDatabase(postgresUrl, name);
   return {
     dialect,
-    databaseUrl: url.toString(),
+    databaseUrl,
     dataDir,
     async drop() {
       rmSync(dataDir, { recursive: true, force: true });
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
+      await dropDatabase(postgresUrl, name);
     },
   };
 }

@@ -9,6 +9,7 @@ import type { TestDatabase } from '../../src/store/testing.js';
 import { startPgbouncer } from './pgbouncer.js';
 import type { Pgbouncer } from './pgbouncer.js';
 import { demoClient, gatedReceiver, notInLog, notRecorded, sequencerNode, signedLoad, until, verifyWholeLog } from './support.js';
+import type { AllTables } from '../tables.js';
 
 const postgresUrl = inject('postgresUrl');
 const TOPIC = 'PK/BANK/HBL/disbursement/cluster.probe';
@@ -68,7 +69,7 @@ describe.runIf(postgresUrl)('a three-node cluster behind HAProxy, through PgBoun
   }, 60_000);
 
   it('loses nothing acknowledged when one of three nodes is SIGKILLed under signed load, and the others deliver its claimed webhooks', async () => {
-    const db = cluster.demo!.platform.store.db;
+    const db = cluster.demo!.platform.store.tables<AllTables>();
     const { client, example } = await demoClient(cluster, 'HBL-branch-app.json');
     const { client: publisher } = await demoClient(cluster, 'HBL-disbursement.json');
     const load = signedLoad(client, example, LOAD);
@@ -113,7 +114,7 @@ describe.runIf(postgresUrl)('a three-node cluster behind HAProxy, through PgBoun
   }, 150_000);
 
   it('moves the sequencer when its node is killed: the queue is integrated, checkpoints and cosignatures continue one consistent chain', async () => {
-    const db = cluster.demo!.platform.store.db;
+    const db = cluster.demo!.platform.store.tables<AllTables>();
     const ledger = cluster.demo!.platform.ledger;
     const { client, example } = await demoClient(cluster, 'HBL-branch-app.json');
     const first = await sequencerNode(db, cluster);

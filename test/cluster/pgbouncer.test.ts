@@ -10,6 +10,7 @@ import { freshDatabase } from '../../src/store/testing.js';
 import type { TestDatabase } from '../../src/store/testing.js';
 import { startPgbouncer } from './pgbouncer.js';
 import type { Pgbouncer } from './pgbouncer.js';
+import type { AllTables } from '../tables.js';
 
 const postgresUrl = inject('postgresUrl');
 
@@ -44,7 +45,7 @@ describe.runIf(postgresUrl)('nodes through PgBouncer in transaction mode', () =>
   });
 
   it('goes through PgBouncer: the server sees PgBouncer’s pooled connections, no more than its pool', async () => {
-    const rows = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database()`.execute(nodes[0]!.store.db);
+    const rows = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database()`.execute(nodes[0]!.store.tables<AllTables>());
     expect(rows.rows[0]!.n).toBeGreaterThan(0);
     expect(rows.rows[0]!.n).toBeLessThanOrEqual(4);
   });
@@ -58,7 +59,7 @@ describe.runIf(postgresUrl)('nodes through PgBouncer in transaction mode', () =>
       const holders = new Set(results.map((r, i) => (r ? i % nodes.length : -1)).filter((i) => i >= 0));
       expect(holders.size).toBe(1);
     }
-    const db = nodes[0]!.store.db;
+    const db = nodes[0]!.store.tables<AllTables>();
     const leaves = await db.selectFrom('ledger_records').select('leaf_index').execute();
     const indexes = leaves.map((l) => l.leaf_index);
     expect(indexes.every((i) => i !== null)).toBe(true);
@@ -74,7 +75,7 @@ describe.runIf(postgresUrl)('nodes through PgBouncer in transaction mode', () =>
   });
 
   it('hands the sequencer over when its holder stops, and the next one continues the same chain', async () => {
-    const holderRow = await sql<{ holder: string }>`select holder from store_locks where name = 'ledger-sequencer'`.execute(nodes[0]!.store.db);
+    const holderRow = await sql<{ holder: string }>`select holder from store_locks where name = 'ledger-sequencer'`.execute(nodes[0]!.store.tables<AllTables>());
     const holder = nodes.findIndex((node) => node.store.dialect.holder === holderRow.rows[0]?.holder);
     expect(holder).toBeGreaterThanOrEqual(0);
     const before = await nodes[0]!.ledger.latestCheckpoint();
@@ -85,7 +86,7 @@ describe.runIf(postgresUrl)('nodes through PgBouncer in transaction mode', () =>
     expect(results.filter((r) => r && r.added > 0)).toHaveLength(1);
     const after = await nodes[0]!.ledger.latestCheckpoint();
     expect(after!.size).toBeGreaterThan(before!.size);
-    const rows = await nodes[0]!.store.db.selectFrom('ledger_checkpoints').select(['size', 'root']).where('size', 'in', [before!.size, after!.size]).orderBy('size').execute();
+    const rows = await nodes[0]!.store.tables<AllTables>().selectFrom('ledger_checkpoints').select(['size', 'root']).where('size', 'in', [before!.size, after!.size]).orderBy('size').execute();
     const proof = await nodes[1]!.ledger.consistencyProof(before!.size, after!.size);
     expect(verifyConsistency(before!.size, after!.size, proof, rows[0]!.root, rows[1]!.root)).toMatchObject({ ok: true });
   });
@@ -98,7 +99,7 @@ describe.runIf(postgresUrl)('nodes through PgBouncer in transaction mode', () =>
         node.store.dialect.tryWithLock('cluster-test-sweep', async () => {
           inside++;
           most = Math.max(most, inside);
-          await sql`select pg_sleep(0.05)`.execute(node.store.db);
+          await sql`select pg_sleep(0.05)`.execute(node.store.tables<AllTables>());
           inside--;
           return true;
         }),

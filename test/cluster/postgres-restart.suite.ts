@@ -8,6 +8,7 @@ import { freeLocalPort } from '../../src/cli/cluster-processes.js';
 import { startPrivatePostgres } from './private-postgres.js';
 import type { PrivatePostgres } from './private-postgres.js';
 import { demoClient, notInLog, notRecorded, readiness, signedCallToNode, signedLoad, until } from './support.js';
+import type { AllTables } from '../tables.js';
 
 const postgresUrl = inject('postgresUrl');
 const UNAVAILABLE = 'https://rabta.pk/problems/unavailable';
@@ -55,7 +56,7 @@ describe.runIf(postgresUrl)('a cluster whose PostgreSQL stops and starts under l
   }, 60_000);
 
   it('answers 503 unavailable while the database is down, recovers by itself, and loses nothing acknowledged', async () => {
-    const db = cluster.demo!.platform.store.db;
+    const db = cluster.demo!.platform.store.tables<AllTables>();
     const { client, example } = await demoClient(cluster, 'HBL-branch-app.json');
     const load = signedLoad(client, example, 4);
     try {

@@ -7,9 +7,9 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Cluster, ClusterNode } from '../../src/cli/cluster-deploy.js';
 import { verifyLog } from '../../src/ledger/verify-log.js';
-import type { Database } from '../../src/store/index.js';
 import { fromKeyFile, loadKeyFile, signRequest } from '../../src/sdk/index.js';
 import type { RabtaClient } from '../../src/sdk/index.js';
+import type { AllTables } from '../tables.js';
 
 export interface DemoCall {
   method: string;
@@ -67,14 +67,14 @@ export async function until(what: string, check: () => Promise<boolean> | boolea
 }
 
 /** The node whose process holds the ledger sequencer's lease (holders are host/pid/…). */
-export async function sequencerNode(db: Kysely<Database>, cluster: Cluster): Promise<ClusterNode | undefined> {
+export async function sequencerNode(db: Kysely<AllTables>, cluster: Cluster): Promise<ClusterNode | undefined> {
   const { rows } = await sql<{ holder: string }>`select holder from store_locks where name = 'ledger-sequencer' and expires_at > (extract(epoch from clock_timestamp()) * 1000)::bigint`.execute(db);
   const pid = Number(rows[0]?.holder.split('/')[1]);
   return cluster.nodes.find((node) => node.process.pid === pid && !node.stopped);
 }
 
 /** Which of `ids` are not yet leaves of the log (integrated). */
-export async function notInLog(db: Kysely<Database>, ids: string[]): Promise<string[]> {
+export async function notInLog(db: Kysely<AllTables>, ids: string[]): Promise<string[]> {
   const logged = new Set<string>();
   for (let i = 0; i < ids.length; i += 500) {
     const rows = await db.selectFrom('ledger_records').select('ref').where('ref', 'in', ids.slice(i, i + 500)).where('leaf_index', 'is not', null).execute();
@@ -84,7 +84,7 @@ export async function notInLog(db: Kysely<Database>, ids: string[]): Promise<str
 }
 
 /** Which of `ids` have no exchange record. */
-export async function notRecorded(db: Kysely<Database>, ids: string[]): Promise<string[]> {
+export async function notRecorded(db: Kysely<AllTables>, ids: string[]): Promise<string[]> {
   const recorded = new Set<string>();
   for (let i = 0; i < ids.length; i += 500) {
     const rows = await db.selectFrom('exchanges').select('id').where('id', 'in', ids.slice(i, i + 500)).execute();

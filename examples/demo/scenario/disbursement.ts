@@ -17,6 +17,7 @@ import { BISP_PAYMENTS, declareDisbursementTopics } from './topics.js';
 import { citizenSignIn, smsInbox } from './phones.js';
 import { attachWithdrawalRule, followJointCase } from './joint-case.js';
 import type { JointCaseReport } from './joint-case.js';
+import type { AllTables } from '../../../test/tables.js';
 
 export interface ScenarioContext {
   platform: Platform;
@@ -193,12 +194,12 @@ export async function runDisbursement(ctx: ScenarioContext): Promise<Disbursemen
 /** Which of these beneficiaries have a phone registered (only they are sent SMS). */
 async function registeredAmong(platform: Platform, cnics: string[]): Promise<string[]> {
   const byHash = new Map(cnics.map((c) => [subjectHash(platform.keyring.subjectSecret, c.replaceAll('-', '')), c]));
-  const rows = await platform.store.db.selectFrom('citizens').select('subject_hash').where('subject_hash', 'in', [...byHash.keys()]).execute();
+  const rows = await platform.store.tables<AllTables>().selectFrom('citizens').select('subject_hash').where('subject_hash', 'in', [...byHash.keys()]).execute();
   return cnics.filter((c) => rows.some((r) => byHash.get(r.subject_hash) === c));
 }
 
 async function noticesSince(platform: Platform, since: number): Promise<number> {
-  const row = await platform.store.db
+  const row = await platform.store.tables<AllTables>()
     .selectFrom('citizen_notifications')
     .select((eb) => eb.fn.countAll().as('n'))
     .where('template', '=', 'event-notice')
@@ -212,7 +213,7 @@ async function noticesSince(platform: Platform, since: number): Promise<number> 
 async function trackerOf(platform: Platform, cnics: string[], since: number) {
   const result: DisbursementReport['tracker'] = [];
   for (const cnic of cnics) {
-    const rows = await platform.store.db
+    const rows = await platform.store.tables<AllTables>()
       .selectFrom('tracker_entries')
       .select(['kind', 'service_id'])
       .where('subject_hash', '=', subjectHash(platform.keyring.subjectSecret, cnic.replaceAll('-', '')))

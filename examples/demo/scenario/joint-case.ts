@@ -4,6 +4,7 @@ import type { RabtaClient } from '../../../src/sdk/index.js';
 import type { Beneficiary } from '../people.js';
 import type { SmsInbox } from './phones.js';
 import { WITHDRAWAL_FAILED } from './topics.js';
+import type { AllTables } from '../../../test/tables.js';
 
 /** What the beneficiary and the institutions saw of the joint case. */
 export interface JointCaseReport {
@@ -47,7 +48,7 @@ export async function attachWithdrawalRule(platform: Platform): Promise<void> {
 export async function followJointCase(input: { platform: Platform; desk: RabtaClient; inbox: SmsInbox; beneficiary: Beneficiary; eventId: string; timeoutMs: number; say: (line: string) => void; until: <T>(probe: () => Promise<T | false>, timeoutMs: number, what: string) => Promise<T> }): Promise<JointCaseReport> {
   const { platform, desk, inbox, beneficiary: her, timeoutMs, say } = input;
   const reference = await input.until(async () => {
-    const row = await platform.store.db.selectFrom('cases').select('reference').where('event_id', '=', input.eventId).executeTakeFirst();
+    const row = await platform.store.tables<AllTables>().selectFrom('cases').select('reference').where('event_id', '=', input.eventId).executeTakeFirst();
     return row?.reference ?? false;
   }, timeoutMs, 'HBL’s case rule to open a case for the failed withdrawal');
   const call = async (method: 'GET' | 'POST', path: string, json?: unknown) => {

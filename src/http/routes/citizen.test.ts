@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { citizensRows } from '../../citizens/testing.js';
 import { startFederation } from '../../consent/testing.js';
 import type { Federation } from '../../consent/testing.js';
 import { PROBLEM_BASE } from '../../core/index.js';
@@ -34,7 +35,7 @@ for (const dialect of testDialects(postgresUrl)) {
       expect(problem(await admin({ cnic: MINE, mobile: '+923008000001', language: 'en' }, null))).toBe('401 unauthorized');
       const { token: memberToken } = await f.t.platform.registry.createOperator({ id: 'system', role: 'system', memberId: null }, { name: 'HBL', role: 'member-admin', memberId: 'PK/BANK/HBL' });
       expect(problem(await admin({ cnic: MINE, mobile: '+923008000001', language: 'en' }, memberToken))).toBe('403 forbidden');
-      const stored = JSON.stringify(await f.t.platform.store.db.selectFrom('citizens').selectAll().execute());
+      const stored = JSON.stringify(await citizensRows(f.t.platform.store.db).citizens());
       expect(stored).not.toContain('8000001-1');
       expect(stored).not.toContain('3520280000011');
       // Back to English for the rest.
@@ -96,7 +97,7 @@ for (const dialect of testDialects(postgresUrl)) {
       expect((page.body.items as unknown[]).length).toBe(2);
       expect(page.body.next).toEqual(expect.any(String));
       // Nothing sent to the other citizen shows here.
-      const theirs = await f.t.platform.store.db.selectFrom('citizen_notifications').select('id').where('subject_hash', '=', f.hash(THEIRS)).execute();
+      const theirs = await citizensRows(f.t.platform.store.db).notifications(f.hash(THEIRS));
       expect(theirs.length).toBeGreaterThan(0);
       for (const row of theirs) expect(items.map((i) => (i as unknown as { id: string }).id)).not.toContain(row.id);
     });

@@ -2,17 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { memberIdOf, subsystemIdOf, RabtaError } from '../../core/index.js';
-import type { Kysely } from 'kysely';
 import { findExchange } from '../../exchange/index.js';
 import type { SignedRequestHead } from '../../exchange/index.js';
 import type { Registry } from '../../registry/index.js';
-import type { Database } from '../../store/index.js';
+import type { Connection } from '../../store/index.js';
 import { bearerToken } from '../auth.js';
 import { signedScope } from '../signed.js';
 import type { Authenticate } from '../signed.js';
 
 export interface ReceiptDeps {
-  db: Kysely<Database>;
+  db: Connection;
   registry: Registry;
   authenticate: Authenticate;
   /** the exchange's receipt from the ledger (record, salt, tlog-proof, keys), once its leaf is in the log */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
+import type { Database as SqliteFile } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CompiledQuery, SqliteDialect, SqliteDriver, sql } from 'kysely';
 import type { DatabaseConnection, SqliteDialectConfig } from 'kysely';
-import type { LockLease, StoreDialect } from '../dialect.js';
-import { LockLost } from '../errors.js';
+import type { StoreDialect } from '../dialect.js';
+import { leaseLocks } from '../leases.js';
 
 const LEASE_MS = 15_000;
 
@@ -43,7 +43,9 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-export function sqliteDialect(options: SqliteOptions): StoreDialect {
+/** Loads better-sqlite3 only when a SQLite store opens: a PostgreSQL instance never does. */
+async function openFile(options: SqliteOptions): Promise<SqliteFile> {
+  const { default: Database } = await import('better-sqlite3');
   if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
   const connection = new Database(options.file);
   connection.pragma('journal_mode = WAL');
@@ -51,60 +53,56 @@ export function sqliteDialect(options: SqliteOptions): StoreDialect {
   connection.pragma('busy_timeout = 5000');
   connection.pragma('foreign_keys = ON');
   connection.exec('CREATE TABLE IF NOT EXISTS store_locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)');
+  return connection;
+}
+
+export function sqliteDialect(options: SqliteOptions): StoreDialect {
+  let file: Promise<SqliteFile> | undefined;
+  const open = () => (file ??= openFile(options));
   const holder = `${process.pid}-${randomUUID()}`;
-  const kept = new Set<string>();
-  const running = new Set<string>();
-  const take = connection.transaction((name: string, now: number) => {
-    const row = connection.prepare('SELECT holder, expires_at FROM store_locks WHERE name = ?').get(name) as { holder: string; expires_at: number } | undefined;
-    if (row && row.holder !== holder && row.expires_at > now && holderAlive(row.holder)) return false;
-    connection.prepare('INSERT INTO store_locks (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at').run(name, holder, now + LEASE_MS);
-    return true;
+
+  const locks = leaseLocks({
+    async take(name) {
+      const connection = await open();
+      // Under the write lock (IMMEDIATE): read and write the lease as one step, whoever else shares the file.
+      const take = connection.transaction((now: number) => {
+        const row = connection.prepare('SELECT holder, expires_at FROM store_locks WHERE name = ?').get(name) as { holder: string; expires_at: number } | undefined;
+        if (row && row.holder !== holder && row.expires_at > now && holderAlive(row.holder)) return false;
+        connection.prepare('INSERT INTO store_locks (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at').run(name, holder, now + LEASE_MS);
+        return true;
+      });
+      return take.immediate(Date.now());
+    },
+    async renew(name) {
+      const connection = await open();
+      if (connection.open) connection.prepare('UPDATE store_locks SET expires_at = ? WHERE name = ? AND holder = ?').run(Date.now() + LEASE_MS, name, holder);
+    },
+    async release(name) {
+      const connection = await open();
+      if (connection.open) connection.prepare('DELETE FROM store_locks WHERE name = ? AND holder = ?').run(name, holder);
+    },
+    async fence(trx, name) {
+      // Inside an IMMEDIATE transaction: nobody else writes the file, so the lease cannot change hands before it ends.
+      const result = await sql<{ holder: string }>`UPDATE store_locks SET expires_at = ${Date.now() + LEASE_MS} WHERE name = ${name} AND holder = ${holder} RETURNING holder`.execute(trx);
+      return result.rows.length === 1;
+    },
+    renewEveryMs: LEASE_MS / 3,
   });
-  const release = (name: string) => {
-    if (connection.open) connection.prepare('DELETE FROM store_locks WHERE name = ? AND holder = ?').run(name, holder);
-  };
+
   return {
     name: 'sqlite',
     binaryType: 'blob',
+    autoIncrementKey: (column) => (table) => table.addColumn(column, 'integer', (c) => c.primaryKey().autoIncrement()),
     supportsSkipLocked: false,
+    serializesWrites: true,
+    indexedBy: (index) => sql` INDEXED BY ${sql.id(index)}`,
+    columnsOf: async (db, table) => new Set((await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db)).rows.map((r) => r.name)),
     holder,
-    createKyselyDialect: () => new ImmediateSqliteDialect({ database: connection }),
-    async tryWithLock(name, fn, lockOptions = {}) {
-      // The lease names this process, so two runs in it would both pass the row: one at a time here too.
-      if (running.has(name)) return undefined;
-      running.add(name);
-      try {
-        if (!take.immediate(name, Date.now())) {
-          running.delete(name);
-          return undefined;
-        }
-      } catch (error) {
-        running.delete(name);
-        throw error;
-      }
-      if (lockOptions.keep) kept.add(name);
-      const lease: LockLease = {
-        async fence(trx) {
-          // Inside an IMMEDIATE transaction: nobody else writes the file, so the lease cannot change hands before it ends.
-          const result = await sql<{ holder: string }>`UPDATE store_locks SET expires_at = ${Date.now() + LEASE_MS} WHERE name = ${name} AND holder = ${holder} RETURNING holder`.execute(trx);
-          if (result.rows.length !== 1) throw new LockLost(name);
-        },
-      };
-      // Long work renews the lease, so it never lapses while the holder lives.
-      const renew = setInterval(() => connection.prepare('UPDATE store_locks SET expires_at = ? WHERE name = ? AND holder = ?').run(Date.now() + LEASE_MS, name, holder), LEASE_MS / 3);
-      try {
-        return await fn(lease);
-      } finally {
-        clearInterval(renew);
-        if (!lockOptions.keep) release(name);
-        running.delete(name);
-      }
-    },
-    async releaseLocks() {
-      for (const name of kept) release(name);
-      kept.clear();
-    },
+    createKyselyDialect: () => new ImmediateSqliteDialect({ database: open }),
+    ...locks,
     async close() {
+      if (!file) return;
+      const connection = await file;
       if (connection.open) connection.close();
     },
   };
