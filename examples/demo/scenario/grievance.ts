@@ -112,7 +112,9 @@ export async function runGrievance(ctx: GrievanceContext): Promise<GrievanceRepo
   const waitStage = progress.stage(`NADRA's first-response deadline (${platform.cases.calendar.dayMs / 1000} s a working day)`, 1);
   const escalatedView = await until(async () => {
     const view = await admin<CaseView>('GET', `/admin/cases/${smsReference}`);
-    return view.timeline.some((e) => e.kind === 'escalated' && e.actor.includes('deadline-sweep')) ? view : false;
+    // NADRA's own miss: an escalation after the transfer (on a slow machine Jazz's clock may have run out first).
+    const transferredAt = view.timeline.map((e) => e.kind).lastIndexOf('transferred');
+    return view.timeline.some((e, i) => i > transferredAt && e.kind === 'escalated' && e.actor.includes('deadline-sweep')) ? view : false;
   }, timeout, 'the sweep to escalate NADRA’s missed first response');
   waitStage(1);
   progress.stop();
