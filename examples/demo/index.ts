@@ -1,5 +1,5 @@
+import { localBaseUrl } from '../../src/config/index.js';
 import { isAbsolute, relative } from 'node:path';
-import { DEFAULT_URL } from '../../src/cli/call.js';
 import type { Platform } from '../../src/platform/index.js';
 import { verifyForwarded } from '../../src/sdk/index.js';
 import { demoBeneficiaries } from './people.js';
@@ -67,7 +67,8 @@ export async function startDemo(platform: Platform, options: { smscPort?: number
   }
   const base = platform.config.publicUrl;
   // The CLI's default is the default port's URL; any other instance is named in every command.
-  const url = base === DEFAULT_URL ? '' : ` --url ${base}`;
+  // Another shell has no PORT set: its commands need --url unless the demo is where they look by default.
+  const url = base === localBaseUrl({}) ? '' : ` --url ${base}`;
   const smscPort = options.smscPort;
   const calendar = platform.cases.calendar;
   const clock = calendar.compressed ? `a working day lasts ${calendar.dayMs / 1000} s here (RABTA_CASES_WORKING_DAY_MS), so deadlines pass while you watch` : 'deadlines in real working days';

@@ -13,7 +13,7 @@ interface Example {
 }
 
 export { DEFAULT_URL } from './admin/client.js';
-import { DEFAULT_URL } from './admin/client.js';
+import { URL_OPTION } from './admin/client.js';
 
 /**
  * A subsystem's client from its key file, or a clear failure: a path that does
@@ -46,7 +46,7 @@ export function registerCallCommand(program: Command, output: Output = consoleOu
     .command('call')
     .description('make a signed call through the exchange as the subsystem of a key file (default: the file’s example call; flags override it)')
     .requiredOption('--key-file <file>', 'the subsystem’s key file')
-    .option('--url <url>', 'Rabta base URL (env RABTA_URL)', process.env.RABTA_URL ?? DEFAULT_URL)
+    .option(...URL_OPTION)
     .option('--method <method>', 'HTTP method')
     .option('--path <path>', '/x/{service id}/{path}, or another signed path such as /consents')
     .option('--purpose <code>', 'Rabta-Purpose (replaces the example’s)')

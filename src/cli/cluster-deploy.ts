@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadConfig } from '../config/index.js';
+import { DEFAULT_PORT, loadConfig } from '../config/index.js';
 import { newKeysFile, writeKeysFile } from '../keyring/index.js';
 import { createPlatform } from '../platform/index.js';
 import type { Platform } from '../platform/index.js';
@@ -81,7 +81,7 @@ export async function startClusterDeployment(options: ClusterOptions): Promise<C
   const dataDir = resolve(env.RABTA_DATA_DIR ?? 'data');
   const clusterDir = join(dataDir, 'cluster');
   mkdirSync(clusterDir, { recursive: true });
-  const port = Number(env.PORT ?? 8080);
+  const port = Number(env.PORT ?? DEFAULT_PORT);
   const publicUrl = (env.RABTA_PUBLIC_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
   const databaseUrl = env.DATABASE_URL || (await ensureClusterDatabase(DEFAULT_SERVER, CLUSTER_DATABASE));
   const keysFile = resolve(env.RABTA_KEYS_FILE ?? join(clusterDir, 'keys.json'));

@@ -4,8 +4,10 @@ import type { ConsentRequest, ConsentRequestStatus } from '../sdk/index.js';
 import { CliFailure, consoleOutput } from './admin/client.js';
 import type { Output } from './admin/client.js';
 import { DEFAULT_URL, clientFromKeyFile, printProblem } from './call.js';
+import { URL_OPTION } from './admin/client.js';
+import { CONSENT_STATUSES } from '../core/index.js';
 
-const STATUSES: ConsentRequestStatus[] = ['REQUESTED', 'ACTIVE', 'REVOKED', 'EXPIRED', 'REJECTED'];
+const STATUSES: readonly ConsentRequestStatus[] = CONSENT_STATUSES;
 
 /**
  * `rabta consent request|show|list`: a consumer subsystem asks citizens for
@@ -15,7 +17,7 @@ const STATUSES: ConsentRequestStatus[] = ['REQUESTED', 'ACTIVE', 'REVOKED', 'EXP
 export function registerConsentCommands(program: Command, output: Output = consoleOutput): void {
   const consent = program.command('consent').description('ask citizens for consent and follow the requests, as a consumer subsystem (signed with its key file)');
   const common = (command: Command) =>
-    command.requiredOption('--key-file <file>', 'the consumer subsystem’s key file').option('--url <url>', 'Rabta base URL (env RABTA_URL)', process.env.RABTA_URL ?? DEFAULT_URL).option('--json', 'print the raw JSON answer', false);
+    command.requiredOption('--key-file <file>', 'the consumer subsystem’s key file').option(...URL_OPTION).option('--json', 'print the raw JSON answer', false);
 
   common(consent.command('request'))
     .description('ask a citizen for consent; they get an SMS in their language and answer HAAN <code> or NAHI <code> (or on the portal)')

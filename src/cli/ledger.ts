@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_URL } from './admin/client.js';
+import { URL_OPTION } from './admin/client.js';
 import { writeFileAtomic } from '../ledger/index.js';
 import { encodeBase64 } from '../ledger/index.js';
 import { asReceipt, verifyReceipt } from '../ledger/index.js';
@@ -34,7 +34,7 @@ export function registerLedgerCommands(program: Command, options: LedgerCommandO
     .description(
       'audit the whole log: signatures, witness quorum, every tile and entry, and consistency with the last run — whose checkpoint is kept in ~/.rabta/ledger-<origin>.json (--state); a log that was recreated on purpose (a fresh demo) is started over with --forget',
     )
-    .option('--url <url>', 'Rabta base URL (env RABTA_URL)', process.env.RABTA_URL ?? DEFAULT_URL)
+    .option(...URL_OPTION)
     .option('--witness-quorum <k>', 'distinct witness cosignatures required', count, 0)
     .option('--state <file>', 'the last verified checkpoint (default ~/.rabta/ledger-<origin>.json)')
     .option('--forget', 'start over: ignore the saved checkpoint (only when the log was recreated on purpose, e.g. a fresh demo data directory)', false)

@@ -6,6 +6,7 @@ import { createLogger } from '../http/index.js';
 import { buildServer, createPlatform } from '../platform/index.js';
 import type { Platform } from '../platform/index.js';
 import { configOrExit } from './config.js';
+import { DEFAULT_PORT } from '../config/index.js';
 
 interface DemoModule {
   startDemoSmsc(env: Record<string, string | undefined>): Promise<DemoSmsc>;
@@ -52,7 +53,7 @@ export async function startServer(options: { demo: boolean; workers?: number; sc
     env.RABTA_CASES_SWEEP_MS ??= '1000';
     // A demo's log origin and registry hold its port, so a demo on another port keeps its own data:
     // two demos side by side differ by PORT alone.
-    if (!env.RABTA_DATA_DIR && env.PORT && env.PORT !== '8080') env.RABTA_DATA_DIR = join('data', `demo-${env.PORT}`);
+    if (!env.RABTA_DATA_DIR && env.PORT && env.PORT !== String(DEFAULT_PORT)) env.RABTA_DATA_DIR = join('data', `demo-${env.PORT}`);
   }
   const demoModule = options.demo ? await loadDemo() : undefined;
   // The demo's SMSC runs before the instance, which reaches it like any SMSC (RABTA_SMPP_URL).

@@ -97,9 +97,22 @@ export class ConfigError extends Error {
 
 const INSTANCE_PATTERN = /^[A-Z][A-Z0-9-]{1,15}$/;
 
+/** The port an instance listens on when PORT is not set. */
+export const DEFAULT_PORT = 8080;
+
+/**
+ * Where an instance started with `env` answers on this machine: the CLI's
+ * default `--url`, so a command reaches the instance beside it with the same
+ * PORT (or RABTA_PUBLIC_URL) and nothing else set.
+ */
+export function localBaseUrl(env: Record<string, string | undefined> = process.env): string {
+  const port = Number(env.PORT);
+  return (env.RABTA_PUBLIC_URL ?? `http://127.0.0.1:${Number.isInteger(port) && port > 0 ? port : DEFAULT_PORT}`).replace(/\/+$/, '');
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const problems: string[] = [];
-  const port = integer(env.PORT, 8080, 'PORT', problems, 0, 65535);
+  const port = integer(env.PORT, DEFAULT_PORT, 'PORT', problems, 0, 65535);
   const host = env.RABTA_HOST ?? '127.0.0.1';
   const publicUrl = (env.RABTA_PUBLIC_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
   try {
@@ -126,7 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('RABTA_KEYS_FILE is required with DATABASE_URL: every node must use the same keys (generate one with `rabta keys init`)');
   }
   const smppUrl = env.RABTA_SMPP_URL || undefined;
-  if (smppUrl !== undefined && !/^smpps?:\/\/[^@]+@[^:/]+(:\d+)?\/?$/.test(smppUrl)) problems.push('RABTA_SMPP_URL must look like smpp://system_id:password@host:2775');
+  if (smppUrl !== undefined && !/^smpps?:\/\/[^@]+@[^:/]+(:\d+)?\/?$/.test(smppUrl)) problems.push('RABTA_SMPP_URL must look like smpp://system_id:password@host:port');
   const smsHttpUrl = env.RABTA_SMS_HTTP_URL || undefined;
   if (smsHttpUrl !== undefined && !env.RABTA_SMS_HTTP_SECRET) problems.push('RABTA_SMS_HTTP_SECRET is required with RABTA_SMS_HTTP_URL');
   let sms: SmsChannelKind = 'console';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { maskCnic, normalizeCnic, subjectHash, memberIdOf, RabtaError } from '../core/index.js';
+import type { ConsentForConsumer } from '../core/index.js';
 import { signArtefact } from './artefact.js';
 import type { ConsentTerms } from './artefact.js';
 import { recordConsentChange } from './changes.js';
@@ -21,23 +22,7 @@ export interface ConsentRequestInput {
   frequency: { count: number; per: 'day' | 'month' };
 }
 
-/** What a consumer sees of its request: the terms, the signed artefact and the status — nothing about the citizen. */
-export interface ConsentForConsumer {
-  id: string;
-  status: ConsentStatus;
-  statusAt: string;
-  consumer: string;
-  provider: string;
-  services: string[];
-  purpose: string;
-  dataLifeDays: number;
-  frequency: { count: number; per: 'day' | 'month' };
-  validFrom: string;
-  validUntil: string;
-  requestedAt: string;
-  /** the compact JWS, signed with the instance consent key (see /.well-known/rabta.json) */
-  artefact: string;
-}
+export type { ConsentForConsumer } from '../core/index.js';
 
 /**
  * A consumer asks a citizen for consent (a signed call). The request is

@@ -3,8 +3,10 @@
  * ever known by the keyed hash of the CNIC (`subject_hash`); the citizens
  * module holds the masked CNIC and the phone.
  */
-export const CONSENT_STATUSES = ['REQUESTED', 'ACTIVE', 'REVOKED', 'EXPIRED', 'REJECTED'] as const;
-export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+import type { ConsentStatus } from '../core/index.js';
+
+export { CONSENT_STATUSES } from '../core/index.js';
+export type { ConsentStatus } from '../core/index.js';
 
 /**
  * The terms are immutable (the JWS is their signed form); only the status

@@ -14,3 +14,4 @@ export * from './paging.js';
 export * from './periodic.js';
 export * from './problem-docs.js';
 export * from './subjects.js';
+export * from './consent-view.js';

@@ -3,7 +3,9 @@
  * GET /consents/{id}) as the SDK presents them. The methods are on RabtaClient.
  */
 
-export type ConsentRequestStatus = 'REQUESTED' | 'ACTIVE' | 'REVOKED' | 'EXPIRED' | 'REJECTED';
+import type { ConsentForConsumer, ConsentStatus } from '../core/index.js';
+
+export type ConsentRequestStatus = ConsentStatus;
 
 export interface ConsentRequestInput {
   /** the citizen, NNNNN-NNNNNNN-N */
@@ -21,22 +23,7 @@ export interface ConsentRequestInput {
 }
 
 /** A consent request as its consumer sees it: the same whether or not the CNIC is registered. */
-export interface ConsentRequest {
-  id: string;
-  status: ConsentRequestStatus;
-  statusAt: string;
-  consumer: string;
-  provider: string;
-  services: string[];
-  purpose: string;
-  dataLifeDays: number;
-  frequency: { count: number; per: 'day' | 'month' };
-  validFrom: string;
-  validUntil: string;
-  requestedAt: string;
-  /** compact JWS (EdDSA) signed with the instance's consent key */
-  artefact: string;
-}
+export type ConsentRequest = ConsentForConsumer;
 
 export interface ListConsentsOptions {
   status?: ConsentRequestStatus;

@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
+import { localBaseUrl } from '../../config/index.js';
 
-/** Where `rabta start` listens with no PORT set: every client command's default --url. */
-export const DEFAULT_URL = 'http://127.0.0.1:8080';
+/** Every client command's default --url: the instance `rabta start` runs with this shell's PORT (or RABTA_PUBLIC_URL). */
+export const DEFAULT_URL = localBaseUrl(process.env);
+
+/** The --url option every client command takes, in one place. */
+export const URL_OPTION = ['--url <url>', 'Rabta base URL (env RABTA_URL; default the instance on this shell’s PORT)', process.env.RABTA_URL ?? DEFAULT_URL] as const;
 
 /** Where output goes, so tests can capture it. */
 export interface Output {
@@ -25,7 +29,7 @@ export class CliFailure extends Error {
 /** Options every admin command takes. */
 export function withClientOptions(command: Command): Command {
   return command
-    .option('--url <url>', 'Rabta base URL (env RABTA_URL)', process.env.RABTA_URL ?? DEFAULT_URL)
+    .option(...URL_OPTION)
     .option('--token <token>', 'API token (env RABTA_TOKEN)', process.env.RABTA_TOKEN)
     .option('--json', 'print the raw JSON answer', false);
 }
