@@ -6,7 +6,7 @@ import { field } from '../http/frame.js';
 import type { Form, WebFrame } from '../http/frame.js';
 import { Csrf } from '../layout.js';
 import type { PageContext } from '../layout.js';
-import { ApiError, ConsolePage, problemText, rowsOf } from './parts.js';
+import { ApiError, ConsolePage, redirectAfter, rowsOf } from './parts.js';
 import type { Answer, ConsoleKit, Row } from './parts.js';
 
 const REF = /^RB-\d{2}-\d{6}-\d$/;
@@ -36,8 +36,7 @@ type ActionName = keyof typeof ACTIONS;
  */
 export function consoleCaseRoutes(app: FastifyInstance, frame: WebFrame, { api, ctxOf, signedIn }: ConsoleKit) {
   const flash = (request: FastifyRequest) => request.query as Record<string, string | undefined>;
-  const back = (reply: FastifyReply, to: string, answer: Answer, done: string) =>
-    frame.redirect(reply, answer.status >= 300 ? `${to}?m=refused&d=${encodeURIComponent(problemText(answer).slice(0, 160))}` : `${to}?m=${done}`);
+  const back = (reply: FastifyReply, to: string, answer: Answer, done: string) => redirectAfter(frame, reply, answer, to, `${to}?m=${done}`);
 
   app.get(
     '/console/cases',

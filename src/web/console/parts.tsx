@@ -81,6 +81,11 @@ export function problemText(answer: Answer): string {
   return p?.detail ?? p?.title ?? `HTTP ${answer.status}`;
 }
 
+/** After a console action (POST/redirect/GET): back to `refusedTo` with the API's refusal, or on to `doneTo`. */
+export function redirectAfter(frame: WebFrame, reply: FastifyReply, answer: Answer, refusedTo: string, doneTo: string) {
+  return frame.redirect(reply, answer.status >= 300 ? `${refusedTo}?m=refused&d=${encodeURIComponent(problemText(answer).slice(0, 160))}` : doneTo);
+}
+
 export function ApiError({ answer }: { answer: Answer }) {
   return (
     <p class="error" role="alert">

@@ -7,7 +7,7 @@ import type { Form, WebFrame } from '../http/frame.js';
 import { seal } from '../http/seal.js';
 import { Icon } from '../icons.js';
 import { Csrf } from '../layout.js';
-import { ApiError, ConsolePage, consoleKit, DataTable, problemText, rowsOf, SECTIONS } from './parts.js';
+import { ApiError, ConsolePage, consoleKit, DataTable, redirectAfter, rowsOf, SECTIONS } from './parts.js';
 import type { Row } from './parts.js';
 import { consoleCaseRoutes } from './cases.js';
 
@@ -172,8 +172,7 @@ export function consoleRoutes(app: FastifyInstance, caps: WebCapabilities, frame
     signedIn(async (request, reply, token) => {
       const { keyId } = request.params as { keyId: string };
       const answer = await api(token, 'POST', `/admin/keys/${encodeURIComponent(keyId)}/approve`, {});
-      if (answer.status >= 300) return frame.redirect(reply, `/console/approvals?m=refused&d=${encodeURIComponent(problemText(answer).slice(0, 120))}`);
-      return frame.redirect(reply, '/console/approvals?m=approved');
+      return redirectAfter(frame, reply, answer, '/console/approvals', '/console/approvals?m=approved');
     }),
   );
 
@@ -262,8 +261,7 @@ export function consoleRoutes(app: FastifyInstance, caps: WebCapabilities, frame
       const { id } = request.params as { id: string };
       if (!/^\d{1,15}$/.test(id)) throw new RabtaError('not-found');
       const answer = await api(token, 'POST', `/admin/deliveries/${id}/replay`, {});
-      if (answer.status >= 300) return frame.redirect(reply, `/console/deliveries?m=refused&d=${encodeURIComponent(problemText(answer).slice(0, 120))}`);
-      return frame.redirect(reply, '/console/deliveries?status=dead&m=replayed');
+      return redirectAfter(frame, reply, answer, '/console/deliveries', '/console/deliveries?status=dead&m=replayed');
     }),
   );
 
