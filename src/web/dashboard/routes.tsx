@@ -195,22 +195,20 @@ function Overview({ v, span, indicators, trend, grain, figures }: { v: View; spa
             {d.perWeek}
           </a>
         </p>
-        <div class="two">
-          <div>
-            <Columns label={d.casesOpened} values={trend.map((t) => ({ value: count(t.indicators, 'cases.opened'), hidden: suppressed(count(t.indicators, 'cases.opened')) }))} />
-            <Columns label={d.exchangeCalls} values={trend.map((t) => ({ value: count(t.indicators, 'exchange.calls'), hidden: suppressed(count(t.indicators, 'exchange.calls')) }))} />
-            <p class="hint">{d.greyBars}</p>
-          </div>
-          <DataTable
-            caption={`${d.trends} (${grain === 'd' ? d.perDay : d.perWeek}) — ${d.table}`}
-            heads={[grain === 'd' ? d.day : d.week, d.casesOpened, d.sla, d.confirmed, d.exchangeCalls, d.published]}
-            numeric={[1, 2, 3, 4, 5]}
-            rows={trend.map((t) => ({
-              key: String(t.from),
-              cells: [when(t.from), value(find(t.indicators, 'cases.opened')), value(find(t.indicators, 'cases.resolved_in_time')), value(find(t.indicators, 'cases.confirmed')), value(find(t.indicators, 'exchange.calls')), value(find(t.indicators, 'events.published'))],
-            }))}
-          />
+        <div class="columns-pair">
+          <Columns label={d.casesOpened} values={trend.map((t) => ({ value: count(t.indicators, 'cases.opened'), hidden: suppressed(count(t.indicators, 'cases.opened')) }))} />
+          <Columns label={d.exchangeCalls} values={trend.map((t) => ({ value: count(t.indicators, 'exchange.calls'), hidden: suppressed(count(t.indicators, 'exchange.calls')) }))} />
+          <p class="hint">{d.greyBars}</p>
         </div>
+        <DataTable
+          caption={`${d.trends} (${grain === 'd' ? d.perDay : d.perWeek}) — ${d.table}`}
+          heads={[grain === 'd' ? d.day : d.week, d.casesOpened, d.sla, d.confirmed, d.exchangeCalls, d.published]}
+          numeric={[1, 2, 3, 4, 5]}
+          rows={trend.map((t) => ({
+            key: String(t.from),
+            cells: [when(t.from), value(find(t.indicators, 'cases.opened')), value(find(t.indicators, 'cases.resolved_in_time')), value(find(t.indicators, 'cases.confirmed')), value(find(t.indicators, 'exchange.calls')), value(find(t.indicators, 'events.published'))],
+          }))}
+        />
       </section>
       <section aria-labelledby="events">
         <h2 id="events">{d.payments}</h2>
