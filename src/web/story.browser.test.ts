@@ -47,9 +47,8 @@ describe('web: the disbursement story in a real browser', () => {
     await running?.close();
   });
 
-  it('the beneficiary signs in with the code the SMSC received, sees her money and her case, and files a complaint', async () => {
-    const page = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
-    page.setDefaultTimeout(20_000);
+  /** Her CNIC, then the code the demo SMSC received for her phone. */
+  async function signIn(page: Page) {
     const inbox = smsInbox(running.smsc);
     await page.goto(`${base}/`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
@@ -61,6 +60,12 @@ describe('web: the disbursement story in a real browser', () => {
     await page.fill('#code', /(\d{6})/.exec(sms)?.[1] as string);
     await page.click('form[action="/sign-in/code"] button[type=submit]');
     await page.waitForURL(`${base}/`);
+  }
+
+  it('the beneficiary signs in with the code the SMSC received, sees her money and her case, and files a complaint', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
+    page.setDefaultTimeout(20_000);
+    await signIn(page);
 
     // Where is my money? HBL's notice of the failed withdrawal, with what to do next.
     await page.click('a[href="/my/money"]');
@@ -122,16 +127,7 @@ describe('web: the disbursement story in a real browser', () => {
     // Her session from the first step is gone with its context; she signs in again (the third code of the fifteen minutes allowed).
     const page = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
     page.setDefaultTimeout(20_000);
-    const inbox = smsInbox(running.smsc);
-    await page.goto(`${base}/sign-in`);
-    const mark = inbox.mark();
-    await page.fill('#cnic', her.cnic);
-    await page.click('form[action="/sign-in"] button[type=submit]');
-    await page.waitForURL(`${base}/sign-in/code`);
-    const sms = await inbox.waitFor(her.mobile, (text) => /\d{6}/.test(text), 10_000, mark);
-    await page.fill('#code', /(\d{6})/.exec(sms)?.[1] as string);
-    await page.click('form[action="/sign-in/code"] button[type=submit]');
-    await page.waitForURL(`${base}/`);
+    await signIn(page);
     await page.goto(`${base}/my/cases/${complaint}`);
     expect(await page.locator('main').innerText()).toContain('500');
     await page.check('#rate5');

@@ -2,6 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { digits } from '../i18n/format.js';
 import type { Lang } from '../i18n/strings.js';
+import { ScrollTable } from '../layout.js';
 import { DASHBOARD_STRINGS } from './strings.js';
 
 export type D = Record<keyof (typeof DASHBOARD_STRINGS)['en'], string>;
@@ -27,40 +28,26 @@ export function shownPercent(value: number | null, basis: { numerator: number; d
   return digits(`${value}%`, lang);
 }
 
-/** A table with its caption, scrollable on a narrow screen and reachable by keyboard. */
+/** The numbers of a chart: the first cell of each row is its header. */
 export function DataTable({ caption, heads, rows, numeric }: { caption: string; heads: string[]; rows: Array<{ key: string; cells: ComponentChildren[] }>; numeric: readonly number[] }) {
   return (
-    <div class="scroll" tabindex={0} role="region" aria-label={caption}>
-      <table>
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            {heads.map((h, i) => (
-              <th scope="col" class={numeric.includes(i) ? 'num' : undefined} key={h}>
-                {h}
+    <ScrollTable caption={caption} heads={heads} numeric={numeric}>
+      {rows.map((r) => (
+        <tr key={r.key} data-row={r.key}>
+          {r.cells.map((c, i) =>
+            i === 0 ? (
+              <th scope="row" key={i}>
+                {c}
               </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.key} data-row={r.key}>
-              {r.cells.map((c, i) =>
-                i === 0 ? (
-                  <th scope="row" key={i}>
-                    {c}
-                  </th>
-                ) : (
-                  <td class={numeric.includes(i) ? 'num' : undefined} key={i}>
-                    {c}
-                  </td>
-                ),
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+            ) : (
+              <td class={numeric.includes(i) ? 'num' : undefined} key={i}>
+                {c}
+              </td>
+            ),
+          )}
+        </tr>
+      ))}
+    </ScrollTable>
   );
 }
 
