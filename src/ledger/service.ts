@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { CompiledQuery } from 'kysely';
 import type { Kysely } from 'kysely';
 import { standaloneJobs } from '../core/index.js';
 import type { Jobs, PeriodicJob } from '../core/index.js';
-import { commitment, canonicalJson, encodeLeaf } from './canonical.js';
+import { canonicalJson, commitmentOfJson, encodeLeaf } from './canonical.js';
 import type { LeafKind } from './canonical.js';
 import { consistencyProof, consistencyProofNodes, inclusionProof, inclusionProofNodes } from './merkle.js';
 import { noteSignerFromSeed } from './note.js';
@@ -15,6 +16,22 @@ import type { TileId } from './tiles.js';
 import type { LedgerTables } from './tables.js';
 import { afterCommit, tablesOf } from '../store/index.js';
 import type { Connection, StoreDialect } from '../store/index.js';
+
+/**
+ * Salts drawn from the system's generator in blocks: one call per append cost
+ * more than the rest of queueing a leaf. Each salt is a fresh 32-byte copy, never reused.
+ */
+const salts = (() => {
+  const BLOCK = 256;
+  let block = Buffer.alloc(0);
+  let used = BLOCK;
+  return {
+    next(): Buffer {
+      if (used === BLOCK) [block, used] = [randomBytes(32 * BLOCK), 0];
+      return Buffer.from(block.subarray(32 * used, 32 * ++used));
+    },
+  };
+})();
 
 /** How long a receipt waits for its leaf to be integrated by whichever node sequences. */
 const RECEIPT_WAIT_MS = 2000;
@@ -67,15 +84,16 @@ export function createLedger(deps: LedgerDeps) {
 
   /** `db` is the caller's transaction, opened on whichever module's tables */
   async function append(db: Connection, input: AppendInput): Promise<void> {
-    const salt = input.clear ? null : randomBytes(32);
+    const salt = input.clear ? null : salts.next();
     const record = canonicalJson(input.record);
-    const entry = salt ? encodeLeaf({ kind: input.kind, time: input.at, commitment: commitment(salt, input.record) }) : encodeLeaf({ kind: input.kind, time: input.at, clear: input.record });
-    await tablesOf<LedgerTables>(db)
-      .insertInto('ledger_records')
-      .values({ kind: input.kind, ref: input.ref, entry: Buffer.from(entry), salt, record: salt ? record : null, leaf_index: null, queued_at: input.at })
-      .execute();
+    const entry = salt ? encodeLeaf({ kind: input.kind, time: input.at, commitment: commitmentOfJson(salt, record) }) : encodeLeaf({ kind: input.kind, time: input.at, clear: input.record });
+    const tables = tablesOf<LedgerTables>(db);
+    // The statement is built once: on the hot path, Kysely's building cost more than SQLite's insert.
+    insertRecord ??= tables.insertInto('ledger_records').values({ kind: 0, ref: '', entry: Buffer.alloc(0), salt: null, record: null, queued_at: 0 }).compile().sql;
+    await tables.executeQuery(CompiledQuery.raw(insertRecord, [input.kind, input.ref, Buffer.from(entry), salt, salt ? record : null, input.at]));
     await afterCommit(db, wake);
   }
+  let insertRecord: string | undefined;
 
   let draining: Promise<Integrated | undefined> | undefined;
   let again = false;
