@@ -127,6 +127,7 @@ async function load(url: string, body: (i: number) => string, connections: numbe
   let latencies: number[] = [];
   let ok = 0;
   let failed = 0;
+  let firstFailure = '';
   let n = 0;
   const run = async (ms: number) => {
     const until = performance.now() + ms;
@@ -134,9 +135,9 @@ async function load(url: string, body: (i: number) => string, connections: numbe
       while (performance.now() < until) {
         const t0 = performance.now();
         const response = await request(`${url}/open311/v2/requests.json`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body(n++) });
-        await response.body.text();
+        const text = await response.body.text();
         if (response.statusCode === 200) ok++;
-        else failed++;
+        else if (failed++ === 0) firstFailure = `HTTP ${response.statusCode}: ${text.slice(0, 500)}`;
         latencies.push(performance.now() - t0);
       }
     };
@@ -150,7 +151,7 @@ async function load(url: string, body: (i: number) => string, connections: numbe
   const elapsed = (performance.now() - started) / 1000;
   ok -= warm;
   await agent.close();
-  if (failed > 0) throw new Error(`${failed} requests failed`);
+  if (failed > 0) throw new Error(`${failed} requests failed, the first with ${firstFailure}`);
   latencies.sort((a, b) => a - b);
   return { ok, warm, perSecond: ok / elapsed, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN };
 }
