@@ -44,6 +44,8 @@ function sourceRevision(): string {
 
 log(`source ${sourceRevision()}; ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}; sections: ${selected.map((s) => s.name).join(', ')}`);
 const output: Record<string, unknown> = {};
+/** which database each section ran on (`none`: it opens none), since --database changes every figure that touches one */
+const databases: Record<string, string> = {};
 const report: string[] = [];
 try {
   for (const section of selected) {
@@ -54,6 +56,7 @@ try {
       const had = output[key];
       output[key] = isRecord(had) && isRecord(value) ? { ...had, ...value } : value;
     }
+    databases[section.name] = result.database ?? 'none';
     report.push(...result.report, '');
     log(`${section.name} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
@@ -69,5 +72,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 cleanupNow();
+output.databases = databases;
+report.push(`databases: ${Object.entries(databases).map(([name, kind]) => `${name} ${kind}`).join(', ')}`);
 if (args.json) process.stdout.write(`${JSON.stringify(output)}\n`);
 else process.stdout.write(`\n${report.join('\n')}`);

@@ -29,7 +29,7 @@ export interface BenchArgs {
   proofLeaves: number;
   /** ledger: the size of the log `rabta ledger verify`'s audit is timed on */
   verifyLeaves: number;
-  /** scale-out: the database the nodes share (only postgres) */
+  /** the database every section that opens one runs on, a fresh one each (the scale-out section: postgres only) */
   database: 'sqlite' | 'postgres';
   /** scale-out: measure 1…N nodes behind HAProxy (only the scaleout section runs unless --only says otherwise) */
   nodes: number | undefined;
@@ -40,7 +40,9 @@ const USAGE = `usage: npm run bench -- [--workers N] [--connections C] [--durati
                         [--batch-rows N]   (events: the disbursement batch, default 1,000,000; 0 skips it)
                         [--cases-open N]   (cases: open tasks under the sweep, default 100,000; 1000000 for sweep_ms_1m)
                         [--proof-leaves N] [--verify-leaves N]   (ledger: proofs up to 10,000,000 leaves, the audit on 1,000,000)
-                        [--database postgres --nodes N]   (scale-out: 1…N nodes behind HAProxy on PostgreSQL)
+                        [--database sqlite|postgres]   (every section on a fresh database of this kind, default sqlite;
+                                                         PostgreSQL: DATABASE_URL's server, else postgres@127.0.0.1:5432)
+                        [--database postgres --nodes N]   (scale-out alone: 1…N nodes behind HAProxy on PostgreSQL)
   RABTA_SQLITE_SYNCHRONOUS=NORMAL npm run bench   measures without the per-commit fsync`;
 
 export function parseArgs(argv: readonly string[]): BenchArgs {

@@ -1,7 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/index.js';
 import { createPlatform } from '../../src/platform/index.js';
@@ -15,7 +12,9 @@ import type { BatchRow } from '../../examples/demo/scenario/bisp.js';
 import { hblSystems } from '../../examples/demo/scenario/hbl.js';
 import { startWebhookEndpoints } from '../../examples/demo/scenario/receiver.js';
 import { declareDisbursementTopics } from '../../examples/demo/scenario/topics.js';
-import { forkChild, nextMessage, stopChild, trackDir } from './processes.js';
+import { benchDatabase } from './database.js';
+import type { DatabaseKind } from './database.js';
+import { forkChild, nextMessage, stopChild } from './processes.js';
 import type { BenchMessage } from './processes.js';
 import { freePort } from '../../src/platform/testing.js';
 
@@ -52,7 +51,7 @@ function peakMb(pid: number): number {
 
 /**
  * The disbursement scenario at scale, end to end: the platform in its own
- * processes (as `rabta start --workers N`, one SQLite file, delivery workers
+ * processes (as `rabta start --workers N` on one fresh database, SQLite or PostgreSQL, delivery workers
  * and the sequencer running),
  * and in this process the parties of the demo — BISP sending the quarter's
  * batch through the exchange in parts of 5,000 rows, HBL's intake validating
@@ -62,11 +61,10 @@ function peakMb(pid: number): number {
  * every row. Beneficiaries here have no registered phone, so no SMS is sent
  * (the notices' cost is the demo's and the scenario test's business).
  */
-export async function measureDisbursementBatch(count: number, log: (line: string) => void, workers = 1): Promise<BatchFigures> {
-  const dataDir = trackDir(mkdtempSync(join(tmpdir(), 'rabta-bench-batch-')));
+export async function measureDisbursementBatch(count: number, log: (line: string) => void, workers = 1, kind: DatabaseKind = 'sqlite'): Promise<BatchFigures> {
+  const database = await benchDatabase(kind, 'batch');
   const [port, partiesPort] = [await freePort(), await freePort()];
-  const env: NodeJS.ProcessEnv = { ...process.env, RABTA_DATA_DIR: dataDir, PORT: String(port), RABTA_HOST: '127.0.0.1', RABTA_EGRESS_ALLOW: 'loopback', RABTA_LOG_LEVEL: 'warn' };
-  for (const name of ['DATABASE_URL', 'RABTA_KEYS_FILE', 'RABTA_PUBLIC_URL', 'RABTA_INSTANCE']) delete env[name];
+  const env = database.env({ PORT: String(port), RABTA_HOST: '127.0.0.1', RABTA_EGRESS_ALLOW: 'loopback', RABTA_LOG_LEVEL: 'warn' });
   const config = loadConfig(env);
   const setup = await createPlatform(config, { background: false });
   let keyFiles: string[];
@@ -141,5 +139,6 @@ export async function measureDisbursementBatch(count: number, log: (line: string
     await endpoints.close();
     await upstreams.close();
     await stopChild(server);
+    await database.drop();
   }
 }

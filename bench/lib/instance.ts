@@ -1,12 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { calculateJwkThumbprint } from 'jose';
 import { loadConfig } from '../../src/config/index.js';
 import { SYSTEM_ACTOR } from '../../src/core/changes.js';
 import { createPlatform } from '../../src/platform/index.js';
-import { trackDir } from './processes.js';
+import { benchDatabase } from './database.js';
+import type { BenchDatabase, DatabaseKind } from './database.js';
 
 /** One client subsystem calling one provider subsystem, as in exchange.test.ts. */
 export const CLIENT_ID = 'PK/BANK/HBL/branch-app';
@@ -22,39 +20,27 @@ export interface BenchInstance {
   dataDir: string;
   port: number;
   publicUrl: string;
-  /** environment for the gateway processes: SQLite in dataDir, never a DATABASE_URL inherited from the shell */
+  /** environment for the gateway processes, like `rabta start`'s: the section's fresh database, never one inherited from the shell */
   env: NodeJS.ProcessEnv;
-  synchronous: 'FULL' | 'NORMAL';
+  database: BenchDatabase;
   client: { id: string; keyId: string; privateKeyPem: string };
-  sqliteFile: string;
 }
 
 /**
- * A real instance in a fresh temporary data directory: migrated, with its
- * registry filled through the registry API (so the journal is written as in
- * production), then closed — the gateway processes open it themselves.
+ * A real instance on a fresh database (SQLite in a temporary data dir, or a
+ * new PostgreSQL database): migrated, with its registry filled through the
+ * registry API (so the journal is written as in production), then closed —
+ * the gateway processes open it themselves.
  */
-export async function createBenchInstance(upstreamUrl: string, port: number): Promise<BenchInstance> {
-  removeStaleDataDirs();
-  const dataDir = trackDir(mkdtempSync(join(tmpdir(), 'rabta-bench-')));
-  writeFileSync(join(dataDir, 'bench.pid'), String(process.pid));
-  const env: NodeJS.ProcessEnv = { ...process.env, RABTA_DATA_DIR: dataDir, PORT: String(port), RABTA_HOST: '127.0.0.1', RABTA_EGRESS_ALLOW: 'loopback', RABTA_LOG_LEVEL: 'warn' };
-  // The bench measures the embedded deployment: SQLite in the data dir, the generated keys.json.
-  for (const name of ['DATABASE_URL', 'RABTA_KEYS_FILE', 'RABTA_PUBLIC_URL', 'RABTA_INSTANCE']) delete env[name];
+export async function createBenchInstance(upstreamUrl: string, port: number, kind: DatabaseKind): Promise<BenchInstance> {
+  const database = await benchDatabase(kind, 'exchange');
+  const env = database.env({ PORT: String(port), RABTA_HOST: '127.0.0.1', RABTA_EGRESS_ALLOW: 'loopback', RABTA_LOG_LEVEL: 'warn' });
   const config = loadConfig(env);
   const platform = await createPlatform(config);
   try {
     const { keyId, privateKey } = await seedBenchRegistry(platform, upstreamUrl);
     const privateKeyPem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    return {
-      dataDir,
-      port,
-      publicUrl: config.publicUrl,
-      env,
-      synchronous: config.sqliteSynchronous,
-      client: { id: CLIENT_ID, keyId, privateKeyPem },
-      sqliteFile: join(dataDir, 'rabta.db'),
-    };
+    return { dataDir: database.dataDir, port, publicUrl: config.publicUrl, env, database, client: { id: CLIENT_ID, keyId, privateKeyPem } };
   } finally {
     await platform.close();
   }
@@ -82,31 +68,3 @@ export async function seedBenchRegistry(platform: Awaited<ReturnType<typeof crea
   return { keyId, privateKey };
 }
 
-/**
- * A bench killed with SIGKILL cannot remove its data dir (its children do exit:
- * they watch their IPC channel). The next run removes such dirs: those whose
- * bench.pid names a process that is gone. A running bench's dir is left alone.
- */
-function removeStaleDataDirs(): void {
-  for (const name of readdirSync(tmpdir())) {
-    if (!name.startsWith('rabta-bench-')) continue;
-    const dir = join(tmpdir(), name);
-    let pid: number;
-    try {
-      pid = Number(readFileSync(join(dir, 'bench.pid'), 'utf8'));
-    } catch {
-      continue;
-    }
-    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

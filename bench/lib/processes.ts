@@ -1,6 +1,8 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Every child process and temporary directory the bench makes is tracked here,
@@ -130,4 +132,33 @@ export function reportFatal(error: unknown): never {
   else process.exit(1);
   // Keeps `never` honest while the message is flushed.
   return undefined as never;
+}
+
+/**
+ * A bench killed with SIGKILL cannot remove its data dir (its children do exit:
+ * they watch their IPC channel). The next run removes such dirs: those whose
+ * bench.pid names a process that is gone. A running bench's dir is left alone.
+ */
+export function removeStaleDataDirs(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith('rabta-bench-')) continue;
+    const dir = join(tmpdir(), name);
+    let pid: number;
+    try {
+      pid = Number(readFileSync(join(dir, 'bench.pid'), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,4 +1,5 @@
 import type { BenchArgs } from './args.js';
+import type { DatabaseKind } from './database.js';
 
 /**
  * A part of the bench. run.ts runs the sections in order and merges their
@@ -21,6 +22,8 @@ export interface SectionResult {
   json: Record<string, unknown>;
   /** lines of the human report */
   report: string[];
+  /** the database the section measured on; unset for a section that opens none (crypto, assist) */
+  database?: DatabaseKind;
 }
 
 /** A measurement that must not be reported as a figure (e.g. the gateway refused requests). */

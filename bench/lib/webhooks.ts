@@ -20,6 +20,8 @@ export const epochNow = (): number => performance.timeOrigin + performance.now()
 export interface ReceivedSample {
   headers: IncomingHttpHeaders;
   body: string;
+  /** when it arrived (epochNow): its timestamp is judged as of then */
+  at: number;
 }
 
 export interface WebhookReceiver {
@@ -53,7 +55,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       const at = epochNow();
       const id = request.headers['webhook-id'];
       if (typeof id === 'string' && !arrivals.has(id)) arrivals.set(id, at);
-      if (requests++ % SAMPLE_EVERY === 0 && samples.length < MAX_SAMPLES) samples.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      if (requests++ % SAMPLE_EVERY === 0 && samples.length < MAX_SAMPLES) samples.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), at });
       response.writeHead(204).end();
     });
   });

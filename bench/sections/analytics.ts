@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SYSTEM_ACTOR } from '../../src/core/index.js';
 import { createAnalytics } from '../../src/analytics/index.js';
-import { MIGRATIONS } from '../../src/platform/index.js';
-import { openStore } from '../../src/store/index.js';
+import { benchDatabase } from '../lib/database.js';
 import type { Section } from '../lib/section.js';
 import { fixed } from '../lib/section.js';
 import type { AllTables } from '../../test/tables.js';
@@ -46,11 +42,10 @@ function record(i: number, at: number) {
 
 export const analyticsSection: Section = {
   name: 'analytics',
-  async run({ log }) {
-    const dir = mkdtempSync(join(tmpdir(), 'rabta-bench-analytics-'));
-    const store = openStore({ dataDir: dir, sqliteSynchronous: 'NORMAL', migrations: MIGRATIONS });
+  async run({ args, log }) {
+    const database = await benchDatabase(args.database, 'analytics');
+    const store = await database.openStore({ sqliteSynchronous: 'NORMAL' });
     try {
-      await store.migrate();
       const now = Date.UTC(2026, 5, 1);
       const analytics = createAnalytics({ db: store.tables(), dialect: store.dialect, publicUrl: 'http://bench', now: () => now, ledger: { append: async () => undefined, receipt: async () => undefined, keys: async () => ({ logVkey: '', witnessVkeys: [] }) } });
       const timeWrites = async (withRollups: boolean, offset: number) => {
@@ -94,9 +89,10 @@ export const analyticsSection: Section = {
         },
       };
       return {
+        database: database.kind,
         json,
         report: [
-          'Analytics (SQLite, one transaction per exchange row)',
+          `Analytics (${database.kind === 'sqlite' ? 'SQLite' : database.durability}, one transaction per exchange row)`,
           `  a row with its rollups costs ${fixed(rolled / bare, 2)}× a row alone (${fixed(rolled, 3)} vs ${fixed(bare, 3)} ms)`,
           `  rollups at ${fixed(REBUILD / rebuildS, 0)} rows/s → ${fixed((rebuildS * 10_000_000) / REBUILD, 1)} s for 10M rows (extrapolated from ${REBUILD})`,
           `  30 days of indicators from the rollups: p95 ${fixed(p95, 1)} ms over ${QUERIES} queries`,
@@ -104,7 +100,7 @@ export const analyticsSection: Section = {
       };
     } finally {
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await database.drop();
     }
   },
 };

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
@@ -9,7 +6,7 @@ import { Agent, request } from 'undici';
 import { loadConfig } from '../../src/config/index.js';
 import { SYSTEM_ACTOR } from '../../src/core/index.js';
 import { buildServer, createPlatform } from '../../src/platform/index.js';
-import { trackDir } from '../lib/processes.js';
+import { benchDatabase } from '../lib/database.js';
 import { fixed, table, whole } from '../lib/section.js';
 import type { Section } from '../lib/section.js';
 import type { AllTables } from '../../test/tables.js';
@@ -32,9 +29,9 @@ const DUE = 200;
 export const casesSection: Section = {
   name: 'cases',
   async run({ args, log }) {
-    const dataDir = trackDir(mkdtempSync(join(tmpdir(), 'rabta-bench-cases-')));
+    const database = await benchDatabase(args.database, 'cases');
     const clock = { now: Date.UTC(2026, 2, 2, 5) };
-    const config = loadConfig({ RABTA_DATA_DIR: dataDir, RABTA_SQLITE_SYNCHRONOUS: process.env.RABTA_SQLITE_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL', RABTA_CASES_WORKING_DAY_MS: String(DAY_MS), RABTA_LOG_LEVEL: 'warn' });
+    const config = loadConfig(database.env({ RABTA_CASES_WORKING_DAY_MS: String(DAY_MS), RABTA_LOG_LEVEL: 'warn' }));
     const platform = await createPlatform(config, { background: false, now: () => clock.now, cases: { sms: { send: async () => undefined } } });
     const apps: FastifyInstance[] = [];
     try {
@@ -88,7 +85,7 @@ export const casesSection: Section = {
         baseline_per_s: Math.round(baseline.perSecond),
         ratio: +ratio.toFixed(3),
         opened_p99_ms: +opened.p99.toFixed(1),
-        durability: `sqlite WAL synchronous=${config.sqliteSynchronous}`,
+        durability: database.durability,
         [`sweep_ms_${sizeKey}`]: +sweepMs.toFixed(1),
         [`sweep_idle_ms_${sizeKey}`]: +idleMs.toFixed(1),
         escalation_ms: +(sweepMs / DUE).toFixed(2),
@@ -98,9 +95,10 @@ export const casesSection: Section = {
         seconds,
       };
       return {
+        database: database.kind,
         json: { cases: json },
         report: [
-          `cases (Open311 POST requests.json, ${connections} connections × ${seconds} s, SQLite ${config.sqliteSynchronous}):`,
+          `cases (Open311 POST requests.json, ${connections} connections × ${seconds} s, ${database.durability}):`,
           ...table(
             ['', 'per second', 'p99 ms'],
             [
@@ -114,6 +112,7 @@ export const casesSection: Section = {
     } finally {
       for (const app of apps) await app.close();
       await platform.close();
+      await database.drop();
     }
   },
 };
@@ -128,6 +127,7 @@ async function load(url: string, body: (i: number) => string, connections: numbe
   let latencies: number[] = [];
   let ok = 0;
   let failed = 0;
+  let firstFailure = '';
   let n = 0;
   const run = async (ms: number) => {
     const until = performance.now() + ms;
@@ -135,9 +135,9 @@ async function load(url: string, body: (i: number) => string, connections: numbe
       while (performance.now() < until) {
         const t0 = performance.now();
         const response = await request(`${url}/open311/v2/requests.json`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body(n++) });
-        await response.body.text();
+        const text = await response.body.text();
         if (response.statusCode === 200) ok++;
-        else failed++;
+        else if (failed++ === 0) firstFailure = `HTTP ${response.statusCode}: ${text.slice(0, 500)}`;
         latencies.push(performance.now() - t0);
       }
     };
@@ -151,14 +151,19 @@ async function load(url: string, body: (i: number) => string, connections: numbe
   const elapsed = (performance.now() - started) / 1000;
   ok -= warm;
   await agent.close();
-  if (failed > 0) throw new Error(`${failed} requests failed`);
+  if (failed > 0) throw new Error(`${failed} requests failed, the first with ${firstFailure}`);
   latencies.sort((a, b) => a - b);
   return { ok, warm, perSecond: ok / elapsed, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN };
 }
 
-/** Open cases with an open resolve task each, due in a month: one SQL statement per table, in SQLite's own loop. */
-async function fill(db: Kysely<AllTables>, count: number, now: number): Promise<void> {
-  const later = now + 30 * 86_400_000;
+/**
+ * Open cases with an open resolve task each, due in a month: one SQL statement
+ * per table, in the database's own loop. The numbers are literals, so that
+ * PostgreSQL types them as it would a column's (a parameter in a select list
+ * is text to it, and `$1 + i` an integer too small for a time).
+ */
+async function fill(db: Kysely<AllTables>, rows: number, at: number): Promise<void> {
+  const [count, now, later] = [sql.lit(rows), sql.lit(at), sql.lit(at + 30 * 86_400_000)];
   await sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${count})
     INSERT INTO cases (id, reference, category, state, lead_member, anonymous, language, text, channel, intake, token, resolution_due, escalation_level, opened_at, updated_at, version)
     SELECT 'fill-' || i, 'FILL-' || i, 'BANK', 'in-progress', 'PK/BANK/HBL', 0, 'ur', 'x', 'admin', 'bench', 't' || i, ${later}, 0, ${now}, ${now}, 1 FROM n`.execute(db);

@@ -2,9 +2,12 @@ import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
-import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import type { RawBuilder } from 'kysely';
 import { createBenchInstance, CLIENT_ID, OPEN_SERVICE, PURPOSE, QUOTA_SERVICE } from '../lib/instance.js';
 import type { BenchInstance } from '../lib/instance.js';
+import type { BenchDatabase } from '../lib/database.js';
 import { forkChild, nextMessage, stopChild } from '../lib/processes.js';
 import type { BenchMessage } from '../lib/processes.js';
 import type { BenchContext, Section } from '../lib/section.js';
@@ -102,15 +105,15 @@ function fileSystemOf(path: string): string {
   }
 }
 
-/** What the database says after the gateway runs: every 2xx recorded, every nonce spent once, every quota call counted. */
-function checkDatabase(instance: BenchInstance, expected: { recorded: number; nonces: number; quotaCalls: number }): string[] {
-  const db = new Database(instance.sqliteFile, { readonly: true, fileMustExist: true });
+/** What the database says after the gateway runs: every 2xx recorded, every nonce spent once, every quota call counted; and its size. */
+async function checkDatabase(instance: BenchInstance, expected: { recorded: number; nonces: number; quotaCalls: number }): Promise<{ lines: string[]; bytes: number }> {
+  const store = await instance.database.openStore();
   try {
-    const count = (sql: string, ...params: string[]) => Number((db.prepare(sql).get(...params) as { n: number | null }).n ?? 0);
-    const exchanges = count('SELECT count(*) AS n FROM exchanges');
-    const notOk = count("SELECT count(*) AS n FROM exchanges WHERE outcome <> 'ok' OR status <> 200");
-    const nonces = count('SELECT count(*) AS n FROM nonces');
-    const quota = count('SELECT sum(count) AS n FROM quota_counters WHERE service_id = ?', QUOTA_SERVICE);
+    const count = async (query: RawBuilder<{ n: number | string | null }>) => Number((await query.execute(store.db)).rows[0]?.n ?? 0);
+    const exchanges = await count(sql`SELECT count(*) AS n FROM exchanges`);
+    const notOk = await count(sql`SELECT count(*) AS n FROM exchanges WHERE outcome <> 'ok' OR status <> 200`);
+    const nonces = await count(sql`SELECT count(*) AS n FROM nonces`);
+    const quota = await count(sql`SELECT sum(count) AS n FROM quota_counters WHERE service_id = ${QUOTA_SERVICE}`);
     const lines = [
       `exchanges recorded ${whole(exchanges)} (expected ${whole(expected.recorded)}, ${notOk} not ok)`,
       `nonces spent ${whole(nonces)} (expected ${whole(expected.nonces)})`,
@@ -119,9 +122,10 @@ function checkDatabase(instance: BenchInstance, expected: { recorded: number; no
     if (exchanges !== expected.recorded || notOk !== 0 || nonces !== expected.nonces || quota !== expected.quotaCalls) {
       throw new BenchFailure(`the database does not match the replies:\n  ${lines.join('\n  ')}`);
     }
-    return lines;
+    const bytes = instance.database.kind === 'postgres' ? await count(sql`SELECT pg_database_size(current_database()) AS n`) : statSync(join(instance.dataDir, 'rabta.db')).size;
+    return { lines, bytes };
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -176,13 +180,16 @@ export const exchangeSection: Section = {
     const cores = availableParallelism();
     if (loadAtStart > cores / 2) log(`exchange: WARNING load average ${loadAtStart.toFixed(1)} on ${cores} cores before the run: other work is running, the figures will be low and noisy`);
     const upstream = await startUpstream();
+    // Dropped when the section ends, however it ends.
+    let database: BenchDatabase | undefined;
     try {
       const gatewayPort = await freePort();
       const proxyPort = await freePort();
       log(`exchange: upstream on ${upstream.url}; setting up an instance`);
-      const instance = await createBenchInstance(upstream.url, gatewayPort);
+      const instance = await createBenchInstance(upstream.url, gatewayPort, args.database);
+      database = instance.database;
       const fs = fileSystemOf(instance.dataDir);
-      log(`exchange: instance in ${instance.dataDir} (${fs}), SQLite synchronous=${instance.synchronous}, gateway on :${gatewayPort}`);
+      log(`exchange: instance in ${instance.dataDir} (${fs}), ${instance.database.durability}, gateway on :${gatewayPort}`);
 
       const loadConfig = (label: string, origin: string, serviceId: string): LoadConfig => {
         const path = `/x/${serviceId}/beneficiaries/status`;
@@ -263,12 +270,11 @@ export const exchangeSection: Section = {
       }
       const profiles = args.profileDir ? readdirSync(args.profileDir).filter((f) => /\.0\.\d+\.cpuprofile$/.test(f) && !before.has(f)) : [];
 
-      const checks = checkDatabase(instance, {
+      const { lines: checks, bytes: dbBytes } = await checkDatabase(instance, {
         recorded: sent.gatewayOk + sent.quotaOk,
         nonces: sent.gateway + sent.quota,
         quotaCalls: sent.quota,
       });
-      const dbBytes = statSync(instance.sqliteFile).size;
       log(`exchange: database checks pass (${checks.join('; ')})`);
 
       const proxyMean: Figures = {
@@ -276,7 +282,7 @@ export const exchangeSection: Section = {
         p50_ms: round2((proxyBefore.p50_ms + proxyAfter.p50_ms) / 2),
         p99_ms: round2((proxyBefore.p99_ms + proxyAfter.p99_ms) / 2),
       };
-      const durability = `sqlite WAL synchronous=${instance.synchronous}, every exchange recorded before the reply`;
+      const durability = `${instance.database.durability}, every exchange recorded before the reply`;
       const ratio = gatewayResult.rps / proxyMean.rps;
       const ratioQuota = quotaResult.rps / proxyMean.rps;
       const percent = (share: number) => `${(100 * share).toFixed(0)}%`;
@@ -306,7 +312,7 @@ export const exchangeSection: Section = {
             row('gateway, service with quota', quotaResult),
           ],
         ),
-        `durability: ${durability}; data dir on ${fs}`,
+        `durability: ${durability}${instance.database.kind === 'sqlite' ? `; data dir on ${fs}` : ''}`,
         `machine: ${cores} cores, 1-minute load average ${loadAtStart.toFixed(1)} before the run${loadAtStart > cores / 2 ? ' — OTHER WORK WAS RUNNING, figures unreliable' : ''}`,
         `checks after the run: ${checks.join('; ')}; database ${(dbBytes / 1e6).toFixed(1)} MB`,
         'notes: the upstream answers without verifying the forward signature (the gateway still signs every forward);',
@@ -341,9 +347,10 @@ export const exchangeSection: Section = {
         (json.counters_ms_per_request as Record<string, unknown>)[label] = breakdownJson;
       }
       if (profiles.length > 0) report.push('', `CPU profiles: ${profiles.map((p) => `${args.profileDir}/${p}`).join(', ')} (main threads; summarise: npx tsx bench/profile-summary.ts FILE)`);
-      return { json, report };
+      return { json, report, database: instance.database.kind };
     } finally {
       await upstream.close();
+      await database?.drop();
     }
   },
 };

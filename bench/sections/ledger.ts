@@ -1,12 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/index.js';
 import { LEAF_KIND } from '../../src/ledger/canonical.js';
 import { createPlatform } from '../../src/platform/index.js';
 import { nodeHashRate, proofTimes, verifyRate } from '../lib/ledger-scale.js';
-import { trackDir } from '../lib/processes.js';
+import { benchDatabase } from '../lib/database.js';
 import { fixed, table, whole } from '../lib/section.js';
 import type { Section } from '../lib/section.js';
 import type { AllTables } from '../../test/tables.js';
@@ -25,14 +22,14 @@ const LATENCY_SAMPLES = 40;
 export const ledgerSection: Section = {
   name: 'ledger',
   async run({ args, log }) {
-    const dataDir = trackDir(mkdtempSync(join(tmpdir(), 'rabta-bench-ledger-')));
-    const synchronous = process.env.RABTA_SQLITE_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL';
-    const config = loadConfig({ RABTA_DATA_DIR: dataDir, RABTA_SQLITE_SYNCHRONOUS: synchronous });
+    const database = await benchDatabase(args.database, 'ledger');
+    const config = loadConfig(database.env());
     const platform = await createPlatform(config, { background: false });
     const db = platform.store.tables<AllTables>();
     const record = (i: number) => ({ id: `bench-${i}`, at: Date.now(), client_id: 'PK/BANK/HBL/branch-app', status: 200, subjects: '["0f3a…"]' });
     try {
-      await sql`CREATE TABLE bench_rows (id INTEGER PRIMARY KEY, ref TEXT NOT NULL, entry BLOB NOT NULL)`.execute(db);
+      // SQLite's rowid alias (no AUTOINCREMENT), PostgreSQL's nearest: a sequence.
+      await sql`CREATE TABLE bench_rows (id ${sql.raw(database.kind === 'postgres' ? 'BIGSERIAL' : 'INTEGER')} PRIMARY KEY, ref TEXT NOT NULL, entry ${sql.raw(platform.store.dialect.binaryType)} NOT NULL)`.execute(db);
       log(`ledger: baseline, ${whole(LEAVES)} plain inserts in transactions of ${BATCH}`);
       let started = performance.now();
       for (let i = 0; i < LEAVES; i += BATCH) {
@@ -98,12 +95,13 @@ export const ledgerSection: Section = {
         verify_leaves_per_s: Math.round(verifyPerSecond),
         verify_leaves: args.verifyLeaves,
         ...proofKeys,
-        durability: `sqlite WAL synchronous=${synchronous}`,
+        durability: database.durability,
       };
       return {
+        database: database.kind,
         json: { ledger: json },
         report: [
-          `ledger (SQLite ${synchronous}, ${whole(LEAVES)} leaves):`,
+          `ledger (${database.durability}, ${whole(LEAVES)} leaves):`,
           ...table(
             ['', 'per second'],
             [
@@ -119,6 +117,7 @@ export const ledgerSection: Section = {
       };
     } finally {
       await platform.close();
+      await database.drop();
     }
   },
 };

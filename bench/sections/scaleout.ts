@@ -1,19 +1,17 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { haproxyConfig } from '../../src/cli/cluster-haproxy.js';
 import { answers200, freeLocalPort, spawnChild, stopChild as stopSpawned, waitUntil } from '../../src/cli/cluster-processes.js';
 import { loadConfig } from '../../src/config/index.js';
-import { newKeysFile, writeKeysFile } from '../../src/keyring/index.js';
 import { createPlatform } from '../../src/platform/index.js';
 import { DISTURBED, disturbance, otherWork, sampleCpu } from '../lib/cpu.js';
 import type { Disturbance } from '../lib/cpu.js';
 import { CLIENT_ID, OPEN_SERVICE, PURPOSE, seedBenchRegistry } from '../lib/instance.js';
-import { forkChild, nextMessage, stopChild, trackDir } from '../lib/processes.js';
+import { benchDatabase } from '../lib/database.js';
+import { forkChild, nextMessage, stopChild } from '../lib/processes.js';
 import type { BenchMessage } from '../lib/processes.js';
 import type { BenchContext, Section } from '../lib/section.js';
 import { BenchFailure, fixed, table, whole } from '../lib/section.js';
@@ -40,25 +38,6 @@ const BASELINE = fileURLToPath(new URL('../servers/events-baseline.ts', import.m
 const EVENTS = 3000;
 
 type Measured = LoadResult & { disturbance: Disturbance; counters?: WorkerCounters[] };
-
-async function freshDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `rabta_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
 
 async function runLoad(config: LoadConfig, pids: () => number[], servers: ChildProcess[], counters: boolean): Promise<Measured> {
   const child = forkChild(LOADGEN);
@@ -106,16 +85,14 @@ interface NodeFigures {
   disturbance: Record<string, number>;
 }
 
-async function gatewayRuns(n: number, serverUrl: string, upstreamUrl: string, context: BenchContext): Promise<Omit<NodeFigures, 'deliveries_per_s' | 'baseline_posts_per_s' | 'delivery_ratio'>> {
+async function gatewayRuns(n: number, upstreamUrl: string, context: BenchContext): Promise<Omit<NodeFigures, 'deliveries_per_s' | 'baseline_posts_per_s' | 'delivery_ratio'>> {
   const { args, log } = context;
-  const database = await freshDatabase(serverUrl);
-  const dir = trackDir(mkdtempSync(join(tmpdir(), 'rabta-bench-scale-')));
-  const keysFile = join(dir, 'keys.json');
-  writeKeysFile(keysFile, await newKeysFile());
+  const database = await benchDatabase('postgres', 'scale');
+  const dir = database.dataDir;
   const gatewayPort = await freeLocalPort();
   const proxyPort = await freeLocalPort();
   const publicUrl = `http://127.0.0.1:${gatewayPort}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, RABTA_DATA_DIR: dir, DATABASE_URL: database.url, RABTA_KEYS_FILE: keysFile, RABTA_PUBLIC_URL: publicUrl, RABTA_HOST: '127.0.0.1', RABTA_EGRESS_ALLOW: 'loopback', RABTA_LOG_LEVEL: 'warn', BENCH_COUNTERS: '1' };
+  const env = database.env({ RABTA_PUBLIC_URL: publicUrl, RABTA_HOST: '127.0.0.1', RABTA_EGRESS_ALLOW: 'loopback', RABTA_LOG_LEVEL: 'warn', BENCH_COUNTERS: '1' });
   const setup = await createPlatform(loadConfig(env), { background: false });
   const { keyId, privateKey } = await seedBenchRegistry(setup, upstreamUrl);
   await setup.close();
@@ -199,13 +176,10 @@ async function gatewayRuns(n: number, serverUrl: string, upstreamUrl: string, co
   }
 }
 
-async function deliveryRuns(n: number, serverUrl: string, context: BenchContext): Promise<{ deliveries_per_s: number; baseline_posts_per_s: number; delivery_ratio: number }> {
+async function deliveryRuns(n: number, context: BenchContext): Promise<{ deliveries_per_s: number; baseline_posts_per_s: number; delivery_ratio: number }> {
   const { log } = context;
-  const database = await freshDatabase(serverUrl);
-  const dir = trackDir(mkdtempSync(join(tmpdir(), 'rabta-bench-scale-events-')));
-  const keysFile = join(dir, 'keys.json');
-  writeKeysFile(keysFile, await newKeysFile());
-  const env: NodeJS.ProcessEnv = { ...process.env, RABTA_DATA_DIR: dir, DATABASE_URL: database.url, RABTA_KEYS_FILE: keysFile, RABTA_EGRESS_ALLOW: 'loopback', RABTA_LOG_LEVEL: 'warn', BENCH_EVENTS_WORKER: JSON.stringify(WORKER) };
+  const database = await benchDatabase('postgres', 'scale-events');
+  const env = database.env({ RABTA_EGRESS_ALLOW: 'loopback', RABTA_LOG_LEVEL: 'warn', BENCH_EVENTS_WORKER: JSON.stringify(WORKER) });
   const receivers = await Promise.all(SUBSCRIBERS.map(() => startWebhookReceiver()));
   const children: ChildProcess[] = [];
   try {
@@ -248,16 +222,15 @@ export const scaleoutSection: Section = {
     const { args, log } = context;
     const maxNodes = args.nodes ?? 3;
     if (args.database !== 'postgres') throw new BenchFailure('the scale-out section runs on PostgreSQL: --database postgres');
-    const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     const loadAtStart = loadavg()[0] as number;
     const upstream = await startUpstream();
     const rows: NodeFigures[] = [];
     try {
       for (let n = 1; n <= maxNodes; n++) {
         log(`scaleout: ${n} node(s): gateway and bare proxy through one HAProxy`);
-        const gateway = await gatewayRuns(n, serverUrl, upstream.url, context);
+        const gateway = await gatewayRuns(n, upstream.url, context);
         log(`scaleout: ${n} node(s): webhook deliveries from one PostgreSQL queue`);
-        const deliveries = await deliveryRuns(n, serverUrl, context);
+        const deliveries = await deliveryRuns(n, context);
         rows.push({ ...gateway, ...deliveries });
       }
     } finally {
@@ -287,6 +260,6 @@ export const scaleoutSection: Section = {
       `machine: 1-minute load average ${loadAtStart.toFixed(1)} before the run; "vs 1 node" compares each ratio to the 1-node ratio (the cost of coordination)`,
       'busy ms/req: the nodes’ event-loop busy time per gateway request, summed over nodes (ed25519: of which signing and verifying); the rest of a request’s time is PostgreSQL round trips',
     ];
-    return { json: { scaleout: { nodes: rows, load_average_at_start: round3(loadAtStart), connections: args.connections, duration_s: args.duration } }, report };
+    return { database: 'postgres', json: { scaleout: { nodes: rows, load_average_at_start: round3(loadAtStart), connections: args.connections, duration_s: args.duration } }, report };
   },
 };
