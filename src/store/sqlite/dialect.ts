@@ -3,7 +3,7 @@ import type { Database as SqliteFile } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CompiledQuery, SqliteDialect, SqliteDriver, sql } from 'kysely';
-import type { DatabaseConnection, SqliteDialectConfig } from 'kysely';
+import type { DatabaseConnection, SqliteDatabase, SqliteDialectConfig } from 'kysely';
 import type { StoreDialect } from '../dialect.js';
 import { leaseLocks } from '../leases.js';
 
@@ -25,23 +25,107 @@ export interface SqliteOptions {
  * deferred one that read first and then writes fails at once (SQLITE_BUSY,
  * whatever busy_timeout says) when another process on the file committed in
  * between; an immediate one waits its turn instead.
+ *
+ * It waits without blocking: SQLite's own busy handler sleeps (1 ms, 2 ms,
+ * 5 ms, …) with the event loop stopped, so a process whose neighbour holds
+ * the lock for an fsync could neither serve nor sign meanwhile. BEGIN is
+ * tried with no busy timeout, and on SQLITE_BUSY the event loop runs until
+ * the next try, for as long as busy_timeout would have waited.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #file: () => Promise<SqliteFile>;
+  constructor(config: SqliteDialectConfig, file: () => Promise<SqliteFile>) {
+    super(config);
+    this.#file = file;
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    const begin = beginWithoutWaiting(await this.#file());
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (let attempt = 0; ; attempt++) {
+      if (begin()) return;
+      if (Date.now() >= deadline) break;
+      // The first retries come back at once (the holder's commit may be a fraction of a millisecond), then every millisecond.
+      await (attempt < 2 ? new Promise<void>((resolve) => setImmediate(resolve)) : new Promise<void>((resolve) => setTimeout(resolve, 1)));
+    }
+    // Out of patience: the ordinary way, so the failure is SQLite's own SQLITE_BUSY.
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 }
 
+const BUSY_TIMEOUT_MS = 5000;
+
+const beginOf = new WeakMap<SqliteFile, () => boolean>();
+
+/** BEGIN IMMEDIATE with no busy timeout: false if another connection holds the write lock. */
+function beginWithoutWaiting(file: SqliteFile): () => boolean {
+  let begin = beginOf.get(file);
+  if (begin) return begin;
+  const noWait = file.prepare('PRAGMA busy_timeout = 0');
+  const wait = file.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  const statement = file.prepare('BEGIN IMMEDIATE');
+  begin = () => {
+    noWait.run();
+    try {
+      statement.run();
+      return true;
+    } catch (error) {
+      // SQLITE_BUSY and its extended codes (…_RECOVERY while another process replays the WAL, …_SNAPSHOT).
+      if (String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) return false;
+      throw error;
+    } finally {
+      // Every other statement (leases, autocommit writes) keeps waiting the usual way.
+      wait.run();
+    }
+  };
+  beginOf.set(file, begin);
+  return begin;
+}
+
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
+  readonly #file: () => Promise<SqliteFile>;
+  constructor(file: () => Promise<SqliteFile>) {
+    // Kysely prepares every query it runs; the same SQL is prepared once here and its statement reused.
+    const config: SqliteDialectConfig = { database: async () => reusingStatements(await file()) };
     super(config);
     this.#config = config;
+    this.#file = file;
   }
   override createDriver() {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.#file);
   }
 }
+
+/** How many distinct statements stay prepared (queries with IN lists or many rows each have their own SQL). */
+const STATEMENT_CACHE = 500;
+
+/**
+ * The file as Kysely sees it, with prepared statements reused by their SQL,
+ * the most recently used kept: preparing is a good part of a small query's
+ * cost. A statement still being iterated (a stream) is busy and not shared.
+ */
+function reusingStatements(file: SqliteFile): SqliteDatabase {
+  const cache = new Map<string, SqliteStatementOf>();
+  return {
+    close: () => file.close(),
+    prepare(sql: string) {
+      const hit = cache.get(sql);
+      if (hit && !hit.busy) {
+        cache.delete(sql);
+        cache.set(sql, hit);
+        return hit;
+      }
+      const statement = file.prepare(sql);
+      if (!hit) {
+        cache.set(sql, statement);
+        if (cache.size > STATEMENT_CACHE) cache.delete(cache.keys().next().value as string);
+      }
+      return statement;
+    },
+  };
+}
+
+type SqliteStatementOf = ReturnType<SqliteFile['prepare']>;
 
 /** Loads better-sqlite3 only when a SQLite store opens: a PostgreSQL instance never does. */
 async function openFile(options: SqliteOptions): Promise<SqliteFile> {
@@ -50,7 +134,7 @@ async function openFile(options: SqliteOptions): Promise<SqliteFile> {
   const connection = new Database(options.file);
   connection.pragma('journal_mode = WAL');
   connection.pragma(`synchronous = ${options.synchronous}`);
-  connection.pragma('busy_timeout = 5000');
+  connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   connection.pragma('foreign_keys = ON');
   connection.exec('CREATE TABLE IF NOT EXISTS store_locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)');
   return connection;
@@ -98,7 +182,7 @@ export function sqliteDialect(options: SqliteOptions): StoreDialect {
     indexedBy: (index) => sql` INDEXED BY ${sql.id(index)}`,
     columnsOf: async (db, table) => new Set((await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db)).rows.map((r) => r.name)),
     holder,
-    createKyselyDialect: () => new ImmediateSqliteDialect({ database: open }),
+    createKyselyDialect: () => new ImmediateSqliteDialect(open),
     ...locks,
     async close() {
       if (!file) return;
