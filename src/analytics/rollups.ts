@@ -96,6 +96,46 @@ export async function readRollups(db: AnalyticsDb, query: RollupQuery): Promise<
   return rows.map((r) => ({ ...r, period: Number(r.period), n: Number(r.n), good: Number(r.good), ms: Number(r.ms) }));
 }
 
+/** The columns a grouped read keeps; the others are summed over and come back as '' (period: the query's start). */
+export type RollupKey = 'period' | 'member' | 'peer' | 'dimension' | 'district';
+
+/**
+ * The rollups of a period summed in the database over the columns a view does
+ * not need (indicators need no member or peer, only the measure, dimension and
+ * district): the database hands back a few rows instead of every pair's.
+ */
+export async function readGrouped(db: AnalyticsDb, query: RollupQuery, keep: readonly RollupKey[]): Promise<RollupRow[]> {
+  const grain = query.grain ?? 'd';
+  const from = grain === 'h' ? hourOf(query.from) : dayOf(query.from);
+  let select = db
+    .selectFrom('analytics_rollups')
+    .select(['measure', ...keep])
+    .select((eb) => [eb.fn.sum<number | string>('n').as('n'), eb.fn.sum<number | string>('good').as('good'), eb.fn.sum<number | string>('ms').as('ms')])
+    .where('grain', '=', grain)
+    .where('period', '>=', from)
+    .where('period', '<', query.to);
+  if (query.measures) select = select.where('measure', 'in', [...query.measures]);
+  const members = query.members;
+  if (members) select = select.where((eb) => eb.or([eb('member', 'in', [...members]), eb('peer', 'in', [...members])]));
+  const rows = await select.groupBy(['measure', ...keep]).execute();
+  const kept = new Set<string>(keep);
+  return rows.map((r) => {
+    const row = r as unknown as Partial<Record<RollupKey, string | number>>;
+    return {
+      grain,
+      period: kept.has('period') ? Number(row.period) : from,
+      measure: r.measure,
+      member: kept.has('member') ? String(row.member) : '',
+      peer: kept.has('peer') ? String(row.peer) : '',
+      dimension: kept.has('dimension') ? String(row.dimension) : '',
+      district: kept.has('district') ? String(row.district) : '',
+      n: Number(r.n),
+      good: Number(r.good),
+      ms: Number(r.ms),
+    };
+  });
+}
+
 export async function pruneHourly(db: AnalyticsDb, now: number): Promise<void> {
   await db.deleteFrom('analytics_rollups').where('grain', '=', 'h').where('period', '<', hourOf(now - HOURLY_KEEP_MS)).execute();
 }
