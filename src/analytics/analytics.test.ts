@@ -250,7 +250,7 @@ describe.each(testDialects(postgresUrl))('analytics on %s', (dialect) => {
     };
     const value = (row: Record<string, string> | undefined, column: string) => (row === undefined || row[column] === '' ? null : (row[column] as string));
     const lines: Array<{ cells: Array<string | null>; total: string | null }> = [];
-    for (const [name, a, b, count] of [['exchanges', 'client', 'provider', 'calls'], ['deliveries', 'publisher', 'subscriber', 'delivered'], ['joint-cases', 'lead', 'partner', 'cases']] as const) {
+    for (const [name, a, b, count] of [['exchanges', 'client', 'provider', 'calls'], ['deliveries', 'publisher', 'subscriber', 'delivered'], ['consent-requests', 'consumer', 'provider', 'requested'], ['joint-cases', 'lead', 'partner', 'cases']] as const) {
       const rows = await table(name);
       for (const [key, other] of [[a, b], [b, a]] as const) {
         for (const k of new Set(rows.map((r) => r[key] as string))) {

@@ -3,7 +3,7 @@ import type { Actor } from '../core/index.js';
 import { RabtaError } from '../core/index.js';
 import type { Connection, StoreDialect } from '../store/index.js';
 import { COLLABORATION_MEASURES, collaborationIndex } from './collaboration.js';
-import { deliveryFact, exchangeFacts, publicationFact } from './facts.js';
+import { deliveryFact, exchangeFacts, MEASURES, publicationFact } from './facts.js';
 import type { ExchangeFactInput } from './facts.js';
 import { computeIndicators, INDICATORS } from './indicators.js';
 import { NETWORK_MEASURES, networkView } from './network.js';
@@ -63,6 +63,7 @@ export interface Period {
 }
 
 const DAY_MS = 86_400_000;
+const CONSENT_MEASURES = Object.keys(MEASURES).filter((m) => m.startsWith('consent.'));
 const FINISHED = new Set(['delivered', 'dead', 'cancelled']);
 
 /** What an actor may see: the authority everything, a member its own figures and its pairs. */
@@ -156,7 +157,10 @@ export function createAnalytics(deps: AnalyticsDeps) {
 
     definitions: () => INDICATORS.map(({ compute: _compute, ...d }) => d),
     async indicators(actor: Actor, period: Period, member?: string) {
-      return computeIndicators(await grouped(period, ['dimension'], { members: scopeOf(actor, member) }));
+      const members = scopeOf(actor, member);
+      // Consents are split by provider (their peer); every other indicator needs only the dimension.
+      const [rest, consents] = await Promise.all([grouped(period, ['dimension'], { members }), grouped(period, ['peer'], { members, measures: CONSENT_MEASURES })]);
+      return computeIndicators([...rest.filter((r) => !r.measure.startsWith('consent.')), ...consents]);
     },
     /** daily (or hourly) indicator series, for charts */
     async series(actor: Actor, period: Period, grain: 'd' | 'h', member?: string) {
