@@ -109,14 +109,19 @@ export function createAnalytics(deps: AnalyticsDeps) {
       }
       const last = done.at(-1);
       if (!last) return counted;
-      await deps.db.transaction().execute(async (trx) => {
-        await addFacts(analyticsDb(trx), done.map(deliveryFact).filter((f) => f !== undefined));
-        await analyticsDb(trx)
+      // The cursor moves only from where this run read it: a run on another node (or a publish
+      // outside the job's lease) that moved it first wins, and this one's facts roll back with it.
+      const moved = await deps.db.transaction().execute(async (trx) => {
+        const advanced = await analyticsDb(trx)
           .insertInto('analytics_cursors')
           .values({ name: 'deliveries', position: last.id })
-          .onConflict((oc) => oc.column('name').doUpdateSet({ position: last.id }))
-          .execute();
+          .onConflict((oc) => oc.column('name').doUpdateSet({ position: last.id }).where('analytics_cursors.position', '=', cursor))
+          .executeTakeFirst();
+        if (Number(advanced.numInsertedOrUpdatedRows ?? 0n) !== 1) return false;
+        await addFacts(analyticsDb(trx), done.map(deliveryFact).filter((f) => f !== undefined));
+        return true;
       });
+      if (!moved) return counted;
       counted += done.length;
       if (done.length < page.length || page.length < 500) return counted;
     }
