@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { memberIdOf } from '../core/index.js';
 import type { Connection, StoreDialect } from '../store/index.js';
 import { LATENCY_BUCKETS_MS } from './facts.js';
-import { analyticsDb, dayOf, HOURLY_KEEP_MS, hourOf } from './rollups.js';
+import { analyticsDb, dayOf, HOURLY_KEEP_MS, hourOf, upsertRows } from './rollups.js';
 import type { AnalyticsDb } from './rollups.js';
 import type { RollupRow } from './tables.js';
 
@@ -83,20 +83,6 @@ export function groupRows(groups: readonly ExchangeGroup[]): RollupRow[] {
   return [...rows.values()];
 }
 
-async function insertRows(db: AnalyticsDb, rows: readonly RollupRow[]): Promise<void> {
-  await db
-    .insertInto('analytics_rollups')
-    .values([...rows])
-    .onConflict((oc) =>
-      oc.columns(['grain', 'period', 'measure', 'member', 'peer', 'dimension', 'district']).doUpdateSet({
-        n: sql`analytics_rollups.n + excluded.n`,
-        good: sql`analytics_rollups.good + excluded.good`,
-        ms: sql`analytics_rollups.ms + excluded.ms`,
-      }),
-    )
-    .execute();
-}
-
 /**
  * Rebuilds the exchange rollups of whole UTC days from the raw exchange rows:
  * the database sums the rows (one GROUP BY per period, client, service,
@@ -126,7 +112,7 @@ export async function rebuildExchangeRollups(db: AnalyticsDb, dialect: StoreDial
     const rows = groupRows(groups);
     progress({ stage: 'write', done: 0, total: rows.length });
     for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
-      await insertRows(analyticsDb(trx), rows.slice(i, i + WRITE_CHUNK));
+      await upsertRows(analyticsDb(trx), rows.slice(i, i + WRITE_CHUNK));
       progress({ stage: 'write', done: Math.min(rows.length, i + WRITE_CHUNK), total: rows.length });
     }
     progress({ stage: 'done', done: rows.length, total: rows.length });

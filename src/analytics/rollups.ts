@@ -52,19 +52,22 @@ export function rollupRows(facts: readonly Fact[]): RollupRow[] {
 /** Adds facts to the rollups in the caller's transaction: one upsert statement per chunk. */
 export async function addFacts(db: AnalyticsDb, facts: readonly Fact[]): Promise<void> {
   const rows = rollupRows(facts);
-  for (let i = 0; i < rows.length; i += 200) {
-    await db
-      .insertInto('analytics_rollups')
-      .values(rows.slice(i, i + 200))
-      .onConflict((oc) =>
-        oc.columns(['grain', 'period', 'measure', 'member', 'peer', 'dimension', 'district']).doUpdateSet({
-          n: sql`analytics_rollups.n + excluded.n`,
-          good: sql`analytics_rollups.good + excluded.good`,
-          ms: sql`analytics_rollups.ms + excluded.ms`,
-        }),
-      )
-      .execute();
-  }
+  for (let i = 0; i < rows.length; i += 200) await upsertRows(db, rows.slice(i, i + 200));
+}
+
+/** One upsert statement: the rows' counts added to those already there. */
+export async function upsertRows(db: AnalyticsDb, rows: readonly RollupRow[]): Promise<void> {
+  await db
+    .insertInto('analytics_rollups')
+    .values([...rows])
+    .onConflict((oc) =>
+      oc.columns(['grain', 'period', 'measure', 'member', 'peer', 'dimension', 'district']).doUpdateSet({
+        n: sql`analytics_rollups.n + excluded.n`,
+        good: sql`analytics_rollups.good + excluded.good`,
+        ms: sql`analytics_rollups.ms + excluded.ms`,
+      }),
+    )
+    .execute();
 }
 
 /** Counts a fact once, however often it arrives: true the first time its key is seen. */
