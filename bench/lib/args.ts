@@ -25,6 +25,8 @@ export interface BenchArgs {
   batchRows: number;
   /** cases: open tasks under the deadline sweep (default 100,000 to keep the run short; 1,000,000 is the issue's figure) */
   casesOpen: number;
+  /** analytics: raw exchange rows the rebuild is timed on (default 10,000,000, the issue's figure) */
+  rebuildRows: number;
   /** ledger: the largest log inclusion proofs are timed on (at 1M and 10M leaves when it reaches them) */
   proofLeaves: number;
   /** ledger: the size of the log `rabta ledger verify`'s audit is timed on */
@@ -39,6 +41,7 @@ const USAGE = `usage: npm run bench -- [--workers N] [--connections C] [--durati
                         [--retries N] [--profile DIR] [--counters] [--only exchange,crypto,…]
                         [--batch-rows N]   (events: the disbursement batch, default 1,000,000; 0 skips it)
                         [--cases-open N]   (cases: open tasks under the sweep, default 100,000; 1000000 for sweep_ms_1m)
+                        [--rebuild-rows N]   (analytics: raw exchange rows the rollup rebuild reads, default 10,000,000)
                         [--proof-leaves N] [--verify-leaves N]   (ledger: proofs up to 10,000,000 leaves, the audit on 1,000,000)
                         [--database sqlite|postgres]   (every section on a fresh database of this kind, default sqlite;
                                                          PostgreSQL: DATABASE_URL's server, else postgres@127.0.0.1:5432)
@@ -46,7 +49,7 @@ const USAGE = `usage: npm run bench -- [--workers N] [--connections C] [--durati
   RABTA_SQLITE_SYNCHRONOUS=NORMAL npm run bench   measures without the per-commit fsync`;
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { workers: 2, connections: 32, duration: 10, warmup: 2, json: false, profileDir: undefined, counters: false, retries: 2, only: undefined, batchRows: 1_000_000, proofLeaves: 10_000_000, verifyLeaves: 1_000_000, casesOpen: 100_000, database: 'sqlite', nodes: undefined };
+  const args: BenchArgs = { workers: 2, connections: 32, duration: 10, warmup: 2, json: false, profileDir: undefined, counters: false, retries: 2, only: undefined, batchRows: 1_000_000, proofLeaves: 10_000_000, verifyLeaves: 1_000_000, casesOpen: 100_000, rebuildRows: 10_000_000, database: 'sqlite', nodes: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     const value = (): string => {
@@ -82,6 +85,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         break;
       case '--cases-open':
         args.casesOpen = positiveInt(flag, value());
+        break;
+      case '--rebuild-rows':
+        args.rebuildRows = positiveInt(flag, value());
         break;
       case '--batch-rows':
         args.batchRows = Number(value());

@@ -24,7 +24,7 @@ describe.each(testDialects(postgresUrl))('analytics on %s', (dialect) => {
     for (const start of [day, day + DAY]) {
       for (let n = 0; n < 90; n++, i++) {
         const record = {
-          id: `x-${i}`,
+          id: `x-${day}-${i}`,
           at: start + n * 600_000,
           client_id: n % 3 === 0 ? 'PK/GOV/BISP/payments' : 'PK/BANK/HBL/complaints',
           service_id: n % 3 === 0 ? 'PK/BANK/HBL/complaints/status' : 'PK/GOV/BISP/payments/beneficiary-status',
@@ -120,6 +120,38 @@ describe.each(testDialects(postgresUrl))('analytics on %s', (dialect) => {
     const next = await t.platform.analytics.indicators(SYSTEM_ACTOR, { from: day + DAY, to: day + 2 * DAY });
     expect(next.find((i) => i.id === 'exchange.calls')?.value).toBe(90);
     expect(next.find((i) => i.id === 'cases.opened')?.value).toBe(0);
+  });
+
+  it('rebuilds from the raw exchange rows the rollups the incremental path wrote', async () => {
+    t = await startCaseInstance(dialect, postgresUrl);
+    const day = Math.floor(t.clock.now / DAY) * DAY;
+    await writeExchanges(day - 20 * DAY);
+    await writeExchanges(day);
+    const exchangeRollups = async () => {
+      const rows = await t.platform.store.tables<AllTables>().selectFrom('analytics_rollups').selectAll().where('measure', 'like', 'exchange.%').execute();
+      // What the incremental path leaves once the job has pruned the hours older than a week.
+      const keptFrom = Math.floor((t.clock.now - 7 * DAY) / 3_600_000) * 3_600_000;
+      return rows
+        .filter((r) => r.grain === 'd' || Number(r.period) >= keptFrom)
+        .map((r) => ({ ...r, period: Number(r.period), n: Number(r.n), good: Number(r.good), ms: Number(r.ms) }))
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    };
+    const incremental = await exchangeRollups();
+    expect(incremental.filter((r) => r.measure === 'exchange.call').reduce((s, r) => s + (r.grain === 'd' ? r.n : 0), 0)).toBe(360);
+
+    await t.platform.store.tables<AllTables>().deleteFrom('analytics_rollups').execute();
+    const stages: string[] = [];
+    const result = await t.platform.analytics.rebuild({ to: day + 2 * DAY, onProgress: (p) => stages.push(p.stage) });
+    expect(result).toMatchObject({ exchanges: 360 });
+    expect(stages[0]).toBe('scan');
+    expect(stages.at(-1)).toBe('done');
+    expect(await exchangeRollups()).toEqual(incremental);
+    // Over rollups already there, a rebuild replaces them rather than adding to them.
+    await t.platform.analytics.rebuild({ from: day - 30 * DAY, to: day + 2 * DAY });
+    expect(await exchangeRollups()).toEqual(incremental);
+    // A rebuild of one day leaves the others alone.
+    await t.platform.analytics.rebuild({ from: day - 20 * DAY, to: day - 19 * DAY });
+    expect(await exchangeRollups()).toEqual(incremental);
   });
 
   it('scopes the API: the authority sees everything, a member its own figures and pairs', async () => {
@@ -218,7 +250,7 @@ describe.each(testDialects(postgresUrl))('analytics on %s', (dialect) => {
     };
     const value = (row: Record<string, string> | undefined, column: string) => (row === undefined || row[column] === '' ? null : (row[column] as string));
     const lines: Array<{ cells: Array<string | null>; total: string | null }> = [];
-    for (const [name, a, b, count] of [['exchanges', 'client', 'provider', 'calls'], ['deliveries', 'publisher', 'subscriber', 'delivered'], ['joint-cases', 'lead', 'partner', 'cases']] as const) {
+    for (const [name, a, b, count] of [['exchanges', 'client', 'provider', 'calls'], ['deliveries', 'publisher', 'subscriber', 'delivered'], ['consent-requests', 'consumer', 'provider', 'requested'], ['joint-cases', 'lead', 'partner', 'cases']] as const) {
       const rows = await table(name);
       for (const [key, other] of [[a, b], [b, a]] as const) {
         for (const k of new Set(rows.map((r) => r[key] as string))) {

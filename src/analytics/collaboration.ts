@@ -155,3 +155,6 @@ export function collaborationIndex(rows: readonly RollupRow[]): CollaborationInd
   const institutions = scoreInstitutions(pairs);
   return { method: COLLABORATION_METHOD, pairs: pairs.map((p) => ({ ...p, score: round1(p.score) })), institutions };
 }
+
+/** Every measure the index reads. */
+export const COLLABORATION_MEASURES: readonly string[] = [...new Set(COLLABORATION_METHOD.components.flatMap((c) => c.measures))];

@@ -2,16 +2,18 @@ import type { Kysely } from 'kysely';
 import type { Actor } from '../core/index.js';
 import { RabtaError } from '../core/index.js';
 import type { Connection, StoreDialect } from '../store/index.js';
-import { collaborationIndex } from './collaboration.js';
-import { deliveryFact, exchangeFacts, publicationFact } from './facts.js';
+import { COLLABORATION_MEASURES, collaborationIndex } from './collaboration.js';
+import { deliveryFact, exchangeFacts, MEASURES, publicationFact } from './facts.js';
 import type { ExchangeFactInput } from './facts.js';
 import { computeIndicators, INDICATORS } from './indicators.js';
-import { networkView } from './network.js';
-import { placeFigures } from './places.js';
+import { NETWORK_MEASURES, networkView } from './network.js';
+import { PLACE_MEASURES, placeFigures } from './places.js';
 import { findRelease, listReleases, publishRelease, releaseCatalog } from './release.js';
 import type { AnalyticsLedger, Release } from './release.js';
-import { addFacts, analyticsDb, pruneHourly, readRollups } from './rollups.js';
-import type { RollupQuery } from './rollups.js';
+import { rebuildExchangeRollups } from './rebuild.js';
+import type { ExchangeGroupSource, RebuildOptions, RebuildResult } from './rebuild.js';
+import { addFacts, analyticsDb, pruneHourly, readGrouped, readRollups } from './rollups.js';
+import type { RollupKey, RollupQuery } from './rollups.js';
 import { recordCaseEvent, recordConsentChange } from './sources.js';
 import type { CaseEventInput, ConsentChangeInput } from './sources.js';
 import type { AnalyticsTables } from './tables.js';
@@ -27,6 +29,7 @@ export { verifyRelease } from './verify.js';
 export type { Verification, VerifyOptions } from './verify.js';
 export { parseCsv } from './csv.js';
 export { isSmall, recoverable } from './suppression.js';
+export type { ExchangeGroup, ExchangeGroupSource, RebuildOptions, RebuildProgress, RebuildResult } from './rebuild.js';
 
 /** A delivery as the events module lists it (ids, status and times only). */
 export interface DeliveryListing {
@@ -47,6 +50,8 @@ export interface AnalyticsDeps {
   now: () => number;
   /** the events module's deliveries after an id, in id order (the job's source for deliveries and dead letters) */
   deliveries?: (after: number, limit: number) => Promise<DeliveryListing[]>;
+  /** the exchange module's rows summed in its table, for a rebuild of the exchange rollups */
+  exchangeGroups?: ExchangeGroupSource;
   /** publish a release this often (default: daily); 0 for never */
   publishIntervalMs?: number;
   onError?: (error: unknown) => void;
@@ -58,6 +63,7 @@ export interface Period {
 }
 
 const DAY_MS = 86_400_000;
+const CONSENT_MEASURES = Object.keys(MEASURES).filter((m) => m.startsWith('consent.'));
 const FINISHED = new Set(['delivered', 'dead', 'cancelled']);
 
 /** What an actor may see: the authority everything, a member its own figures and its pairs. */
@@ -82,6 +88,12 @@ export function createAnalytics(deps: AnalyticsDeps) {
     return readRollups(analyticsDb(deps.db), { ...period, grain, ...(members ? { members } : {}) });
   }
 
+  /** The rollups summed in the database over what a view does not look at (the dashboard's queries). */
+  async function grouped(period: Period, keep: readonly RollupKey[], options: { members?: readonly string[] | undefined; grain?: RollupQuery['grain']; measures?: readonly string[] } = {}) {
+    const { members, grain = 'd', measures } = options;
+    return readGrouped(analyticsDb(deps.db), { ...period, grain, ...(members ? { members } : {}), ...(measures ? { measures } : {}) }, keep);
+  }
+
   /** Deliveries that finished since the last run; the cursor stops at the first one still on its way. */
   async function syncDeliveries(): Promise<number> {
     if (!deps.deliveries) return 0;
@@ -97,14 +109,19 @@ export function createAnalytics(deps: AnalyticsDeps) {
       }
       const last = done.at(-1);
       if (!last) return counted;
-      await deps.db.transaction().execute(async (trx) => {
-        await addFacts(analyticsDb(trx), done.map(deliveryFact).filter((f) => f !== undefined));
-        await analyticsDb(trx)
+      // The cursor moves only from where this run read it: a run on another node (or a publish
+      // outside the job's lease) that moved it first wins, and this one's facts roll back with it.
+      const moved = await deps.db.transaction().execute(async (trx) => {
+        const advanced = await analyticsDb(trx)
           .insertInto('analytics_cursors')
           .values({ name: 'deliveries', position: last.id })
-          .onConflict((oc) => oc.column('name').doUpdateSet({ position: last.id }))
-          .execute();
+          .onConflict((oc) => oc.column('name').doUpdateSet({ position: last.id }).where('analytics_cursors.position', '=', cursor))
+          .executeTakeFirst();
+        if (Number(advanced.numInsertedOrUpdatedRows ?? 0n) !== 1) return false;
+        await addFacts(analyticsDb(trx), done.map(deliveryFact).filter((f) => f !== undefined));
+        return true;
       });
+      if (!moved) return counted;
       counted += done.length;
       if (done.length < page.length || page.length < 500) return counted;
     }
@@ -145,30 +162,43 @@ export function createAnalytics(deps: AnalyticsDeps) {
 
     definitions: () => INDICATORS.map(({ compute: _compute, ...d }) => d),
     async indicators(actor: Actor, period: Period, member?: string) {
-      return computeIndicators(await rows(period, scopeOf(actor, member)));
+      const members = scopeOf(actor, member);
+      // Consents are split by provider (their peer); every other indicator needs only the dimension.
+      const [rest, consents] = await Promise.all([grouped(period, ['dimension'], { members }), grouped(period, ['peer'], { members, measures: CONSENT_MEASURES })]);
+      return computeIndicators([...rest.filter((r) => !r.measure.startsWith('consent.')), ...consents]);
     },
     /** daily (or hourly) indicator series, for charts */
     async series(actor: Actor, period: Period, grain: 'd' | 'h', member?: string) {
-      const all = await rows(period, scopeOf(actor, member), grain);
+      const all = await grouped(period, ['period', 'dimension'], { members: scopeOf(actor, member), grain });
       const periods = [...new Set(all.map((r) => r.period))].sort((a, b) => a - b);
       return periods.map((p) => ({ period: new Date(p).toISOString(), indicators: computeIndicators(all.filter((r) => r.period === p)).map((i) => ({ id: i.id, value: i.value })) }));
     },
     async collaboration(actor: Actor, period: Period) {
       const scope = scopeOf(actor);
       // Normalisation needs every pair; a member then sees its own pairs' scores.
-      const index = collaborationIndex(await rows(period));
+      const index = collaborationIndex(await grouped(period, ['member', 'peer'], { measures: COLLABORATION_MEASURES }));
       if (!scope) return index;
       return { ...index, pairs: index.pairs.filter((p) => scope.includes(p.a) || scope.includes(p.b)), institutions: index.institutions.filter((i) => scope.includes(i.member)) };
     },
     async network(actor: Actor, period: Period) {
-      return networkView(await rows(period, scopeOf(actor)));
+      return networkView(await grouped(period, ['period', 'member', 'peer'], { members: scopeOf(actor), measures: NETWORK_MEASURES }));
     },
     async places(period: Period) {
-      return placeFigures(await rows(period));
+      return placeFigures(await grouped(period, ['dimension', 'district'], { measures: PLACE_MEASURES }));
     },
     /** rows of the rollups, for `rabta analytics report` */
     async report(actor: Actor, period: Period, member?: string) {
       return rows(period, scopeOf(actor, member));
+    },
+
+    /**
+     * Rebuilds the exchange rollups of whole days from the raw exchange rows
+     * (`rabta analytics rebuild`; what to run when rollups are missing or were
+     * damaged): set-based, one pass over the exchange table.
+     */
+    async rebuild(options: RebuildOptions = {}): Promise<RebuildResult> {
+      if (!deps.exchangeGroups) throw new RabtaError('unavailable', 'this instance has no exchange records to rebuild from');
+      return rebuildExchangeRollups(analyticsDb(deps.db), deps.dialect, deps.exchangeGroups, deps.now(), options);
     },
 
     publish,

@@ -40,6 +40,15 @@ function byDimension(measure: string): (rows: readonly RollupRow[]) => Indicator
   };
 }
 
+/** A count split by the pair's other institution (consents: by provider). */
+function byProvider(measure: string): (rows: readonly RollupRow[]) => IndicatorValue {
+  return (rows) => {
+    const breakdown: Record<string, number> = {};
+    for (const r of of(rows, measure)) breakdown[r.peer || 'unknown'] = (breakdown[r.peer || 'unknown'] ?? 0) + r.n;
+    return { value: sumN(of(rows, measure)), breakdown };
+  };
+}
+
 /** good / n of a measure, as a percentage with one decimal. */
 function share(measure: string, filter: (r: RollupRow) => boolean = () => true): (rows: readonly RollupRow[]) => IndicatorValue {
   return (rows) => {
@@ -98,10 +107,10 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
   ind({ id: 'events.delivered', area: 'events', title: 'Deliveries', description: 'Deliveries of events to subscribers that succeeded.', unit: 'count', measures: ['event.delivered'], compute: count('event.delivered') }),
   ind({ id: 'events.dead_letters', area: 'events', title: 'Dead letters', description: 'Deliveries given up after every retry.', unit: 'count', measures: ['event.dead'], compute: count('event.dead') }),
   ind({ id: 'events.delivery_latency_mean', area: 'events', title: 'Publication to delivery', description: 'Mean time from publication to successful delivery.', unit: 'ms', measures: ['event.delivered'], compute: meanMs('event.delivered') }),
-  ind({ id: 'consent.requested', area: 'consent', title: 'Consent requests', description: 'Consent artefacts requested by institutions.', unit: 'count', measures: ['consent.requested'], compute: count('consent.requested') }),
-  ind({ id: 'consent.approved', area: 'consent', title: 'Consents approved', description: 'Requests the citizen approved.', unit: 'count', measures: ['consent.approved'], compute: count('consent.approved') }),
-  ind({ id: 'consent.rejected', area: 'consent', title: 'Consents rejected', description: 'Requests the citizen rejected.', unit: 'count', measures: ['consent.rejected'], compute: count('consent.rejected') }),
-  ind({ id: 'consent.revoked', area: 'consent', title: 'Consents revoked', description: 'Active consents the citizen revoked.', unit: 'count', measures: ['consent.revoked'], compute: count('consent.revoked') }),
+  ind({ id: 'consent.requested', area: 'consent', title: 'Consent requests', description: 'Consent artefacts requested by institutions; the breakdown is by provider (the institution whose data the consent is for).', unit: 'count', measures: ['consent.requested'], compute: byProvider('consent.requested') }),
+  ind({ id: 'consent.approved', area: 'consent', title: 'Consents approved', description: 'Requests the citizen approved; the breakdown is by provider (the institution whose data the consent is for).', unit: 'count', measures: ['consent.approved'], compute: byProvider('consent.approved') }),
+  ind({ id: 'consent.rejected', area: 'consent', title: 'Consents rejected', description: 'Requests the citizen rejected; the breakdown is by provider (the institution whose data the consent is for).', unit: 'count', measures: ['consent.rejected'], compute: byProvider('consent.rejected') }),
+  ind({ id: 'consent.revoked', area: 'consent', title: 'Consents revoked', description: 'Active consents the citizen revoked; the breakdown is by provider (the institution whose data the consent is for).', unit: 'count', measures: ['consent.revoked'], compute: byProvider('consent.revoked') }),
   ind({ id: 'consent.time_to_approval_mean', area: 'consent', title: 'Time to approval', description: 'Mean time from request to the citizen’s approval.', unit: 'ms', measures: ['consent.approved'], compute: meanMs('consent.approved') }),
   ind({ id: 'cases.opened', area: 'cases', title: 'Cases opened by channel', description: 'Cases and grievances opened, by intake channel (open311, sms, signed, portal, rule, admin).', unit: 'count', measures: ['case.opened'], compute: byDimension('case.opened') }),
   ind({ id: 'cases.resolved_in_time', area: 'cases', title: 'Resolved within deadline', description: 'Share of proposed resolutions made before the case’s resolution deadline.', unit: 'percent', measures: ['case.resolved'], compute: share('case.resolved') }),

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { ModuleMigrations } from '../store/index.js';
 
@@ -5,7 +6,9 @@ import type { ModuleMigrations } from '../store/index.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
 
-export const analyticsMigrations: ModuleMigrations = () => ({
+const KEY = ['grain', 'period', 'measure', 'member', 'peer', 'dimension', 'district'] as const;
+
+export const analyticsMigrations: ModuleMigrations = (context) => ({
   '0030_analytics': {
     async up(db: AnyDb) {
       await db.schema
@@ -40,6 +43,41 @@ export const analyticsMigrations: ModuleMigrations = () => ({
         .addColumn('digest', 'text', (c) => c.notNull())
         .addColumn('files', 'text', (c) => c.notNull())
         .execute();
+    },
+  },
+  '0031_analytics_rollups_clustered': {
+    // The rollups are read by ranges of their key and written by upserts on it: on SQLite the
+    // rows live in the key's own b-tree (WITHOUT ROWID), one b-tree to search and write instead
+    // of a rowid table and its key index. The (measure, grain, period) index served no query
+    // the key's prefix does not (every read names grain and period), so it goes, on both.
+    async up(db: AnyDb) {
+      await db.schema.dropIndex('analytics_rollups_measure').execute();
+      // binaryType tells the databases apart: 'blob' is SQLite.
+      if (context.binaryType !== 'blob') return;
+      await db.schema
+        .createTable('analytics_rollups_clustered')
+        .addColumn('grain', 'text', (c) => c.notNull())
+        .addColumn('period', 'bigint', (c) => c.notNull())
+        .addColumn('measure', 'text', (c) => c.notNull())
+        .addColumn('member', 'text', (c) => c.notNull())
+        .addColumn('peer', 'text', (c) => c.notNull())
+        .addColumn('dimension', 'text', (c) => c.notNull())
+        .addColumn('district', 'text', (c) => c.notNull())
+        .addColumn('n', 'bigint', (c) => c.notNull())
+        .addColumn('good', 'bigint', (c) => c.notNull())
+        .addColumn('ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('analytics_rollups_clustered_pk', [...KEY])
+        .modifyEnd(sql`without rowid`)
+        .execute();
+      await sql`insert into analytics_rollups_clustered select grain, period, measure, member, peer, dimension, district, n, good, ms from analytics_rollups`.execute(db);
+      await db.schema.dropTable('analytics_rollups').execute();
+      await db.schema.alterTable('analytics_rollups_clustered').renameTo('analytics_rollups').execute();
+    },
+  },
+  '0032_analytics_consent_provider': {
+    // A consent's provider, kept from its request so its approval, rejection or revocation counts for the pair.
+    async up(db: AnyDb) {
+      await db.schema.alterTable('analytics_open_items').addColumn('peer', 'text', (c) => c.notNull().defaultTo('')).execute();
     },
   },
 });

@@ -14,7 +14,9 @@ export interface NetworkView {
   series: Array<{ period: string; edges: NetworkEdge[] }>;
 }
 
-const COLLABORATION = new Set(['exchange.call', 'event.delivered', 'case.joint']);
+/** The measures an edge sums. */
+export const NETWORK_MEASURES = ['exchange.call', 'event.delivered', 'case.joint'] as const;
+const COLLABORATION = new Set<string>(NETWORK_MEASURES);
 
 function edgesOf(rows: readonly RollupRow[]): NetworkEdge[] {
   const edges = new Map<string, NetworkEdge>();

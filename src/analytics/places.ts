@@ -88,6 +88,9 @@ export interface PlaceFigures {
   confirmedPct: number | null;
 }
 
+/** The measures the place views read. */
+export const PLACE_MEASURES = ['case.opened', 'case.closed'] as const;
+
 const per100k = (n: number, population: number) => (population > 0 ? Math.round((n * 1e7) / population) / 100 : null);
 const pct = (num: number, den: number) => (den > 0 ? Math.round((1000 * num) / den) / 10 : null);
 

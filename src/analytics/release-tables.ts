@@ -100,9 +100,22 @@ function pairTable(cells: Cells, spec: { name: string; title: string; descriptio
 }
 
 /** One row per key and a TOTAL row; each count column adds up to its total. */
-function keyedTable(cells: Cells, spec: { name: string; title: string; description: string; key: string; keyDescription: string; columns: Array<{ name: string; description: string }>; values: Map<string, Record<string, number>> }): DraftTable {
+function keyedTable(
+  cells: Cells,
+  spec: {
+    name: string;
+    title: string;
+    description: string;
+    key: string;
+    keyDescription: string;
+    columns: Array<{ name: string; description: string }>;
+    values: Map<string, Record<string, number>>;
+    /** columns whose cells are published in another table too (its margin): one cell, so suppression sees both */
+    shared?: Record<string, (key: string) => string>;
+  },
+): DraftTable {
   const keys = [...spec.values.keys()].sort();
-  const id = (k: string, c: string) => `${spec.name}:${k}\n${c}`;
+  const id = (k: string, c: string) => spec.shared?.[c]?.(k) ?? `${spec.name}:${k}\n${c}`;
   const rows: DraftTable['rows'] = keys.map((k) => ({ [spec.key]: k, ...Object.fromEntries(spec.columns.map((c) => [c.name, cells.cell(id(k, c.name), spec.values.get(k)?.[c.name] ?? 0)])) }));
   rows.push({ [spec.key]: TOTAL, ...Object.fromEntries(spec.columns.map((c) => [c.name, cells.cell(id(TOTAL, c.name), keys.reduce((s, k) => s + (spec.values.get(k)?.[c.name] ?? 0), 0))])) });
   for (const c of spec.columns) cells.lines.push({ cells: keys.map((k) => id(k, c.name)), total: id(TOTAL, c.name) });
@@ -145,6 +158,7 @@ function countTables(cells: Cells, rows: readonly RollupRow[]): DraftTable[] {
   return [
     pairTable(cells, { name: 'exchanges', title: 'Exchanges between institutions', description: 'Authenticated calls mediated by Rabta, client member × provider member, with both margins.', rowKey: 'client', colKey: 'provider', count: 'calls', countDescription: 'calls', values: sumBy(rows, 'exchange.call', pair) }),
     pairTable(cells, { name: 'deliveries', title: 'Event deliveries between institutions', description: 'Successful event deliveries, publisher member × subscriber member, with both margins.', rowKey: 'publisher', colKey: 'subscriber', count: 'delivered', countDescription: 'deliveries', values: sumBy(rows, 'event.delivered', pair) }),
+    pairTable(cells, { name: 'consent-requests', title: 'Consent requests between institutions', description: 'Consents institutions asked citizens for, consumer member × provider member (whose data the consent is for), with both margins.', rowKey: 'consumer', colKey: 'provider', count: 'requested', countDescription: 'consent requests', values: sumBy(rows, 'consent.requested', pair) }),
     pairTable(cells, { name: 'joint-cases', title: 'Joint cases', description: 'Partners taken onto cases, lead member × partner member, with both margins.', rowKey: 'lead', colKey: 'partner', count: 'cases', countDescription: 'joint cases', values: sumBy(rows, 'case.joint', pair) }),
     keyedTable(cells, {
       name: 'institutions',
@@ -167,6 +181,8 @@ function countTables(cells: Cells, rows: readonly RollupRow[]): DraftTable[] {
         { name: 'reopened', description: 'cases the citizen reopened' },
         { name: 'escalations', description: 'escalations' },
       ],
+      // A member's requests are the consent-requests table's row total for it: the same cell.
+      shared: { consents_requested: (k) => `consent-requests:${k}\n${TOTAL}` },
       values: columnsBy(rows, (r) => r.member || 'none', {
         events_published: when('event.published'),
         dead_letters: when('event.dead'),

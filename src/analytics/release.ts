@@ -5,7 +5,7 @@ import { buildPackage, sha256Hex } from './datapackage.js';
 import { catalog } from './dcat.js';
 import type { CatalogRelease } from './dcat.js';
 import { releaseTables } from './release-tables.js';
-import { analyticsDb, readRollups } from './rollups.js';
+import { analyticsDb, readGrouped } from './rollups.js';
 import type { AnalyticsTables } from './tables.js';
 
 /** What the ledger gives the analytics module: a clear leaf per release, and its receipt. */
@@ -50,7 +50,8 @@ export async function publishRelease(deps: ReleaseDeps, period: { from?: number;
   const from = period.from ?? 0;
   const to = period.to ?? at;
   if (!(from < to)) throw new RabtaError('bad-request', 'a release covers from < to');
-  const rows = await readRollups(analyticsDb(deps.db), { from, to, grain: 'd' });
+  // A release has no time axis: the days are summed in the database.
+  const rows = await readGrouped(analyticsDb(deps.db), { from, to, grain: 'd' }, ['member', 'peer', 'dimension', 'district']);
   const version = versionOf(at);
   const publishedAt = new Date(at).toISOString();
   const { files } = buildPackage({ version, created: publishedAt, from: new Date(from).toISOString(), to: new Date(to).toISOString(), publicUrl: deps.publicUrl, tables: releaseTables(rows).tables });

@@ -52,19 +52,22 @@ export function rollupRows(facts: readonly Fact[]): RollupRow[] {
 /** Adds facts to the rollups in the caller's transaction: one upsert statement per chunk. */
 export async function addFacts(db: AnalyticsDb, facts: readonly Fact[]): Promise<void> {
   const rows = rollupRows(facts);
-  for (let i = 0; i < rows.length; i += 200) {
-    await db
-      .insertInto('analytics_rollups')
-      .values(rows.slice(i, i + 200))
-      .onConflict((oc) =>
-        oc.columns(['grain', 'period', 'measure', 'member', 'peer', 'dimension', 'district']).doUpdateSet({
-          n: sql`analytics_rollups.n + excluded.n`,
-          good: sql`analytics_rollups.good + excluded.good`,
-          ms: sql`analytics_rollups.ms + excluded.ms`,
-        }),
-      )
-      .execute();
-  }
+  for (let i = 0; i < rows.length; i += 200) await upsertRows(db, rows.slice(i, i + 200));
+}
+
+/** One upsert statement: the rows' counts added to those already there. */
+export async function upsertRows(db: AnalyticsDb, rows: readonly RollupRow[]): Promise<void> {
+  await db
+    .insertInto('analytics_rollups')
+    .values([...rows])
+    .onConflict((oc) =>
+      oc.columns(['grain', 'period', 'measure', 'member', 'peer', 'dimension', 'district']).doUpdateSet({
+        n: sql`analytics_rollups.n + excluded.n`,
+        good: sql`analytics_rollups.good + excluded.good`,
+        ms: sql`analytics_rollups.ms + excluded.ms`,
+      }),
+    )
+    .execute();
 }
 
 /** Counts a fact once, however often it arrives: true the first time its key is seen. */
@@ -94,6 +97,46 @@ export async function readRollups(db: AnalyticsDb, query: RollupQuery): Promise<
   if (members) select = select.where((eb) => eb.or([eb('member', 'in', [...members]), eb('peer', 'in', [...members])]));
   const rows = await select.orderBy('period').orderBy('measure').orderBy('member').orderBy('peer').orderBy('dimension').orderBy('district').execute();
   return rows.map((r) => ({ ...r, period: Number(r.period), n: Number(r.n), good: Number(r.good), ms: Number(r.ms) }));
+}
+
+/** The columns a grouped read keeps; the others are summed over and come back as '' (period: the query's start). */
+export type RollupKey = 'period' | 'member' | 'peer' | 'dimension' | 'district';
+
+/**
+ * The rollups of a period summed in the database over the columns a view does
+ * not need (indicators need no member or peer, only the measure, dimension and
+ * district): the database hands back a few rows instead of every pair's.
+ */
+export async function readGrouped(db: AnalyticsDb, query: RollupQuery, keep: readonly RollupKey[]): Promise<RollupRow[]> {
+  const grain = query.grain ?? 'd';
+  const from = grain === 'h' ? hourOf(query.from) : dayOf(query.from);
+  let select = db
+    .selectFrom('analytics_rollups')
+    .select(['measure', ...keep])
+    .select((eb) => [eb.fn.sum<number | string>('n').as('n'), eb.fn.sum<number | string>('good').as('good'), eb.fn.sum<number | string>('ms').as('ms')])
+    .where('grain', '=', grain)
+    .where('period', '>=', from)
+    .where('period', '<', query.to);
+  if (query.measures) select = select.where('measure', 'in', [...query.measures]);
+  const members = query.members;
+  if (members) select = select.where((eb) => eb.or([eb('member', 'in', [...members]), eb('peer', 'in', [...members])]));
+  const rows = await select.groupBy(['measure', ...keep]).execute();
+  const kept = new Set<string>(keep);
+  return rows.map((r) => {
+    const row = r as unknown as Partial<Record<RollupKey, string | number>>;
+    return {
+      grain,
+      period: kept.has('period') ? Number(row.period) : from,
+      measure: r.measure,
+      member: kept.has('member') ? String(row.member) : '',
+      peer: kept.has('peer') ? String(row.peer) : '',
+      dimension: kept.has('dimension') ? String(row.dimension) : '',
+      district: kept.has('district') ? String(row.district) : '',
+      n: Number(r.n),
+      good: Number(r.good),
+      ms: Number(r.ms),
+    };
+  });
 }
 
 export async function pruneHourly(db: AnalyticsDb, now: number): Promise<void> {

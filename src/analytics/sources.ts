@@ -12,6 +12,8 @@ export interface ConsentChangeInput {
   at: number;
   /** `consumer:PK/BANK/HBL/app`, `citizen:sms`, `system:sweeper`, … */
   actor: string;
+  /** the provider the consent is asked of (member or subsystem id), given with the request */
+  provider?: string;
 }
 
 const CONSENT_MEASURES: Record<string, Fact['measure'] | undefined> = {
@@ -27,14 +29,15 @@ export async function recordConsentChange(db: AnalyticsDb, change: ConsentChange
   if (!measure) return;
   if (change.from === null) {
     const member = change.actor.startsWith('consumer:') ? memberIdOf(change.actor.slice('consumer:'.length)) : '';
-    await db.insertInto('analytics_open_items').values({ kind: 'consent', id: change.artefactId, member, at: change.at }).onConflict((oc) => oc.columns(['kind', 'id']).doNothing()).execute();
-    await addFacts(db, [{ measure, at: change.at, member }]);
+    const peer = change.provider ? memberIdOf(change.provider) : '';
+    await db.insertInto('analytics_open_items').values({ kind: 'consent', id: change.artefactId, member, peer, at: change.at }).onConflict((oc) => oc.columns(['kind', 'id']).doNothing()).execute();
+    await addFacts(db, [{ measure, at: change.at, member, peer }]);
     return;
   }
-  const opened = await db.selectFrom('analytics_open_items').select(['member', 'at']).where('kind', '=', 'consent').where('id', '=', change.artefactId).executeTakeFirst();
+  const opened = await db.selectFrom('analytics_open_items').select(['member', 'peer', 'at']).where('kind', '=', 'consent').where('id', '=', change.artefactId).executeTakeFirst();
   const member = opened?.member ?? '';
   const ms = measure === 'consent.approved' && opened ? change.at - Number(opened.at) : undefined;
-  await addFacts(db, [{ measure, at: change.at, member, ...(ms === undefined ? {} : { ms, good: 1 }) }]);
+  await addFacts(db, [{ measure, at: change.at, member, peer: opened?.peer ?? '', ...(ms === undefined ? {} : { ms, good: 1 }) }]);
 }
 
 /** The public face of a case event (case.* topics): never the citizen's text or CNIC. */

@@ -1,3 +1,5 @@
+import type { ColumnType } from 'kysely';
+
 /**
  * The analytics module's own tables. Nothing personal: member, service, topic
  * and category ids, district codes, counts and durations.
@@ -29,6 +31,8 @@ export interface OpenItemRow {
   kind: string;
   id: string;
   member: string;
+  /** the other institution (a consent's provider), or '' */
+  peer: ColumnType<string, string | undefined, string>;
   at: number;
 }
 

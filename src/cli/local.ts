@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { DEMO_VARIABLES, VARIABLES } from '../config/index.js';
 import { SYSTEM_ACTOR } from '../core/index.js';
@@ -51,6 +52,37 @@ export function registerLocalCommands(program: Command): void {
         const applied = await platform.store.migrate();
         console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
       } finally {
+        await platform.close();
+      }
+    });
+
+  program
+    .command('analytics')
+    .description('indicators and rollups')
+    .command('rebuild')
+    .description('rebuild the exchange rollups of whole UTC days from the raw exchange records (when rollups are missing or were damaged); one pass over the exchange table')
+    .option('--from <time>', 'first day (default: the first record)')
+    .option('--to <time>', 'end of the period (default: the end of today)')
+    .option('--no-progress', 'no progress bar')
+    .action(async (options: { from?: string; to?: string; progress: boolean }) => {
+      const [from, to] = [options.from, options.to].map((v) => (v === undefined ? undefined : Date.parse(v)));
+      if (Number.isNaN(from) || Number.isNaN(to)) throw new Error('--from and --to are RFC 3339 dates or times, e.g. 2026-03-01');
+      const platform = await createPlatform(configOrExit(), { background: false });
+      const bar = options.progress && process.stderr.isTTY ? new SingleBar({ stream: process.stderr, format: 'rollups {bar} {value}/{total} {stage}', hideCursor: true }, Presets.shades_classic) : undefined;
+      try {
+        bar?.start(1, 0, { stage: 'summing the exchange records' });
+        const result = await platform.analytics.rebuild({
+          ...(from === undefined ? {} : { from }),
+          ...(to === undefined ? {} : { to }),
+          onProgress: (p) => {
+            if (p.stage === 'write' && p.done === 0) bar?.setTotal(Math.max(1, p.total));
+            bar?.update(p.done, { stage: p.stage === 'scan' ? 'summing the exchange records' : 'writing rollups' });
+          },
+        });
+        bar?.stop();
+        console.log(`rebuilt ${result.rows} rollup rows from ${result.exchanges} exchange records (${result.groups} groups), ${new Date(result.from).toISOString().slice(0, 10)} to ${new Date(result.to).toISOString().slice(0, 10)}`);
+      } finally {
+        bar?.stop();
         await platform.close();
       }
     });

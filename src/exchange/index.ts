@@ -16,7 +16,8 @@ export { exchangeMigrations } from './migrations.js';
 export { databaseRecorder, findExchange };
 export { authenticateSigned, checkContentDigest, signedAuthenticator } from './authenticate.js';
 export type { AuthenticateDeps, SignedCaller, SignedRequestHead } from './authenticate.js';
-export { exchangeCountsByMembers, exchangeErrorsBetween } from './counts.js';
+export { exchangeCountsByMembers, exchangeErrorsBetween, exchangeGroups } from './counts.js';
+export type { ExchangeGroup, ExchangeGroupQuery } from './counts.js';
 export { searchExchanges } from './monitoring.js';
 export type { ExchangeMetadata, MonitoringQuery } from './monitoring.js';
 

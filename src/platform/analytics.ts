@@ -6,6 +6,7 @@ import type { Analytics } from '../analytics/index.js';
 import type { CitizenMessenger } from '../notify/index.js';
 import type { CaseSms } from '../cases/index.js';
 import type { Events } from '../events/index.js';
+import { exchangeGroups } from '../exchange/index.js';
 import type { ExchangeRecorder } from '../core/index.js';
 import { LEAF_KIND } from '../core/index.js';
 import type { AppendInput, Ledger } from '../ledger/index.js';
@@ -27,6 +28,7 @@ export function createAnalyticsFor(input: { store: Store; ledger: Ledger; regist
       receipt: (ref) => ledger.receipt(LEAF_KIND.openDataRelease, ref),
       keys: async () => ({ logVkey: ledger.vkey, witnessVkeys: (await input.registry.listWitnesses()).map((w) => w.vkey) }),
     },
+    exchangeGroups: (db, query) => exchangeGroups(db, query),
     deliveries: async (after, limit) => (await input.events()?.searchDeliveries(SYSTEM_ACTOR, { after, limit }))?.deliveries ?? [],
     onError: (error) => process.emitWarning(`analytics job: ${(error as Error).message}`),
   });

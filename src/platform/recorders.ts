@@ -35,7 +35,10 @@ export function consentChangeSink(ledger: Ledger, analytics?: Pick<Analytics, 'r
   return {
     async record(db, change) {
       await ledger.append(db, { kind: LEAF_KIND.consentChange, ref: String(change.id), at: change.at, record: change });
-      await analytics?.recordConsentChange(db, change);
+      if (!analytics) return;
+      // A request's provider is in its artefact, written just before in this transaction: analytics counts the pair.
+      const provider = change.from === null ? (await db.selectFrom('consent_artefacts').select('provider_id').where('id', '=', change.artefactId).executeTakeFirst())?.provider_id : undefined;
+      await analytics.recordConsentChange(db, provider ? { ...change, provider } : change);
     },
   };
 }
