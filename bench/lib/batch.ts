@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,8 @@ export interface BatchFigures {
   /** CPU time per row of the platform processes and of the parties (this process): steadier than rows/s on a busy machine */
   batch_platform_cpu_us_per_row: number;
   batch_parties_cpu_us_per_row: number;
+  /** delivery attempts that failed (each is retried by the schedule, so a few stall the end of the batch by its delays) */
+  batch_failed_attempts: number;
 }
 
 /** A synthetic quarter: `count` beneficiaries with distinct, well-formed CNICs. */
@@ -49,6 +52,16 @@ function quarterRows(count: number): BatchRow[] {
     rows[i] = { cnic: `${digits.slice(0, 5)}-${digits.slice(5, 12)}-${digits.slice(12)}`, amountPkr: 13_500, district: 'Quetta' };
   }
   return rows;
+}
+
+/** The delivery attempts that did not succeed, by outcome, read from the platform's file after the run. */
+function failedAttempts(file: string): Array<{ status: number | null; error: string | null; n: number }> {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT status, error, count(*) AS n FROM event_delivery_attempts WHERE error IS NOT NULL OR status IS NULL OR status >= 300 GROUP BY status, error').all() as Array<{ status: number | null; error: string | null; n: number }>;
+  } finally {
+    db.close();
+  }
 }
 
 function peakMb(pid: number): number {
@@ -146,6 +159,8 @@ export async function measureDisbursementBatch(count: number, log: (line: string
     const [first = { at: ended, credited: count }, last = first] = fifths;
     const cpuEnd = { platform: cpuAt(platformPids), parties: cpuAt([process.pid]) };
     await intake;
+    const failures = failedAttempts(join(dataDir, 'rabta.db'));
+    for (const f of failures) log(`events: batch: ${f.n.toLocaleString('en-US')} failed delivery attempts (${f.status ?? 'no status'}: ${f.error ?? '-'})`);
     return {
       batch_rows: count,
       batch_s: +seconds.toFixed(1),
@@ -157,6 +172,7 @@ export async function measureDisbursementBatch(count: number, log: (line: string
       batch_rows_per_s_last20: Math.round((count - last.credited) / Math.max(0.001, (ended - last.at) / 1000)),
       batch_platform_cpu_us_per_row: cpuUs(cpuEnd.platform, cpuStart.platform),
       batch_parties_cpu_us_per_row: cpuUs(cpuEnd.parties, cpuStart.parties),
+      batch_failed_attempts: failures.reduce((sum, f) => sum + f.n, 0),
     };
   } finally {
     await endpoints.close();

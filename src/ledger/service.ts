@@ -74,8 +74,10 @@ export function createLedger(deps: LedgerDeps) {
    * Queued in the order given, so the sequencer integrates them in that order.
    */
   async function appendAll(db: Connection, inputs: readonly AppendInput[]): Promise<void> {
-    const rows = inputs.map((input) => {
-      const salt = input.clear ? null : randomBytes(32);
+    // One draw of randomness for the lot: a call per leaf was a visible share of a batch's CPU.
+    const salts = randomBytes(32 * inputs.length);
+    const rows = inputs.map((input, i) => {
+      const salt = input.clear ? null : salts.subarray(32 * i, 32 * (i + 1));
       const entry = salt ? encodeLeaf({ kind: input.kind, time: input.at, commitment: commitment(salt, input.record) }) : encodeLeaf({ kind: input.kind, time: input.at, clear: input.record });
       return { kind: input.kind, ref: input.ref, entry: Buffer.from(entry), salt, record: salt ? canonicalJson(input.record) : null, leaf_index: null, queued_at: input.at };
     });
