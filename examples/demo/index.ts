@@ -56,7 +56,7 @@ export async function startDemo(platform: Platform, options: { smscPort?: number
       return { client: verified.client, purpose: verified.purpose ?? null, subject: verified.subject ?? null, exchangeId: verified.exchangeId };
     },
   });
-  const { keyFiles, adminTokenFile } = await seedDemo(platform, { upstreamBase: upstreams.baseUrl, people });
+  const { keyFiles, adminTokenFile, officerTokenFile } = await seedDemo(platform, { upstreamBase: upstreams.baseUrl, people });
   const { open311KeyFile } = await seedDemoCases(platform);
   let witnesses: Awaited<ReturnType<typeof startDemoWitnesses>>;
   try {
@@ -76,7 +76,8 @@ export async function startDemo(platform: Platform, options: { smscPort?: number
     '',
     `Rabta demo federation is up at ${base}`,
     `  citizen portal      ${base}/ (Urdu first; sign in with a beneficiary's CNIC, the code arrives by SMS below)`,
-    `  operator console    ${base}/console (sign in with the admin token in ${shown(adminTokenFile)})`,
+    `  operator console    ${base}/console (sign in with the admin token in ${shown(adminTokenFile)};`,
+    `                      HBL's complaints officer, a member admin, with the token in ${shown(officerTokenFile)})`,
     `  dashboard           ${base}/dashboard (public figures; open data at ${base}/open-data/catalog.jsonld)`,
     `  API docs            ${base}/docs`,
     `  instance keys       ${base}/.well-known/rabta.json`,
@@ -114,6 +115,8 @@ export async function startDemo(platform: Platform, options: { smscPort?: number
   return {
     banner,
     keyFiles,
+    adminTokenFile,
+    officerTokenFile,
     people,
     upstreamUrl: upstreams.baseUrl,
     open311KeyFile,

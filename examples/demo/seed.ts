@@ -22,7 +22,7 @@ export interface DemoKeyFile {
  * operator would. Idempotent: what exists is kept, what is missing is added,
  * and upstream URLs follow the port the demo upstreams run on.
  */
-export async function seedDemo(platform: Platform, options: { upstreamBase: string; people: Beneficiary[] }): Promise<{ keyFiles: string[]; adminTokenFile: string }> {
+export async function seedDemo(platform: Platform, options: { upstreamBase: string; people: Beneficiary[] }): Promise<{ keyFiles: string[]; adminTokenFile: string; officerTokenFile: string }> {
   const { registry } = platform;
   const actor = SYSTEM_ACTOR;
   const instance = platform.config.instance;
@@ -74,14 +74,19 @@ export async function seedDemo(platform: Platform, options: { upstreamBase: stri
     const existing = await registry.listAccess({ serviceId: grant.service, clientId: grant.client });
     if (existing.length === 0) await registry.grantAccess(actor, { serviceId: grant.service, clientId: grant.client, purposes: grant.purposes });
   }
-  return { keyFiles, adminTokenFile: await ensureDemoAdmin(platform) };
+  return {
+    keyFiles,
+    adminTokenFile: await ensureDemoOperator(platform, 'admin-token.txt', { name: 'demo authority', role: 'authority-admin' }),
+    // HBL's complaints officer works the bank's cases in the console as its member admin.
+    officerTokenFile: await ensureDemoOperator(platform, 'hbl-officer-token.txt', { name: 'HBL complaints officer', role: 'member-admin', memberId: `${instance}/BANK/HBL` }),
+  };
 }
 
-/** The demo hands the trainee an authority token, kept in the git-ignored data directory. */
-async function ensureDemoAdmin(platform: Platform): Promise<string> {
-  const file = join(platform.config.dataDir, 'demo', 'admin-token.txt');
+/** The demo hands the trainee operator tokens (the authority's, HBL's officer's), kept in the git-ignored data directory. */
+async function ensureDemoOperator(platform: Platform, name: string, operator: Parameters<Platform['registry']['createOperator']>[1]): Promise<string> {
+  const file = join(platform.config.dataDir, 'demo', name);
   if (existsSync(file) && (await platform.registry.authenticateToken(readFileSync(file, 'utf8').trim()))) return file;
-  const { token } = await platform.registry.createOperator(SYSTEM_ACTOR, { name: 'demo authority', role: 'authority-admin' });
+  const { token } = await platform.registry.createOperator(SYSTEM_ACTOR, operator);
   writeFileSync(file, token + '\n', { mode: 0o600 });
   return file;
 }

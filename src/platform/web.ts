@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { exchangeCountsByMembers } from '../exchange/index.js';
 import { eventCountsByTopic } from '../events/index.js';
 import { districts } from '../cases/index.js';
-import { LEAF_KIND } from '../core/index.js';
+import { LEAF_KIND, SYSTEM_ACTOR } from '../core/index.js';
 import type { WebCapabilities } from '../web/index.js';
 import type { Platform } from './types.js';
 
@@ -35,6 +35,23 @@ export function webCapabilities(platform: Platform, app: FastifyInstance): WebCa
         institutions,
       };
     },
+    analytics: dashboardAnalytics(platform),
     server: () => app,
+  };
+}
+
+/** The dashboard's public figures: the analytics module's own functions, in the authority's scope (everything); the web suppresses small counts. */
+function dashboardAnalytics(platform: Platform): WebCapabilities['analytics'] {
+  const { analytics } = platform;
+  return {
+    indicators: (span) => analytics.indicators(SYSTEM_ACTOR, span),
+    collaboration: (span) => analytics.collaboration(SYSTEM_ACTOR, span),
+    network: (span) => analytics.network(SYSTEM_ACTOR, span),
+    places: (span) => analytics.places(span),
+    releases: async () => (await analytics.releases()).map((r) => ({ version: r.version, publishedAt: r.publishedAt, digest: r.digest, from: r.from, to: r.to, files: [...r.files.keys()] })),
+    async receipt(version) {
+      const receipt = await analytics.receipt(version);
+      return receipt ? { index: receipt.index, proof: receipt.proof, entry: receipt.entry } : undefined;
+    },
   };
 }

@@ -48,6 +48,8 @@ export interface WebCapabilities {
   logVkey: string;
   /** public figures for the dashboard, through the modules' interfaces */
   figures(): Promise<PublicFigures>;
+  /** the analytics module's public figures (the authority's scope; the web suppresses small counts) */
+  analytics: DashboardAnalytics;
   /** the server itself, so the console calls the admin API's own handlers (fastify.inject) */
   server(): FastifyInstance;
 }
@@ -60,4 +62,64 @@ export interface PublicFigures {
   /** the latest checkpoint: tree size and how many signatures it carries (the log's and witnesses') */
   ledger: { origin: string; size: number; signatures: number };
   institutions: Array<{ id: string; nameEn: string; nameUr: string }>;
+}
+
+/** A span of time in ms since the epoch, `to` exclusive. */
+export interface Span {
+  from: number;
+  to: number;
+}
+
+/** An indicator's value as the analytics module computes it; `basis` is what a rate rests on. */
+export interface IndicatorFigure {
+  id: string;
+  unit: 'count' | 'percent' | 'ms' | 'score';
+  value: number | null;
+  basis?: { numerator: number; denominator: number } | undefined;
+  breakdown?: Record<string, number> | undefined;
+}
+
+export interface PlaceFigure {
+  code: string;
+  name: string;
+  province: string;
+  population: number;
+  literacyPct: number | null;
+  casesOpened: number;
+  casesPer100k: number | null;
+  closed: number;
+  confirmed: number;
+  confirmedPct: number | null;
+}
+
+export interface ReleaseSummary {
+  version: string;
+  publishedAt: string;
+  digest: string;
+  from: string;
+  to: string;
+  files: string[];
+}
+
+/**
+ * What the dashboard reads of the analytics module, given by the composition
+ * root (the web does not import analytics): the same functions the analytics
+ * API answers from.
+ */
+export interface DashboardAnalytics {
+  indicators(span: Span): Promise<IndicatorFigure[]>;
+  collaboration(span: Span): Promise<{
+    pairs: Array<{ a: string; b: string; score: number; volume: number }>;
+    institutions: Array<{ member: string; score: number; volume: number; pairs: number }>;
+  }>;
+  network(span: Span): Promise<{ nodes: Array<{ id: string; weight: number }>; edges: Array<{ a: string; b: string; weight: number }>; series: Array<{ period: string; edges: Array<{ a: string; b: string; weight: number }> }> }>;
+  places(span: Span): Promise<{
+    districts: PlaceFigure[];
+    provinces: PlaceFigure[];
+    sources: Record<string, string>;
+    egdi: { pakistan: { country: string; rank: number; egdi: number } | undefined; southAsia: Array<{ country: string; rank: number; egdi: number }>; worldMean: number };
+  }>;
+  releases(): Promise<ReleaseSummary[]>;
+  /** a release's ledger receipt: leaf index, the tlog-proof (inclusion proof and checkpoint) */
+  receipt(version: string): Promise<{ index: number; proof: string; entry: string } | undefined>;
 }

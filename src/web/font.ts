@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { cutFont } from './font-cut.js';
 import { day, MONTH_NAMES } from './i18n/format.js';
 import { STRINGS } from './i18n/strings.js';
-import { DASHBOARD_STRINGS } from './dashboard/strings.js';
+import { DASHBOARD_STRINGS, PROVINCE_NAMES } from './dashboard/strings.js';
 
 /** The Arabic-script face of Noto Nastaliq Urdu (OFL) as @fontsource ships it. */
 const SOURCE = '@fontsource/noto-nastaliq-urdu/files/noto-nastaliq-urdu-arabic-400-normal.woff2';
@@ -14,7 +14,7 @@ const PUNCTUATION = '۰۱۲۳۴۵۶۷۸۹،۔؟٪!()-:/ ';
 /** The Urdu texts the interface itself writes: its string tables, month names, dates and digits. */
 export function fontTexts(): string[] {
   const dates = Array.from({ length: 12 }, (_, m) => day(`2026-${String(m + 1).padStart(2, '0')}-${String(m + 17)}`, 'ur'));
-  return [...Object.values(STRINGS.ur), ...Object.values(DASHBOARD_STRINGS.ur), ...MONTH_NAMES, ...dates, PUNCTUATION, '۰۱۲۳۴۵۶۷۸۹', '۱۲:۳۴، ۵۶-۷۸/۹۰ (۱۰)'];
+  return [...Object.values(STRINGS.ur), ...Object.values(DASHBOARD_STRINGS.ur), ...Object.values(PROVINCE_NAMES).map((p) => p.ur), ...MONTH_NAMES, ...dates, PUNCTUATION, '۰۱۲۳۴۵۶۷۸۹', '۱۲:۳۴، ۵۶-۷۸/۹۰ (۱۰)'];
 }
 
 /**

@@ -5,7 +5,7 @@ import { portalRoutes } from './portal/routes.js';
 import { consoleRoutes } from './console/routes.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 
-export type { WebCapabilities, PublicFigures } from './capabilities.js';
+export type { WebCapabilities, PublicFigures, DashboardAnalytics } from './capabilities.js';
 
 /**
  * The three faces of Rabta, served by the instance itself: the citizen

@@ -33,6 +33,27 @@ export function Free({ children }: { children: ComponentChildren }) {
   );
 }
 
+/** A table with its caption, in a region that scrolls on a narrow screen and is reachable by keyboard. */
+export function ScrollTable({ caption, heads, numeric = [], children }: { caption: string; heads: readonly string[]; numeric?: readonly number[]; children: ComponentChildren }) {
+  return (
+    <div class="scroll" tabindex={0} role="region" aria-label={caption}>
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {heads.map((h, i) => (
+              <th scope="col" class={numeric.includes(i) ? 'num' : undefined} key={h}>
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 /** The citizen portal's frame: Urdu right to left, English one tap away in the header. */
 export function PortalPage({ ctx, title, children }: { ctx: PageContext; title: string; children: ComponentChildren }) {
   const { t, lang } = ctx;

@@ -1,10 +1,9 @@
 /** @jsxImportSource preact */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ComponentChildren } from 'preact';
 import { RabtaError } from '../../core/index.js';
 import { field } from '../http/frame.js';
 import type { Form, WebFrame } from '../http/frame.js';
-import { Csrf } from '../layout.js';
+import { Csrf, ScrollTable } from '../layout.js';
 import type { PageContext } from '../layout.js';
 import { ApiError, ConsolePage, redirectAfter, rowsOf } from './parts.js';
 import type { Answer, ConsoleKit, Row } from './parts.js';
@@ -50,7 +49,7 @@ export function consoleCaseRoutes(app: FastifyInstance, frame: WebFrame, { api, 
         <ConsolePage ctx={ctxOf(request)} title="Cases by deadline" signedIn>
           {answer.status !== 200 ? <ApiError answer={answer} /> : null}
           {rows.length === 0 ? <p>No open case.</p> : null}
-          <Table caption={`Open cases, nearest deadline first (${rows.length})`} head={['Reference', 'State', 'Category', 'Lead', 'District', 'Due', 'Level']}>
+          <ScrollTable caption={`Open cases, nearest deadline first (${rows.length})`} heads={['Reference', 'State', 'Category', 'Lead', 'District', 'Due', 'Level']}>
             {rows.map((c) => {
               const late = typeof c.resolutionDue === 'string' && Date.parse(c.resolutionDue) < now;
               return (
@@ -67,7 +66,7 @@ export function consoleCaseRoutes(app: FastifyInstance, frame: WebFrame, { api, 
                 </tr>
               );
             })}
-          </Table>
+          </ScrollTable>
         </ConsolePage>,
       );
     }),
@@ -127,7 +126,7 @@ export function consoleCaseRoutes(app: FastifyInstance, frame: WebFrame, { api, 
         reply,
         <ConsolePage ctx={ctxOf(request)} title="Escalations" signedIn>
           {overdue.status !== 200 ? <ApiError answer={overdue} /> : null}
-          <Table caption={`Overdue tasks (${tasks.length})`} head={['Case', 'Task', 'Assignee', 'Due', 'Level', 'Overdue since']}>
+          <ScrollTable caption={`Overdue tasks (${tasks.length})`} heads={['Case', 'Task', 'Assignee', 'Due', 'Level', 'Overdue since']}>
             {tasks.map((task) => (
               <tr key={str(task.task)}>
                 <td>
@@ -140,8 +139,8 @@ export function consoleCaseRoutes(app: FastifyInstance, frame: WebFrame, { api, 
                 <td>{when(task.overdueSince)}</td>
               </tr>
             ))}
-          </Table>
-          <Table caption={`Escalated cases (${escalated.length})`} head={['Case', 'State', 'Lead', 'Level', 'Due']}>
+          </ScrollTable>
+          <ScrollTable caption={`Escalated cases (${escalated.length})`} heads={['Case', 'State', 'Lead', 'Level', 'Due']}>
             {escalated.map((c) => (
               <tr key={str(c.reference)} data-case={str(c.reference)}>
                 <td>
@@ -153,7 +152,7 @@ export function consoleCaseRoutes(app: FastifyInstance, frame: WebFrame, { api, 
                 <td>{when(c.resolutionDue)}</td>
               </tr>
             ))}
-          </Table>
+          </ScrollTable>
         </ConsolePage>,
       );
     }),
@@ -216,26 +215,6 @@ function Flash({ q, ok }: { q: Record<string, string | undefined>; ok: string })
       {ok}
     </p>
   ) : null;
-}
-
-function Table({ caption, head, children }: { caption: string; head: string[]; children: ComponentChildren }) {
-  return (
-    <div class="scroll" tabindex={0} role="region" aria-label={caption}>
-      <table>
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            {head.map((h) => (
-              <th scope="col" key={h}>
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>{children}</tbody>
-      </table>
-    </div>
-  );
 }
 
 /** One queued case: the citizen's words, the router's suggestions with their confidence, and one form to take or correct them. */
@@ -340,7 +319,7 @@ function CaseDetail({ ctx, c, members }: { ctx: PageContext; c: Row; members: st
       <blockquote class="card free" {...langOf(str(c.text))}>
         {str(c.text)}
       </blockquote>
-      <Table caption="Tasks" head={['Task', 'Assignee', 'Due', 'State', 'Level']}>
+      <ScrollTable caption="Tasks" heads={['Task', 'Assignee', 'Due', 'State', 'Level']}>
         {tasks.map((t) => (
           <tr key={str(t.id)}>
             <td>{str(t.title)}</td>
@@ -350,7 +329,7 @@ function CaseDetail({ ctx, c, members }: { ctx: PageContext; c: Row; members: st
             <td class="num">{str(t.escalationLevel)}</td>
           </tr>
         ))}
-      </Table>
+      </ScrollTable>
       <h2>Actions</h2>
       <div class="two">
         <form method="post" action={act('accept')} class="card">
@@ -404,7 +383,7 @@ function CaseDetail({ ctx, c, members }: { ctx: PageContext; c: Row; members: st
           <button type="submit">Propose resolved</button>
         </form>
       </div>
-      <Table caption="Timeline" head={['#', 'When', 'What', 'From', 'To', 'Who']}>
+      <ScrollTable caption="Timeline" heads={['#', 'When', 'What', 'From', 'To', 'Who']}>
         {timeline.map((e) => (
           <tr key={str(e.seq)}>
             <td class="num">{str(e.seq)}</td>
@@ -415,9 +394,9 @@ function CaseDetail({ ctx, c, members }: { ctx: PageContext; c: Row; members: st
             <td>{str(e.actor)}</td>
           </tr>
         ))}
-      </Table>
+      </ScrollTable>
       {notes.length > 0 ? (
-        <Table caption="Notes" head={['When', 'Who', 'Seen by', 'Note']}>
+        <ScrollTable caption="Notes" heads={['When', 'Who', 'Seen by', 'Note']}>
           {notes.map((n) => (
             <tr key={str(n.id)}>
               <td>{when(n.at)}</td>
@@ -428,7 +407,7 @@ function CaseDetail({ ctx, c, members }: { ctx: PageContext; c: Row; members: st
               </td>
             </tr>
           ))}
-        </Table>
+        </ScrollTable>
       ) : null}
     </>
   );

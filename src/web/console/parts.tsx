@@ -5,7 +5,7 @@ import type { WebCapabilities } from '../capabilities.js';
 import { COOKIE } from '../http/frame.js';
 import type { WebFrame } from '../http/frame.js';
 import { unseal } from '../http/seal.js';
-import { Csrf } from '../layout.js';
+import { Csrf, ScrollTable } from '../layout.js';
 import type { PageContext } from '../layout.js';
 
 /** The admin API's answer to one call made on the operator's behalf. */
@@ -99,29 +99,15 @@ export function DataTable({ caption, rows }: { caption: string; rows: Row[] }) {
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((c) => !/jwk|schema|openapi|secret/i.test(c)).slice(0, 9);
   if (rows.length === 0) return <p>Nothing here yet.</p>;
   return (
-    <div class="scroll" tabindex={0} role="region" aria-label={caption}>
-      <table>
-        <caption>{`${caption} (${rows.length})`}</caption>
-        <thead>
-          <tr>
-            {columns.map((c) => (
-              <th scope="col" key={c}>
-                {c}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, i) => (
-            <tr key={i}>
-              {columns.map((c) => (
-                <td key={c}>{r[c] === null || r[c] === undefined ? '' : typeof r[c] === 'object' ? JSON.stringify(r[c]) : String(r[c])}</td>
-              ))}
-            </tr>
+    <ScrollTable caption={`${caption} (${rows.length})`} heads={columns}>
+      {rows.map((r, i) => (
+        <tr key={i}>
+          {columns.map((c) => (
+            <td key={c}>{r[c] === null || r[c] === undefined ? '' : typeof r[c] === 'object' ? JSON.stringify(r[c]) : String(r[c])}</td>
           ))}
-        </tbody>
-      </table>
-    </div>
+        </tr>
+      ))}
+    </ScrollTable>
   );
 }
 
