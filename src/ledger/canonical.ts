@@ -41,8 +41,13 @@ function sortKeys(value: unknown): unknown {
 }
 
 export function commitment(salt: Uint8Array, record: unknown): Uint8Array {
+  return commitmentOfJson(salt, canonicalJson(record));
+}
+
+/** The commitment to a record already in canonical JSON (the caller stores that text beside it). */
+export function commitmentOfJson(salt: Uint8Array, json: string): Uint8Array {
   if (salt.length !== 32) throw new RangeError('a commitment salt is 32 bytes');
-  return createHash('sha256').update(salt).update(canonicalJson(record), 'utf8').digest();
+  return createHash('sha256').update(salt).update(json, 'utf8').digest();
 }
 
 export type LeafContent = { kind: LeafKind; time: number; commitment: Uint8Array } | { kind: LeafKind; time: number; clear: unknown };

@@ -1,24 +1,41 @@
 import { randomBytes } from 'node:crypto';
+import { CompiledQuery } from 'kysely';
 import type { Kysely } from 'kysely';
 import { standaloneJobs } from '../core/index.js';
 import type { Jobs, PeriodicJob } from '../core/index.js';
-import { commitment, canonicalJson, encodeLeaf } from './canonical.js';
+import { canonicalJson, commitmentOfJson, encodeLeaf } from './canonical.js';
 import type { LeafKind } from './canonical.js';
 import { consistencyProof, consistencyProofNodes, inclusionProof, inclusionProofNodes } from './merkle.js';
 import { noteSignerFromSeed } from './note.js';
 import { formatTlogProof } from './proof.js';
-import { integrateOnce } from './sequencer.js';
+import { integrateQueued } from './sequencer.js';
 import type { Integrated } from './sequencer.js';
 import { loadTiles } from './tile-store.js';
 import { tileHashSource, tilesForNodes } from './tiles.js';
 import type { TileId } from './tiles.js';
 import type { LedgerTables } from './tables.js';
-import { tablesOf } from '../store/index.js';
+import { afterCommit, tablesOf } from '../store/index.js';
 import type { Connection, StoreDialect } from '../store/index.js';
+
+/**
+ * Salts drawn from the system's generator in blocks: one call per append cost
+ * more than the rest of queueing a leaf. Each salt is a fresh 32-byte copy, never reused.
+ */
+const salts = (() => {
+  const BLOCK = 256;
+  let block = Buffer.alloc(0);
+  let used = BLOCK;
+  return {
+    next(): Buffer {
+      if (used === BLOCK) [block, used] = [randomBytes(32 * BLOCK), 0];
+      return Buffer.from(block.subarray(32 * used, 32 * ++used));
+    },
+  };
+})();
 
 /** How long a receipt waits for its leaf to be integrated by whichever node sequences. */
 const RECEIPT_WAIT_MS = 2000;
-/** Leaves per INSERT: 7 columns each stays well under either database's parameter limit. */
+/** Leaves per INSERT: 6 columns each stays well under either database's parameter limit. */
 const APPEND_CHUNK = 1000;
 
 export interface LedgerDeps {
@@ -28,7 +45,11 @@ export interface LedgerDeps {
   host: string;
   logSeed: Uint8Array;
   now: () => number;
-  /** how often the sequencer looks for queued leaves */
+  /**
+   * How often the sequencer looks for queued leaves it was not woken for:
+   * those appended by other processes or nodes, or when this node has just
+   * taken the lease over. Appends committed in this process wake it at once.
+   */
   intervalMs?: number;
   /** runs the sequencer and reports its failures (the platform's jobs) */
   jobs?: Jobs;
@@ -65,8 +86,16 @@ export function createLedger(deps: LedgerDeps) {
 
   /** `db` is the caller's transaction, opened on whichever module's tables */
   async function append(db: Connection, input: AppendInput): Promise<void> {
-    await appendAll(db, [input]);
+    const salt = input.clear ? null : salts.next();
+    const record = canonicalJson(input.record);
+    const entry = salt ? encodeLeaf({ kind: input.kind, time: input.at, commitment: commitmentOfJson(salt, record) }) : encodeLeaf({ kind: input.kind, time: input.at, clear: input.record });
+    const tables = tablesOf<LedgerTables>(db);
+    // The statement is built once: on the hot path, Kysely's building cost more than SQLite's insert.
+    insertRecord ??= tables.insertInto('ledger_records').values({ kind: 0, ref: '', entry: Buffer.alloc(0), salt: null, record: null, queued_at: 0 }).compile().sql;
+    await tables.executeQuery(CompiledQuery.raw(insertRecord, [input.kind, input.ref, Buffer.from(entry), salt, salt ? record : null, input.at]));
+    await afterCommit(db, wake);
   }
+  let insertRecord: string | undefined;
 
   /**
    * Many leaves in the caller's transaction, in multi-row INSERTs: a batch
@@ -74,27 +103,53 @@ export function createLedger(deps: LedgerDeps) {
    * Queued in the order given, so the sequencer integrates them in that order.
    */
   async function appendAll(db: Connection, inputs: readonly AppendInput[]): Promise<void> {
-    // One draw of randomness for the lot: a call per leaf was a visible share of a batch's CPU.
-    const salts = randomBytes(32 * inputs.length);
-    const rows = inputs.map((input, i) => {
-      const salt = input.clear ? null : salts.subarray(32 * i, 32 * (i + 1));
-      const entry = salt ? encodeLeaf({ kind: input.kind, time: input.at, commitment: commitment(salt, input.record) }) : encodeLeaf({ kind: input.kind, time: input.at, clear: input.record });
-      return { kind: input.kind, ref: input.ref, entry: Buffer.from(entry), salt, record: salt ? canonicalJson(input.record) : null, leaf_index: null, queued_at: input.at };
+    const rows = inputs.map((input) => {
+      const salt = input.clear ? null : salts.next();
+      const record = canonicalJson(input.record);
+      const entry = salt ? encodeLeaf({ kind: input.kind, time: input.at, commitment: commitmentOfJson(salt, record) }) : encodeLeaf({ kind: input.kind, time: input.at, clear: input.record });
+      return { kind: input.kind, ref: input.ref, entry: Buffer.from(entry), salt, record: salt ? record : null, queued_at: input.at };
     });
-    const table = tablesOf<LedgerTables>(db);
-    for (let i = 0; i < rows.length; i += APPEND_CHUNK) await table.insertInto('ledger_records').values(rows.slice(i, i + APPEND_CHUNK)).execute();
+    const tables = tablesOf<LedgerTables>(db);
+    for (let i = 0; i < rows.length; i += APPEND_CHUNK) await tables.insertInto('ledger_records').values(rows.slice(i, i + APPEND_CHUNK)).execute();
+    if (rows.length > 0) await afterCommit(db, wake);
   }
 
-  /** Integrates everything queued; returns the last result. */
-  async function integrate(): Promise<Integrated | undefined> {
-    let last: Integrated | undefined;
-    for (;;) {
-      const result = await integrateOnce({ db: deps.db, dialect: deps.dialect, origin, signer, now: deps.now });
-      if (!result || result.added === 0) return last ?? result;
-      last = result;
-      const checkpoint = await latestCheckpoint();
-      if (checkpoint) checkpointListener?.(checkpoint);
-    }
+  let draining: Promise<Integrated | undefined> | undefined;
+  let again = false;
+  /** false once a look found another node holding the lease: wake-ups then wait for the poll, which takes over when it lapses */
+  let holding = true;
+
+  /**
+   * Integrates everything queued, in a pass that starts after this call: a
+   * call during a pass makes one more pass follow it, shared by every call
+   * made meanwhile, so a burst of wake-ups is one batch and no commit is
+   * missed. Returns the last result (undefined when another node holds the lease).
+   */
+  function integrate(): Promise<Integrated | undefined> {
+    again = true;
+    draining ??= (async () => {
+      try {
+        let last: Integrated | undefined;
+        while (again) {
+          again = false;
+          const result = await integrateQueued({ db: deps.db, dialect: deps.dialect, origin, signer, now: deps.now }, (batch) => {
+            if (batch.note !== undefined) checkpointListener?.({ size: batch.size, note: batch.note });
+          });
+          holding = result !== undefined;
+          if (result && (result.added > 0 || !last)) last = result;
+        }
+        return last;
+      } finally {
+        draining = undefined;
+      }
+    })();
+    return draining;
+  }
+
+  /** After a commit that queued leaves: integrate now rather than at the next poll. */
+  function wake(): void {
+    if (!sequencer || !holding) return;
+    integrate().catch((error: unknown) => (deps.jobs ?? standaloneJobs).failed('ledger-sequencer', error));
   }
 
   async function latestCheckpoint(): Promise<{ size: number; note: string } | undefined> {
@@ -179,13 +234,20 @@ export function createLedger(deps: LedgerDeps) {
     onCheckpoint(listener: (checkpoint: { size: number; note: string }) => void) {
       checkpointListener = listener;
     },
-    /** Runs the sequencer in the background; a tick that finds another node holding the lock does nothing. */
+    /**
+     * Runs the sequencer in the background: woken by this process's commits
+     * that queued leaves, and polling every `intervalMs` for the rest; a look
+     * that finds another node holding the lock does nothing.
+     */
     start() {
       sequencer ??= (deps.jobs ?? standaloneJobs).every('ledger-sequencer', deps.intervalMs ?? 200, integrate);
     },
     async stop() {
-      await sequencer?.stop();
+      const job = sequencer;
+      // First: no wake-up starts a pass once stopping has begun.
       sequencer = undefined;
+      await job?.stop();
+      await draining?.catch(() => undefined);
     },
   };
 }

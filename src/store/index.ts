@@ -8,6 +8,7 @@ import { sqliteDialect } from './sqlite/dialect.js';
 import { tablesOf } from './tables.js';
 import type { Connection } from './tables.js';
 import { createWriteBatcher } from './batcher.js';
+import { withCommitHooks } from './commit-hooks.js';
 import type { WriteBatcher } from './batcher.js';
 
 export type { LockLease, LockOptions, StoreDialect } from './dialect.js';
@@ -17,6 +18,7 @@ export { tablesOf } from './tables.js';
 export type { WriteBatcher } from './batcher.js';
 export { asRabtaError, conflictOnDuplicate, isDatabaseUnavailable, isUniqueViolation, LockLost } from './errors.js';
 export { startsWith, underMember } from './prefix.js';
+export { afterCommit } from './commit-hooks.js';
 export { ensureDatabase } from './postgres/databases.js';
 
 export interface Store {
@@ -54,7 +56,7 @@ export function openStore(options: StoreOptions): Store {
         synchronous: options.sqliteSynchronous ?? 'FULL',
       });
   // No tables named here: each module names its own (tables.ts).
-  const db = new Kysely<Record<never, never>>({ dialect: dialect.createKyselyDialect() });
+  const db = new Kysely<Record<never, never>>({ dialect: withCommitHooks(dialect.createKyselyDialect()) });
   const batch = createWriteBatcher(db);
   return {
     db,
