@@ -27,7 +27,7 @@ installCleanup();
 const count = Number(process.argv[2] ?? 3000);
 const connections = 16;
 const upstream = await startUpstream();
-const instance = await createBenchInstance(upstream.url, await freePort());
+const instance = await createBenchInstance(upstream.url, await freePort(), 'sqlite');
 const platform = await createPlatform(loadConfig(instance.env), { migrate: false });
 const app = await buildServer(platform);
 await app.listen({ host: '127.0.0.1', port: instance.port });

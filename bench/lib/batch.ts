@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/index.js';
 import { createPlatform } from '../../src/platform/index.js';
@@ -12,8 +13,9 @@ import type { BatchRow } from '../../examples/demo/scenario/bisp.js';
 import { hblSystems } from '../../examples/demo/scenario/hbl.js';
 import { startWebhookEndpoints } from '../../examples/demo/scenario/receiver.js';
 import { declareDisbursementTopics } from '../../examples/demo/scenario/topics.js';
+import { sampleCpu } from './cpu.js';
 import { benchDatabase } from './database.js';
-import type { DatabaseKind } from './database.js';
+import type { BenchDatabase, DatabaseKind } from './database.js';
 import { forkChild, nextMessage, stopChild } from './processes.js';
 import type { BenchMessage } from './processes.js';
 import { freePort } from '../../src/platform/testing.js';
@@ -31,6 +33,14 @@ export interface BatchFigures {
   batch_intake_s: number;
   /** the same pace carried to 9 million beneficiaries */
   batch_9m_minutes: number;
+  /** rows/s over the first and the last fifth of the confirmed credits: equal when the pace does not fall as the file grows */
+  batch_rows_per_s_first20: number;
+  batch_rows_per_s_last20: number;
+  /** CPU time per row of the platform processes and of the parties (this process): steadier than rows/s on a busy machine */
+  batch_platform_cpu_us_per_row: number;
+  batch_parties_cpu_us_per_row: number;
+  /** delivery attempts that failed (each is retried by the schedule, so a few stall the end of the batch by its delays) */
+  batch_failed_attempts: number;
 }
 
 /** A synthetic quarter: `count` beneficiaries with distinct, well-formed CNICs. */
@@ -41,6 +51,17 @@ function quarterRows(count: number): BatchRow[] {
     rows[i] = { cnic: `${digits.slice(0, 5)}-${digits.slice(5, 12)}-${digits.slice(12)}`, amountPkr: 13_500, district: 'Quetta' };
   }
   return rows;
+}
+
+/** The delivery attempts that did not succeed, by outcome, read from the platform's database after the run. */
+async function failedAttempts(database: BenchDatabase): Promise<Array<{ status: number | null; error: string | null; n: number }>> {
+  const store = await database.openStore();
+  try {
+    const { rows } = await sql<{ status: number | null; error: string | null; n: number | string }>`SELECT status, error, count(*) AS n FROM event_delivery_attempts WHERE error IS NOT NULL OR status IS NULL OR status >= 300 GROUP BY status, error`.execute(store.db);
+    return rows.map((r) => ({ status: r.status, error: r.error, n: Number(r.n) }));
+  } finally {
+    await store.close();
+  }
 }
 
 function peakMb(pid: number): number {
@@ -76,7 +97,7 @@ export async function measureDisbursementBatch(count: number, log: (line: string
   }
 
   const server = forkChild(CLUSTER, { args: ['gateway', String(workers)], env });
-  const ready = await nextMessage<BenchMessage & { pids: number[] }>(server, 'ready', 60_000);
+  const ready = await nextMessage<BenchMessage & { pids: number[] }>(server, 'ready', 180_000);
   const platformPids = ready.pids;
   const base = config.publicUrl;
   const exchangeKeys = await fetchInstanceKeys(base);
@@ -103,6 +124,10 @@ export async function measureDisbursementBatch(count: number, log: (line: string
     const tenth = Math.max(1, Math.floor(count / 10));
     let shown = 0;
     const started = performance.now();
+    const cpuAt = (pids: number[]) => (sampleCpu(pids)?.ours ?? 0) * 10; // clock ticks of 10 ms
+    const cpuStart = { platform: cpuAt(platformPids), parties: cpuAt([process.pid]) };
+    // When the confirmed credits passed a fifth and four fifths of the rows: the pace at the start and at the end.
+    const fifths: { at: number; credited: number }[] = [];
     let intakeDone = 0;
     const intake = bisp
       .sendBatch('KAF-BENCH-2026-Q4', '2026-Q4', rows, (sent) => {
@@ -115,7 +140,9 @@ export async function measureDisbursementBatch(count: number, log: (line: string
     let failed: unknown;
     intake.catch((error: unknown) => (failed = error));
     for (;;) {
-      const credited = bisp.count('credited');
+      // Counted as a set's size: filtering a million records four times a second would be the bench's own cost.
+      const credited = bisp.creditedOnce;
+      if ((fifths.length === 0 && credited >= count / 5) || (fifths.length === 1 && credited >= (4 * count) / 5)) fifths.push({ at: performance.now(), credited });
       if (credited >= shown + tenth || credited === count) {
         shown = credited;
         log(`events: batch ${credited.toLocaleString('en-US')}/${count.toLocaleString('en-US')} confirmed to BISP (HBL published ${hbl.published.toLocaleString('en-US')}) after ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -125,8 +152,14 @@ export async function measureDisbursementBatch(count: number, log: (line: string
       await hbl.settled();
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    const seconds = (performance.now() - started) / 1000;
+    const ended = performance.now();
+    const seconds = (ended - started) / 1000;
+    const cpuUs = (now: number, then: number) => Math.round(((now - then) * 1000) / count);
+    const [first = { at: ended, credited: count }, last = first] = fifths;
+    const cpuEnd = { platform: cpuAt(platformPids), parties: cpuAt([process.pid]) };
     await intake;
+    const failures = await failedAttempts(database);
+    for (const f of failures) log(`events: batch: ${f.n.toLocaleString('en-US')} failed delivery attempts (${f.status ?? 'no status'}: ${f.error ?? '-'})`);
     return {
       batch_rows: count,
       batch_s: +seconds.toFixed(1),
@@ -134,6 +167,11 @@ export async function measureDisbursementBatch(count: number, log: (line: string
       batch_rows_per_s: Math.round(count / seconds),
       batch_intake_s: +((intakeDone - started) / 1000).toFixed(1),
       batch_9m_minutes: +((9_000_000 / (count / seconds)) / 60).toFixed(1),
+      batch_rows_per_s_first20: Math.round(first.credited / ((first.at - started) / 1000)),
+      batch_rows_per_s_last20: Math.round((count - last.credited) / Math.max(0.001, (ended - last.at) / 1000)),
+      batch_platform_cpu_us_per_row: cpuUs(cpuEnd.platform, cpuStart.platform),
+      batch_parties_cpu_us_per_row: cpuUs(cpuEnd.parties, cpuStart.parties),
+      batch_failed_attempts: failures.reduce((sum, f) => sum + f.n, 0),
     };
   } finally {
     await endpoints.close();

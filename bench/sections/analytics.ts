@@ -7,6 +7,7 @@ import { benchDatabase } from '../lib/database.js';
 import type { Section } from '../lib/section.js';
 import { BenchFailure, fixed } from '../lib/section.js';
 import type { AllTables } from '../../test/tables.js';
+import type { Store } from '../../src/store/index.js';
 
 /**
  * Analytics on SQLite: what the rollups add to each exchange row written (one
@@ -25,7 +26,7 @@ const GENERATE_CHUNK = 1_000_000;
 const GENERATE_BUDGET_S = 240;
 
 /** `count` exchange rows from `first` on, spread over the 90 days before `now`, without leaving the database. */
-async function generateExchanges(store: ReturnType<typeof openStore>, first: number, count: number, now: number): Promise<void> {
+async function generateExchanges(store: Store, first: number, count: number, now: number): Promise<void> {
   await sql`
     insert into exchanges (id, at, client_id, service_id, method, path, purpose, legal_basis, subjects, key_id, status, outcome, request_bytes, response_bytes, request_digest, response_digest, duration_ms)
     with recursive c(i) as (select ${first} union all select i + 1 from c where i < ${first + count - 1})

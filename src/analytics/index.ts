@@ -150,8 +150,8 @@ export function createAnalytics(deps: AnalyticsDeps) {
     recordExchange: (trx: Connection, record: ExchangeFactInput) => addFacts(analyticsDb(trx), exchangeFacts(record)),
     /** many exchange rows at once (a rebuild): summed in memory first, so a batch costs a few upserts */
     recordExchanges: (trx: Connection, records: readonly ExchangeFactInput[]) => addFacts(analyticsDb(trx), records.flatMap(exchangeFacts)),
-    /** an event's publication, in the publishing transaction */
-    recordPublication: (trx: Connection, event: { topic: string; publisher: string; at: number }) => addFacts(analyticsDb(trx), [publicationFact(event)]),
+    /** a publication's events, in the publishing transaction: summed in memory first, so a batch costs a few upserts */
+    recordPublications: (trx: Connection, events: ReadonlyArray<{ topic: string; publisher: string; at: number }>) => addFacts(analyticsDb(trx), events.map(publicationFact)),
     /** a consent's status change, in its transaction */
     recordConsentChange: (trx: Connection, change: ConsentChangeInput) => recordConsentChange(analyticsDb(trx), change),
     /** a case event as published on the case.* topics (counted once, however often it is published) */

@@ -21,7 +21,8 @@ export interface EventsDeps {
   registry: Registry;
   /** the registry's change recorder: topic, access and subscription changes are journalled like registry changes */
   recorder: ChangeRecorder<EventsTables>;
-  ledger: { append(db: Kysely<EventsTables>, input: AppendInput): Promise<void> };
+  /** an event's leaf, queued in the publishing transaction; a batch's leaves at once (multi-row INSERTs) */
+  ledger: { appendAll(db: Kysely<EventsTables>, inputs: readonly AppendInput[]): Promise<void> };
   egress: Egress;
   /** the address classes the egress policy allows besides public ones (RABTA_EGRESS_ALLOW) */
   egressAllow: readonly string[];

@@ -339,13 +339,14 @@ async function writeOutbox(
     }
   }
   for (let i = 0; i < deliveries.length; i += CHUNK) await trx.insertInto('event_deliveries').values(deliveries.slice(i, i + CHUNK)).execute();
-  for (const { event } of prepared) {
-    await deps.ledger.append(trx, {
+  await deps.ledger.appendAll(
+    trx,
+    prepared.map(({ event }) => ({
       kind: LEAF_KIND.event,
       ref: event.id,
       at: event.at,
       record: { id: event.id, topic: event.topic_id, publisher: event.publisher_id, at: event.at, payloadDigest: event.payload_digest },
-    });
-  }
+    })),
+  );
   if (personal.length > 0) await deps.onPersonalEvents?.(trx, personal);
 }

@@ -45,12 +45,17 @@ export function analyticsExchangeRecorder<DB>(inner: ExchangeRecorder<DB>, analy
 }
 
 /** The events module's ledger: an event's leaf is also its publication's fact, in the publishing transaction. */
-export function analyticsEventsLedger(ledger: Ledger, analytics: () => Analytics): Pick<Ledger, 'append'> {
+export function analyticsEventsLedger(ledger: Ledger, analytics: () => Analytics): Pick<Ledger, 'appendAll'> {
   return {
-    async append(db, leaf: AppendInput) {
-      await ledger.append(db, leaf);
-      const record = leaf.record as { topic?: unknown; publisher?: unknown };
-      if (leaf.kind === LEAF_KIND.event && typeof record.topic === 'string' && typeof record.publisher === 'string') await analytics().recordPublication(db, { topic: record.topic, publisher: record.publisher, at: leaf.at });
+    async appendAll(db, leaves: readonly AppendInput[]) {
+      await ledger.appendAll(db, leaves);
+      const published: Array<{ topic: string; publisher: string; at: number }> = [];
+      for (const leaf of leaves) {
+        const record = leaf.record as { topic?: unknown; publisher?: unknown };
+        if (leaf.kind === LEAF_KIND.event && typeof record.topic === 'string' && typeof record.publisher === 'string') published.push({ topic: record.topic, publisher: record.publisher, at: leaf.at });
+      }
+      // Summed in memory: a batch publication's facts are a couple of upserts.
+      if (published.length > 0) await analytics().recordPublications(db, published);
     },
   };
 }
