@@ -95,7 +95,7 @@ for (const dialect of testDialects(postgresUrl)) {
     const STATUS = '/x/PK/GOV/BISP/payments/status/beneficiaries/status';
 
     beforeAll(async () => {
-      t = await startTestInstance(dialect, postgresUrl, { env: { RABTA_UPSTREAM_TIMEOUT_MS: '400' } });
+      t = await startTestInstance(dialect, postgresUrl, { env: { RABTA_UPSTREAM_TIMEOUT_MS: '3000' } });
       provider = await startProvider(exchangeKeys);
       const r = t.platform.registry;
       const a = SYSTEM_ACTOR;
