@@ -162,15 +162,18 @@ export async function startClusterDeployment(options: ClusterOptions): Promise<C
 
     const ports: number[] = [];
     for (let i = 0; i < options.nodes; i++) ports.push(await freeLocalPort());
-    nodes = ports.map((nodePort, i) => startNode({ name: `node-${i + 1}`, port: nodePort, url: `http://127.0.0.1:${nodePort}` }));
-    await Promise.all(
-      nodes.map((node) =>
-        waitUntil(`${node.name} ready at ${node.url}/readyz`, () => answers200(`${node.url}/readyz`), {
-          timeoutMs: options.readyTimeoutMs ?? 180_000,
-          abort: () => (node.process.exitCode !== null || node.process.signalCode !== null ? `it exited (${node.process.signalCode ?? node.process.exitCode})` : undefined),
-        }),
-      ),
-    );
+    const ready = (node: ClusterNode) =>
+      waitUntil(`${node.name} ready at ${node.url}/readyz`, () => answers200(`${node.url}/readyz`), {
+        timeoutMs: options.readyTimeoutMs ?? 180_000,
+        abort: () => (node.process.exitCode !== null || node.process.signalCode !== null ? `it exited (${node.process.signalCode ?? node.process.exitCode})` : undefined),
+      });
+    const specs = ports.map((nodePort, i) => ({ name: `node-${i + 1}`, port: nodePort, url: `http://127.0.0.1:${nodePort}` }));
+    // As on real machines (README, "Scale-out"): the first node migrates the database alone, then the rest start on it.
+    const first = startNode(specs[0] as (typeof specs)[number]);
+    nodes = [first];
+    await ready(first);
+    nodes.push(...specs.slice(1).map((spec) => startNode(spec)));
+    await Promise.all(nodes.slice(1).map(ready));
 
     const haproxyConfigFile = join(clusterDir, 'haproxy.cfg');
     haproxy = startHaproxy(haproxyConfigFile, { host: env.RABTA_HOST ?? '127.0.0.1', port, nodes: nodes.map((n) => ({ name: n.name, port: n.port })) });
