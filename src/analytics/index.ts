@@ -29,7 +29,7 @@ export { verifyRelease } from './verify.js';
 export type { Verification, VerifyOptions } from './verify.js';
 export { parseCsv } from './csv.js';
 export { isSmall, recoverable } from './suppression.js';
-export type { ExchangeGroup, ExchangeGroupSource, RebuildOptions, RebuildProgress, RebuildResult } from './rebuild.js';
+export type { ExchangeGroupSource, RebuildOptions, RebuildProgress, RebuildResult } from './rebuild.js';
 
 /** A delivery as the events module lists it (ids, status and times only). */
 export interface DeliveryListing {

@@ -1,25 +1,14 @@
 import { sql } from 'kysely';
 import { memberIdOf } from '../core/index.js';
+import type { ExchangeGroup, ExchangeGroupQuery } from '../core/index.js';
 import type { Connection, StoreDialect } from '../store/index.js';
 import { LATENCY_BUCKETS_MS } from './facts.js';
 import { analyticsDb, dayOf, HOURLY_KEEP_MS, hourOf, upsertRows } from './rollups.js';
 import type { AnalyticsDb } from './rollups.js';
 import type { RollupRow } from './tables.js';
 
-/** Exchange rows summed by the exchange module in its own table (see exchange's `exchangeGroups`). */
-export interface ExchangeGroup {
-  grain: 'd' | 'h';
-  period: number;
-  client_id: string;
-  service_id: string;
-  outcome: string;
-  /** index into the bounds asked for; bounds.length above them all */
-  bucket: number;
-  n: number;
-  ms: number;
-}
-
-export type ExchangeGroupSource = (db: Connection, query: { from: number; to: number; hourlyFrom: number; bounds: readonly number[] }) => Promise<ExchangeGroup[]>;
+/** The exchange module's `exchangeGroups`, injected: analytics does not import exchange. */
+export type ExchangeGroupSource = (db: Connection, query: ExchangeGroupQuery) => Promise<ExchangeGroup[]>;
 
 export interface RebuildProgress {
   stage: 'scan' | 'write' | 'done';

@@ -4,6 +4,7 @@ export * from './authz.js';
 export * from './changes.js';
 export * from './cnic.js';
 export * from './exchange-record.js';
+export type { ExchangeGroup, ExchangeGroupQuery } from './exchange-groups.js';
 export * from './ids.js';
 export * from './language.js';
 export * from './leaf-kinds.js';

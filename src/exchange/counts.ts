@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { memberIdOf } from '../core/index.js';
+import type { ExchangeGroup, ExchangeGroupQuery } from '../core/index.js';
 import type { ExchangeTables } from './tables.js';
 import { tablesOf } from '../store/index.js';
 import type { Connection } from '../store/index.js';
@@ -32,31 +33,6 @@ export async function exchangeCountsByMembers(db: Kysely<ExchangeTables>): Promi
 export async function exchangeErrorsBetween(connection: Connection, from: number, to: number): Promise<Array<{ serviceId: string; at: number }>> {
   const rows = await tablesOf<ExchangeTables>(connection).selectFrom('exchanges').select(['service_id', 'at']).where('at', '>=', from).where('at', '<=', to).where('status', '>=', 500).execute();
   return rows.map((r) => ({ serviceId: r.service_id, at: r.at }));
-}
-
-/** One group of exchange rows: same period, client, service, outcome and latency bucket. */
-export interface ExchangeGroup {
-  /** 'h' for rows at or after `hourlyFrom`, else 'd' */
-  grain: 'd' | 'h';
-  /** the hour's or the day's start, unix ms */
-  period: number;
-  client_id: string;
-  service_id: string;
-  outcome: string;
-  /** index of the first bound the duration is at most; bounds.length when above them all */
-  bucket: number;
-  n: number;
-  /** the sum of the durations, ms */
-  ms: number;
-}
-
-export interface ExchangeGroupQuery {
-  from: number;
-  to: number;
-  /** rows from here on are grouped by hour, older ones by day */
-  hourlyFrom: number;
-  /** ascending upper bounds of the duration buckets, ms */
-  bounds: readonly number[];
 }
 
 /**

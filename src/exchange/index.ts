@@ -17,7 +17,7 @@ export { databaseRecorder, findExchange };
 export { authenticateSigned, checkContentDigest, signedAuthenticator } from './authenticate.js';
 export type { AuthenticateDeps, SignedCaller, SignedRequestHead } from './authenticate.js';
 export { exchangeCountsByMembers, exchangeErrorsBetween, exchangeGroups } from './counts.js';
-export type { ExchangeGroup, ExchangeGroupQuery } from './counts.js';
+export type { ExchangeGroup, ExchangeGroupQuery } from '../core/index.js';
 export { searchExchanges } from './monitoring.js';
 export type { ExchangeMetadata, MonitoringQuery } from './monitoring.js';
 
