@@ -7,7 +7,13 @@ import { readFileSync } from 'node:fs';
  * Ed25519) have no script URL; their time goes to the layer of the nearest
  * caller that has one, so a fsync inside COMMIT counts as SQLite.
  *
- *   npx tsx bench/profile-summary.ts /tmp/prof/CPU.*.cpuprofile [--top 30]
+ *   npx tsx bench/profile-summary.ts /tmp/prof/CPU.*.cpuprofile [--top 30] [--window A:B]
+ *
+ * `--window A:B` keeps only the samples from A to B seconds after the
+ * profile's start (the measured work, without the process's start or its idle
+ * minutes); `--timeline` prints the busy share of each second, to find them. The last table charges every
+ * sample to the innermost project function on its stack (src/…), libraries
+ * and native code included: which of our functions the time is spent under.
  *
  * Profile without --counters where you can: with it, Ed25519's native time
  * lands in the caller of the timing wrapper (the SDK), not in node crypto.
@@ -60,8 +66,12 @@ function layerOf(url: string, functionName: string): string | undefined {
   return 'other';
 }
 
-function summarise(file: string, top: number): string[] {
+function summarise(file: string, top: number, window: [number, number] | undefined, timeline: boolean): string[] {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const at: number[] = [];
+  let clock = profile.startTime;
+  for (const delta of profile.timeDeltas) at.push((clock += delta));
+  const [from, to] = window === undefined ? [-Infinity, Infinity] : [profile.startTime + window[0] * 1e6, profile.startTime + window[1] * 1e6];
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -69,6 +79,7 @@ function summarise(file: string, top: number): string[] {
   // Self time per node from the sample deltas (µs).
   const self = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {
+    if ((at[i] as number) < from || (at[i] as number) >= to) continue;
     const id = profile.samples[i] as number;
     self.set(id, (self.get(id) ?? 0) + Math.max(0, profile.timeDeltas[i] ?? 0));
   }
@@ -98,6 +109,20 @@ function summarise(file: string, top: number): string[] {
     return layer;
   };
 
+  const seconds: string[] = [];
+  if (timeline) {
+    const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+    const buckets: Array<[number, number]> = [];
+    profile.samples.forEach((id, i) => {
+      const s = Math.floor(((at[i] as number) - profile.startTime) / 1e6);
+      const bucket = (buckets[s] ??= [0, 0]);
+      const us = Math.max(0, profile.timeDeltas[i] ?? 0);
+      bucket[1] += us;
+      if (!idle.has(id)) bucket[0] += us;
+    });
+    seconds.push('busy share per second from the start:', buckets.map((b, s) => `${s}:${b ? Math.round((100 * b[0]) / Math.max(1, b[1])) : 0}%`).join(' '), '');
+  }
+
   let total = 0;
   const layers = new Map<string, number>();
   const functions = new Map<string, number>();
@@ -112,7 +137,7 @@ function summarise(file: string, top: number): string[] {
   }
   const busy = total - (layers.get('idle') ?? 0);
   const pct = (us: number, of: number) => `${((100 * us) / of).toFixed(1).padStart(5)}%`;
-  const lines = [`${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s not idle`, '', 'self time by layer (% of not-idle):'];
+  const lines = [`${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s not idle`, '', ...seconds, 'self time by layer (% of not-idle):'];
   for (const [layer, us] of [...layers].sort((a, b) => b[1] - a[1])) {
     if (layer === 'idle') continue;
     lines.push(`  ${pct(us, busy)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${layer}`);
@@ -120,15 +145,36 @@ function summarise(file: string, top: number): string[] {
   lines.push(`  (idle ${pct(layers.get('idle') ?? 0, total)} of all samples)`, '', `top ${top} functions by self time (% of not-idle):`);
   const hottest = [...functions].filter(([key]) => !key.endsWith('[idle]')).sort((a, b) => b[1] - a[1]);
   for (const [key, us] of hottest.slice(0, top)) lines.push(`  ${pct(us, busy)}  ${key}`);
+
+  const under = new Map<string, number>();
+  for (const [id, us] of self) {
+    if (layerOfNode(id) === 'idle') continue;
+    let node: number | undefined = id;
+    let owner = '(no project frame)';
+    while (node !== undefined) {
+      const frame = (byId.get(node) as ProfileNode).callFrame;
+      if (/\/src\/[^/]+\//.test(frame.url) && !frame.url.includes('node_modules')) {
+        owner = `${frame.functionName || '(anonymous)'}  ${frame.url.replace(/^.*\/src\//, 'src/')}:${frame.lineNumber + 1}`;
+        break;
+      }
+      node = parent.get(node);
+    }
+    under.set(owner, (under.get(owner) ?? 0) + us);
+  }
+  lines.push('', `top ${top} project functions, with what they call (% of not-idle):`);
+  for (const [key, us] of [...under].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(us, busy)}  ${key}`);
   return lines;
 }
 
 const args = process.argv.slice(2);
 const topAt = args.indexOf('--top');
 const top = topAt === -1 ? 30 : Number(args[topAt + 1]);
-const files = args.filter((a, i) => a !== '--top' && i !== topAt + 1);
+const windowAt = args.indexOf('--window');
+const window = windowAt === -1 ? undefined : ((args[windowAt + 1] ?? '').split(':').map(Number) as [number, number]);
+const timeline = args.includes('--timeline');
+const files = args.filter((a, i) => !['--top', '--window', '--timeline'].includes(a) && i !== topAt + 1 && i !== windowAt + 1);
 if (files.length === 0) {
-  process.stderr.write('usage: npx tsx bench/profile-summary.ts FILE.cpuprofile… [--top N]\n');
+  process.stderr.write('usage: npx tsx bench/profile-summary.ts FILE.cpuprofile… [--top N] [--window A:B] [--timeline]\n');
   process.exit(2);
 }
-for (const file of files) process.stdout.write(`${summarise(file, top).join('\n')}\n\n`);
+for (const file of files) process.stdout.write(`${summarise(file, top, window, timeline).join('\n')}\n\n`);

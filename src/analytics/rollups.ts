@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import { tablesOf } from '../store/index.js';
+import { reusable, tablesOf } from '../store/index.js';
 import type { Connection } from '../store/index.js';
 import type { Fact } from './facts.js';
 import type { AnalyticsTables, RollupRow } from './tables.js';
@@ -55,19 +55,26 @@ export async function addFacts(db: AnalyticsDb, facts: readonly Fact[]): Promise
   for (let i = 0; i < rows.length; i += 200) await upsertRows(db, rows.slice(i, i + 200));
 }
 
-/** One upsert statement: the rows' counts added to those already there. */
-export async function upsertRows(db: AnalyticsDb, rows: readonly RollupRow[]): Promise<void> {
-  await db
+const ROLLUP_COLUMNS = ['grain', 'period', 'measure', 'member', 'peer', 'dimension', 'district', 'n', 'good', 'ms'] as const satisfies ReadonlyArray<keyof RollupRow>;
+
+/** The upsert of `shape` rows, built once per database and row count (an exchange adds the same few rows each time). */
+const upsertStatement = reusable((db: AnalyticsDb, value, rows) =>
+  db
     .insertInto('analytics_rollups')
-    .values([...rows])
+    .values(Array.from({ length: rows }, (_, r) => Object.fromEntries(ROLLUP_COLUMNS.map((c, i) => [c, value(r * ROLLUP_COLUMNS.length + i)])) as unknown as RollupRow))
     .onConflict((oc) =>
       oc.columns(['grain', 'period', 'measure', 'member', 'peer', 'dimension', 'district']).doUpdateSet({
         n: sql`analytics_rollups.n + excluded.n`,
         good: sql`analytics_rollups.good + excluded.good`,
         ms: sql`analytics_rollups.ms + excluded.ms`,
       }),
-    )
-    .execute();
+    ),
+);
+
+/** One upsert statement: the rows' counts added to those already there. */
+export async function upsertRows(db: AnalyticsDb, rows: readonly RollupRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await upsertStatement(db, rows.flatMap((row) => ROLLUP_COLUMNS.map((c) => row[c])), rows.length);
 }
 
 /** Counts a fact once, however often it arrives: true the first time its key is seen. */

@@ -1,5 +1,14 @@
 import type { Kysely } from 'kysely';
+import { reusable } from '../store/index.js';
 import type { ExchangeTables } from './tables.js';
+
+const insertNonce = reusable((db: Kysely<ExchangeTables>, value) =>
+  db
+    .insertInto('nonces')
+    .values({ key_id: value(0), nonce: value(1), expires_at: value(2) as unknown as number })
+    .onConflict((oc) => oc.columns(['key_id', 'nonce']).doNothing())
+    .returning('nonce'),
+);
 
 /**
  * A nonce is accepted once while its signature could still be valid. The
@@ -7,13 +16,8 @@ import type { ExchangeTables } from './tables.js';
  * Returns false when the nonce was already spent.
  */
 export async function spendNonce(db: Kysely<ExchangeTables>, keyId: string, nonce: string, expiresAt: number): Promise<boolean> {
-  const inserted = await db
-    .insertInto('nonces')
-    .values({ key_id: keyId, nonce, expires_at: expiresAt })
-    .onConflict((oc) => oc.columns(['key_id', 'nonce']).doNothing())
-    .returning('nonce')
-    .executeTakeFirst();
-  return inserted !== undefined;
+  const inserted = await insertNonce(db, [keyId, nonce, expiresAt]);
+  return inserted.rows.length > 0;
 }
 
 export async function forgetExpiredNonces(db: Kysely<ExchangeTables>, now: number): Promise<number> {

@@ -70,7 +70,8 @@ export async function integrateQueued(deps: SequencerDeps, onBatch: (integrated:
 }
 
 function integrateUnder(deps: SequencerDeps, lease: LockLease, batchSize: number): Promise<Integrated> {
-  return deps.db.transaction().execute(async (trx) => {
+  // Durable before anyone reads it: a checkpoint lost after it was served could be signed again over other leaves.
+  return deps.dialect.durableTransaction(deps.db, async (trx) => {
     await lease.fence(trx);
     const latest = await trx.selectFrom('ledger_checkpoints').select('size').orderBy('size', 'desc').limit(1).executeTakeFirst();
     const oldSize = latest?.size ?? 0;

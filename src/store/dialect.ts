@@ -1,4 +1,4 @@
-import type { CreateTableBuilder, Dialect, Kysely, RawBuilder } from 'kysely';
+import type { CreateTableBuilder, Dialect, Kysely, RawBuilder, Transaction } from 'kysely';
 
 /** What the holder of a named lock can do while it runs. */
 export interface LockLease {
@@ -65,6 +65,14 @@ export interface StoreDialect {
    * it works through PgBouncer in transaction mode and lapses if the holder dies.
    */
   tryWithLock<T>(name: string, fn: (lease: LockLease) => Promise<T>, options?: LockOptions): Promise<T | undefined>;
+  /**
+   * Runs `fn` in a transaction whose writes no other reader sees before they
+   * are on disk: the ledger's checkpoints (one served and then lost to a power
+   * cut could be signed again over other leaves, a fork). Every PostgreSQL
+   * commit is like this; the SQLite store makes a commit durable just after
+   * others can see it (see sqlite/dialect.ts), except in this transaction.
+   */
+  durableTransaction<DB, T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
   /** hands over the locks kept with `keep` (a clean stop), before the connections close */
   releaseLocks(): Promise<void>;
   close(): Promise<void>;

@@ -19,6 +19,7 @@ export type { WriteBatcher } from './batcher.js';
 export { asRabtaError, conflictOnDuplicate, isDatabaseUnavailable, isUniqueViolation, LockLost } from './errors.js';
 export { startsWith, underMember } from './prefix.js';
 export { afterCommit } from './commit-hooks.js';
+export { reusable } from './reusable.js';
 export { ensureDatabase } from './postgres/databases.js';
 
 export interface Store {

@@ -91,6 +91,8 @@ export function postgresDialect(options: PostgresOptions): StoreDialect {
       new Set((await sql<{ name: string }>`select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = ${table}`.execute(db)).rows.map((r) => r.name)),
     holder,
     createKyselyDialect: () => new PostgresDialect({ pool: connect }),
+    // With synchronous_commit on (the server's default) a commit is seen only once its WAL is flushed.
+    durableTransaction: (db, fn) => db.transaction().execute(fn),
     ...locks,
     async close() {
       if (!pool) return;

@@ -6,6 +6,8 @@ import { CompiledQuery, SqliteDialect, SqliteDriver, sql } from 'kysely';
 import type { DatabaseConnection, SqliteDatabase, SqliteDialectConfig } from 'kysely';
 import type { StoreDialect } from '../dialect.js';
 import { leaseLocks } from '../leases.js';
+import { walSync } from './wal-sync.js';
+import type { WalSync } from './wal-sync.js';
 
 const LEASE_MS = 15_000;
 
@@ -31,12 +33,27 @@ export interface SqliteOptions {
  * the lock for an fsync could neither serve nor sign meanwhile. BEGIN is
  * tried with no busy timeout, and on SQLITE_BUSY the event loop runs until
  * the next try, for as long as busy_timeout would have waited.
+ *
+ * Durability (`synchronous = FULL`) is kept the same way, off the event loop:
+ * the file commits with NORMAL and a connection that wrote is released only
+ * once `wal-sync.ts`'s fdatasync covers its writes, so no caller hears of a
+ * commit before it is on disk, while the connection (and the file's write
+ * lock) already serves the next transaction.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
   readonly #file: () => Promise<SqliteFile>;
-  constructor(config: SqliteDialectConfig, file: () => Promise<SqliteFile>) {
+  readonly #writes: Writes;
+  constructor(config: SqliteDialectConfig, file: () => Promise<SqliteFile>, writes: Writes) {
     super(config);
     this.#file = file;
+    this.#writes = writes;
+  }
+  override async releaseConnection(): Promise<void> {
+    // Read before unlocking: the next holder's writes are its own to wait for.
+    const owed = this.#writes.since;
+    this.#writes.since = false;
+    await super.releaseConnection();
+    if (owed && this.#writes.sync) await this.#writes.sync.durable();
   }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const begin = beginWithoutWaiting(await this.#file());
@@ -81,18 +98,26 @@ function beginWithoutWaiting(file: SqliteFile): () => boolean {
   return begin;
 }
 
+/** Whether the connection's holder wrote since it acquired it, and the WAL's sync when commits are to be durable. */
+interface Writes {
+  since: boolean;
+  sync: WalSync | undefined;
+}
+
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
   readonly #file: () => Promise<SqliteFile>;
-  constructor(file: () => Promise<SqliteFile>) {
+  readonly #writes: Writes;
+  constructor(file: () => Promise<SqliteFile>, writes: Writes) {
     // Kysely prepares every query it runs; the same SQL is prepared once here and its statement reused.
-    const config: SqliteDialectConfig = { database: async () => reusingStatements(await file()) };
+    const config: SqliteDialectConfig = { database: async () => reusingStatements(await file(), writes) };
     super(config);
     this.#config = config;
     this.#file = file;
+    this.#writes = writes;
   }
   override createDriver() {
-    return new ImmediateSqliteDriver(this.#config, this.#file);
+    return new ImmediateSqliteDriver(this.#config, this.#file, this.#writes);
   }
 }
 
@@ -104,7 +129,7 @@ const STATEMENT_CACHE = 500;
  * the most recently used kept: preparing is a good part of a small query's
  * cost. A statement still being iterated (a stream) is busy and not shared.
  */
-function reusingStatements(file: SqliteFile): SqliteDatabase {
+function reusingStatements(file: SqliteFile, writes: Writes): SqliteDatabase {
   const cache = new Map<string, SqliteStatementOf>();
   return {
     close: () => file.close(),
@@ -113,9 +138,12 @@ function reusingStatements(file: SqliteFile): SqliteDatabase {
       if (hit && !hit.busy) {
         cache.delete(sql);
         cache.set(sql, hit);
+        // Kysely runs what it prepares at once: a statement that may write makes the holder wait for the sync.
+        if (!hit.readonly) writes.since = true;
         return hit;
       }
       const statement = file.prepare(sql);
+      if (!statement.readonly) writes.since = true;
       if (!hit) {
         cache.set(sql, statement);
         if (cache.size > STATEMENT_CACHE) cache.delete(cache.keys().next().value as string);
@@ -128,12 +156,15 @@ function reusingStatements(file: SqliteFile): SqliteDatabase {
 type SqliteStatementOf = ReturnType<SqliteFile['prepare']>;
 
 /** Loads better-sqlite3 only when a SQLite store opens: a PostgreSQL instance never does. */
-async function openFile(options: SqliteOptions): Promise<SqliteFile> {
+async function openFile(options: SqliteOptions, writes: Writes): Promise<SqliteFile> {
   const { default: Database } = await import('better-sqlite3');
   if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
   const connection = new Database(options.file);
-  connection.pragma('journal_mode = WAL');
-  connection.pragma(`synchronous = ${options.synchronous}`);
+  const wal = connection.pragma('journal_mode = WAL', { simple: true }) === 'wal';
+  // FULL's fsync is made after the commit, off the event loop (see ImmediateSqliteDriver); a memory database
+  // (or a file system where WAL is refused) keeps SQLite's own.
+  if (wal && options.synchronous === 'FULL') writes.sync = walSync(`${connection.name}-wal`);
+  connection.pragma(`synchronous = ${writes.sync ? 'NORMAL' : options.synchronous}`);
   connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   connection.pragma('foreign_keys = ON');
   connection.exec('CREATE TABLE IF NOT EXISTS store_locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)');
@@ -142,16 +173,21 @@ async function openFile(options: SqliteOptions): Promise<SqliteFile> {
 
 export function sqliteDialect(options: SqliteOptions): StoreDialect {
   let file: Promise<SqliteFile> | undefined;
-  const open = () => (file ??= openFile(options));
+  const writes: Writes = { since: false, sync: undefined };
+  const open = () => (file ??= openFile(options, writes));
   const holder = `${process.pid}-${randomUUID()}`;
 
   const locks = leaseLocks({
     async take(name) {
       const connection = await open();
+      const heldByOther = (row: { holder: string; expires_at: number } | undefined, now: number) => row !== undefined && row.holder !== holder && row.expires_at > now && holderAlive(row.holder);
+      const read = () => connection.prepare('SELECT holder, expires_at FROM store_locks WHERE name = ?').get(name) as { holder: string; expires_at: number } | undefined;
+      // A look first, which WAL never blocks: a node that is not the holder asks often (the sequencer's poll)
+      // and would otherwise wait for the write lock, with its event loop stopped, only to be told no.
+      if (!connection.inTransaction && heldByOther(read(), Date.now())) return false;
       // Under the write lock (IMMEDIATE): read and write the lease as one step, whoever else shares the file.
       const take = connection.transaction((now: number) => {
-        const row = connection.prepare('SELECT holder, expires_at FROM store_locks WHERE name = ?').get(name) as { holder: string; expires_at: number } | undefined;
-        if (row && row.holder !== holder && row.expires_at > now && holderAlive(row.holder)) return false;
+        if (heldByOther(read(), now)) return false;
         connection.prepare('INSERT INTO store_locks (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at').run(name, holder, now + LEASE_MS);
         return true;
       });
@@ -182,9 +218,26 @@ export function sqliteDialect(options: SqliteOptions): StoreDialect {
     indexedBy: (index) => sql` INDEXED BY ${sql.id(index)}`,
     columnsOf: async (db, table) => new Set((await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db)).rows.map((r) => r.name)),
     holder,
-    createKyselyDialect: () => new ImmediateSqliteDialect(open),
+    createKyselyDialect: () => new ImmediateSqliteDialect(open, writes),
+    async durableTransaction(db, fn) {
+      await open();
+      if (!writes.sync) return db.transaction().execute(fn);
+      // SQLite's own FULL syncs the WAL inside COMMIT, before other readers see the frames; the
+      // setting cannot change inside a transaction, so it is set around it on the same connection.
+      return db.connection().execute(async (connection) => {
+        await sql`PRAGMA synchronous = FULL`.execute(connection);
+        try {
+          return await connection.transaction().execute(fn);
+        } finally {
+          await sql`PRAGMA synchronous = NORMAL`.execute(connection);
+          // Synced by that COMMIT, or rolled back: nothing of this holder's is left to sync.
+          writes.since = false;
+        }
+      });
+    },
     ...locks,
     async close() {
+      await writes.sync?.close();
       if (!file) return;
       const connection = await file;
       if (connection.open) connection.close();
