@@ -172,7 +172,8 @@ const top = topAt === -1 ? 30 : Number(args[topAt + 1]);
 const windowAt = args.indexOf('--window');
 const window = windowAt === -1 ? undefined : ((args[windowAt + 1] ?? '').split(':').map(Number) as [number, number]);
 const timeline = args.includes('--timeline');
-const files = args.filter((a, i) => !['--top', '--window', '--timeline'].includes(a) && i !== topAt + 1 && i !== windowAt + 1);
+const valueAt = new Set([topAt, windowAt].filter((at) => at !== -1).map((at) => at + 1));
+const files = args.filter((a, i) => !['--top', '--window', '--timeline'].includes(a) && !valueAt.has(i));
 if (files.length === 0) {
   process.stderr.write('usage: npx tsx bench/profile-summary.ts FILE.cpuprofile… [--top N] [--window A:B] [--timeline]\n');
   process.exit(2);
