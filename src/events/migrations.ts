@@ -151,5 +151,14 @@ export const eventsMigrations: ModuleMigrations = (ctx) => {
         }
       },
     },
+    '0033_events_pending_keys': {
+      // The ordering check asks only about pending deliveries; an index of every delivery by its key (a hashed
+      // CNIC: random) had each delivery's settlement rewrite a random page of it, and a batch of a million
+      // deliveries wrote one such page per row to the log. Pending ones alone stay few and their pages hot.
+      async up(db: AnyDb) {
+        await db.schema.dropIndex('event_deliveries_key').execute();
+        await db.schema.createIndex('event_deliveries_pending_key').on('event_deliveries').columns(['subscription_id', 'ordering_key', 'id']).where(sql.ref('status'), '=', sql.lit('pending')).execute();
+      },
+    },
   };
 };
