@@ -58,7 +58,7 @@ export function openStore(options: StoreOptions): Store {
       });
   // No tables named here: each module names its own (tables.ts).
   const db = new Kysely<Record<never, never>>({ dialect: withCommitHooks(dialect.createKyselyDialect()) });
-  const batch = createWriteBatcher(db);
+  const batch = createWriteBatcher(db, 256, dialect.serializesWrites);
   return {
     db,
     tables: <T>() => tablesOf<T>(db),
