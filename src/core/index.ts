@@ -14,5 +14,6 @@ export * from './problems.js';
 export * from './paging.js';
 export * from './periodic.js';
 export * from './problem-docs.js';
+export * from './random.js';
 export * from './subjects.js';
 export * from './consent-view.js';

@@ -5,7 +5,7 @@ import type { ExchangeTables } from './tables.js';
 const insertNonce = reusable((db: Kysely<ExchangeTables>, value) =>
   db
     .insertInto('nonces')
-    .values({ key_id: value(0), nonce: value(1), expires_at: value(2) as unknown as number })
+    .values({ key_id: value(0), nonce: value(1), expires_at: value(2) })
     .onConflict((oc) => oc.columns(['key_id', 'nonce']).doNothing())
     .returning('nonce'),
 );

@@ -6,7 +6,7 @@ import type { ExchangeTables } from './tables.js';
 const countCall = reusable((db: Kysely<ExchangeTables>, value) =>
   db
     .insertInto('quota_counters')
-    .values({ client_id: value(0), service_id: value(1), window_start: value(2) as unknown as number, count: 1 })
+    .values({ client_id: value(0), service_id: value(1), window_start: value(2), count: 1 })
     .onConflict((oc) => oc.columns(['client_id', 'service_id', 'window_start']).doUpdateSet((eb) => ({ count: eb('quota_counters.count', '+', 1) })))
     .returning('count'),
 );

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { CompiledQuery } from 'kysely';
 import type { Kysely } from 'kysely';
-import { standaloneJobs } from '../core/index.js';
+import { randomDraws, standaloneJobs } from '../core/index.js';
 import type { Jobs, PeriodicJob } from '../core/index.js';
 import { canonicalJson, commitmentOfJson, encodeLeaf } from './canonical.js';
 import type { LeafKind } from './canonical.js';
@@ -14,24 +12,16 @@ import { loadTiles } from './tile-store.js';
 import { tileHashSource, tilesForNodes } from './tiles.js';
 import type { TileId } from './tiles.js';
 import type { LedgerTables } from './tables.js';
-import { afterCommit, tablesOf } from '../store/index.js';
+import { afterCommit, reusable, tablesOf } from '../store/index.js';
 import type { Connection, StoreDialect } from '../store/index.js';
 
-/**
- * Salts drawn from the system's generator in blocks: one call per append cost
- * more than the rest of queueing a leaf. Each salt is a fresh 32-byte copy, never reused.
- */
-const salts = (() => {
-  const BLOCK = 256;
-  let block = Buffer.alloc(0);
-  let used = BLOCK;
-  return {
-    next(): Buffer {
-      if (used === BLOCK) [block, used] = [randomBytes(32 * BLOCK), 0];
-      return Buffer.from(block.subarray(32 * used, 32 * ++used));
-    },
-  };
-})();
+/** A leaf's 32-byte salt. */
+const salts = { next: randomDraws(32) };
+
+/** One queued leaf, built once per database: on the hot path Kysely's building cost more than SQLite's insert. */
+const insertRecord = reusable((db: Kysely<LedgerTables>, value) =>
+  db.insertInto('ledger_records').values({ kind: value(0), ref: value(1), entry: value(2), salt: value(3), record: value(4), queued_at: value(5) }),
+);
 
 /** How long a receipt waits for its leaf to be integrated by whichever node sequences. */
 const RECEIPT_WAIT_MS = 2000;
@@ -95,13 +85,9 @@ export function createLedger(deps: LedgerDeps) {
     const salt = input.clear ? null : salts.next();
     const record = canonicalJson(input.record);
     const entry = salt ? encodeLeaf({ kind: input.kind, time: input.at, commitment: commitmentOfJson(salt, record) }) : encodeLeaf({ kind: input.kind, time: input.at, clear: input.record });
-    const tables = tablesOf<LedgerTables>(db);
-    // The statement is built once: on the hot path, Kysely's building cost more than SQLite's insert.
-    insertRecord ??= tables.insertInto('ledger_records').values({ kind: 0, ref: '', entry: Buffer.alloc(0), salt: null, record: null, queued_at: 0 }).compile().sql;
-    await tables.executeQuery(CompiledQuery.raw(insertRecord, [input.kind, input.ref, Buffer.from(entry), salt, salt ? record : null, input.at]));
+    await insertRecord(tablesOf<LedgerTables>(db), [input.kind, input.ref, Buffer.from(entry), salt, salt ? record : null, input.at]);
     await afterCommit(db, wake);
   }
-  let insertRecord: string | undefined;
 
   /**
    * Many leaves in the caller's transaction, in multi-row INSERTs: a batch

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomDraws } from '../core/index.js';
 
 /**
  * The Rabta profile of RFC 9421 (DESIGN.md "Signed requests"): one label, one
@@ -53,16 +53,11 @@ export function requestComponents(shape: RequestShape): string[] {
   return components;
 }
 
-/** Nonces drawn at once: one call into the system's random source for many signatures, not one each. */
-const NONCE_BLOCK = 256;
-let nonceBlock = Buffer.alloc(0);
-let noncesUsed = NONCE_BLOCK;
+const nonceBits = randomDraws(16);
 
 /** 128 random bits, base64url. */
 export function newNonce(): string {
-  if (noncesUsed === NONCE_BLOCK) [nonceBlock, noncesUsed] = [randomBytes(16 * NONCE_BLOCK), 0];
-  const start = 16 * noncesUsed++;
-  return nonceBlock.toString('base64url', start, start + 16);
+  return nonceBits().toString('base64url');
 }
 
 /** The nonce the verifier accepts: base64url, 128 to 768 bits (it is stored, so it is bounded). */

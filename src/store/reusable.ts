@@ -1,8 +1,11 @@
 import { CompiledQuery } from 'kysely';
 import type { Compilable, Kysely, QueryResult } from 'kysely';
 
-/** Stands for the i-th value while the statement is built: a string nobody would store. */
-const slot = (i: number) => `\u0000rabta-slot-${i}\u0000`;
+/**
+ * Stands for the i-th value while the statement is built: a string nobody
+ * would store, typed `never` so that it fits any column the builder puts it in.
+ */
+const slot = (i: number): never => `\u0000rabta-slot-${i}\u0000` as never;
 const SLOT = /^\u0000rabta-slot-(\d+)\u0000$/;
 
 /**
@@ -17,7 +20,7 @@ const SLOT = /^\u0000rabta-slot-(\d+)\u0000$/;
  * which the compiled statement wants its parameters is read off once, so the
  * caller passes values in the order it declared them, whatever SQL Kysely writes.
  */
-export function reusable<DB, Row>(build: (db: Kysely<DB>, value: (i: number) => string, shape: number) => Compilable<Row>) {
+export function reusable<DB, Row>(build: (db: Kysely<DB>, value: (i: number) => never, shape: number) => Compilable<Row>) {
   const compiled = new WeakMap<object, Map<number, { sql: string; take: Array<number | { constant: unknown }> }>>();
   return async function run(db: Kysely<DB>, values: readonly unknown[], shape = 0): Promise<QueryResult<Row>> {
     // The adapter belongs to the database's dialect: a transaction shares it with its Kysely instance.
