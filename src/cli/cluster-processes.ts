@@ -37,23 +37,42 @@ export async function freeLocalPort(): Promise<number> {
   return port;
 }
 
-/** Polls until `check` holds, failing with `what` after `timeoutMs` (or at once if `abort` says the wait is hopeless). */
+/**
+ * Polls until `check` holds, failing with `what` after `timeoutMs` (or at once if `abort` says the wait is hopeless).
+ * A check that throws counts as "not yet"; the last thing it threw is named in the failure, so a timeout says
+ * whether the other side refused, hung or answered something else.
+ */
 export async function waitUntil(what: string, check: () => Promise<boolean>, options: { timeoutMs: number; intervalMs?: number; abort?: () => string | undefined }): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  let last = 'no check finished';
   for (;;) {
-    if (await check().catch(() => false)) return;
+    try {
+      if (await check()) return;
+      last = 'the check said no';
+    } catch (error) {
+      last = describe(error);
+    }
     const aborted = options.abort?.();
     if (aborted) throw new Error(`${what}: ${aborted}`);
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${options.timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${options.timeoutMs} ms (last check, after ${Date.now() - started} ms: ${last})`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
   }
 }
 
-/** Whether a URL answers 200 within a second. */
+/** An error and its causes on one line (fetch's own message is only "fetch failed"). */
+function describe(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e instanceof Error && parts.length < 4; e = e.cause) parts.push(`${(e as NodeJS.ErrnoException).code ?? e.name}: ${e.message}`);
+  return parts.length ? parts.join(' <- ') : String(error);
+}
+
+/** Whether a URL answers 200 within a second; any other answer throws, saying what it was. */
 export async function answers200(url: string): Promise<boolean> {
   const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-  await response.arrayBuffer();
-  return response.status === 200;
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`answered ${response.status}: ${body.slice(0, 300)}`);
+  return true;
 }
 
 /** Stops a child: `signal`, then SIGKILL if it has not exited within `graceMs`. */

@@ -60,15 +60,27 @@ export async function startServer(options: { demo: boolean; workers?: number; sc
   const smsc = await demoModule?.startDemoSmsc(env);
   const config = configOrExit(env);
   const logger = createLogger(config.logLevel);
-  const platform = await createPlatform(config, { migrate: !cluster.isWorker });
-  const app = await buildServer(platform, { logger });
+  // A start that takes long says where it waits (a node that never answers /readyz is otherwise silent).
+  let phase = 'opening the database and migrating it';
+  const startedAt = Date.now();
+  const slowStart = setInterval(() => logger.warn({ phase, seconds: Math.round((Date.now() - startedAt) / 1000) }, `still starting: ${phase}`), 30_000);
+  let app: Awaited<ReturnType<typeof buildServer>>;
+  let platform: Platform;
   try {
-    await app.listen({ host: config.host, port: config.port });
-  } catch (error) {
-    await platform.close();
-    await smsc?.close();
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new Error(`Rabta could not listen on ${config.host}:${config.port}: ${code}${code === 'EADDRINUSE' ? ' (another program, perhaps another Rabta, uses it: set PORT)' : ''}`, { cause: error });
+    platform = await createPlatform(config, { migrate: !cluster.isWorker });
+    phase = 'building the HTTP server';
+    app = await buildServer(platform, { logger });
+    phase = `listening on ${config.host}:${config.port}`;
+    try {
+      await app.listen({ host: config.host, port: config.port });
+    } catch (error) {
+      await platform.close();
+      await smsc?.close();
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new Error(`Rabta could not listen on ${config.host}:${config.port}: ${code}${code === 'EADDRINUSE' ? ' (another program, perhaps another Rabta, uses it: set PORT)' : ''}`, { cause: error });
+    }
+  } finally {
+    clearInterval(slowStart);
   }
   let demo: DemoHandle | undefined;
   if (demoModule) {

@@ -73,6 +73,12 @@ export interface StoreDialect {
    * others can see it (see sqlite/dialect.ts), except in this transaction.
    */
   durableTransaction<DB, T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` (the migrations) alone among every process on this database,
+   * waiting for its turn: nodes that start together must not run one migration
+   * twice, nor wait for ever for a lock a pooled connection kept.
+   */
+  withMigrationLock<T>(fn: () => Promise<T>): Promise<T>;
   /** hands over the locks kept with `keep` (a clean stop), before the connections close */
   releaseLocks(): Promise<void>;
   close(): Promise<void>;

@@ -83,3 +83,19 @@ export function leaseLocks(rows: LeaseRows): Pick<StoreDialect, 'tryWithLock' | 
     },
   };
 }
+
+/** How often a process waiting for a lock another holder has asks again. */
+const WAIT_POLL_MS = 200;
+
+/**
+ * Runs `fn` under the named lock, waiting while another holder has it: a live
+ * holder renews its lease, so the wait lasts as long as its work; a dead one's
+ * lapses within a lease.
+ */
+export async function withLockWaiting<T>(tryWithLock: StoreDialect['tryWithLock'], name: string, fn: () => Promise<T>): Promise<T> {
+  for (;;) {
+    const ran = await tryWithLock(name, async () => ({ value: await fn() }));
+    if (ran) return ran.value;
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+  }
+}

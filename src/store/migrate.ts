@@ -37,7 +37,7 @@ export async function migrateToLatest(
   // Modules number their migrations independently (cases' 0012 and citizens' 0012 came from two branches), so a
   // database may meet a migration named before one it already ran: run it rather than call the history corrupt.
   const migrator = new Migrator({ db, provider: { getMigrations: async () => all }, allowUnorderedMigrations: true });
-  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
+  const { error, results }: MigrationResultSet = await dialect.withMigrationLock(() => migrator.migrateToLatest());
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -43,7 +43,7 @@ describe.runIf(postgresUrl)('a three-node cluster behind HAProxy, through PgBoun
         RABTA_DEMO_UPSTREAM_PORT: '0',
         RABTA_DEMO_WITNESS_PORT: '0',
         RABTA_DEMO_SMSC_PORT: '0',
-        RABTA_LOG_LEVEL: 'error',
+        RABTA_LOG_LEVEL: 'warn',
       },
       // A dead worker's claims lapse after 8 s (longer than the receiver holds a live one's); failures are retried soon.
       nodeEnv: { RABTA_EVENTS_LEASE_MS: '8000', RABTA_EVENTS_RETRY_SCHEDULE_MS: '0,200,500,1000,2000,3000,5000,8000,8000,8000' },

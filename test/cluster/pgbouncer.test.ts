@@ -32,7 +32,7 @@ describe.runIf(postgresUrl)('nodes through PgBouncer in transaction mode', () =>
     const name = new URL(database.databaseUrl as string).pathname.slice(1);
     env = { RABTA_DATA_DIR: database.dataDir, DATABASE_URL: bouncer.url(name), RABTA_KEYS_FILE: `${database.dataDir}/keys.json`, RABTA_LOG_LEVEL: 'error' };
     writeKeysFile(env.RABTA_KEYS_FILE as string, await newKeysFile());
-    // Migrations take a transaction-scoped advisory lock (Kysely's), which PgBouncer keeps within the transaction.
+    // The first node migrates; the store's migration lock is a lease, which works through PgBouncer (pgbouncer-migrate.test.ts).
     nodes.push(await createPlatform(loadConfig(env), { background: false }));
     nodes.push(await createPlatform(loadConfig(env), { background: false, migrate: false }));
     nodes.push(await createPlatform(loadConfig(env), { background: false, migrate: false }));

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Pool } from 'pg';
-import { PostgresDialect, sql } from 'kysely';
+import { PostgresAdapter, PostgresDialect, sql } from 'kysely';
 import type { StoreDialect } from '../dialect.js';
-import { leaseLocks } from '../leases.js';
+import { leaseLocks, withLockWaiting } from '../leases.js';
 
 export interface PostgresOptions {
   url: string;
@@ -27,6 +27,24 @@ async function createPool(options: PostgresOptions): Promise<Pool> {
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
+}
+
+/**
+ * Kysely's migrator serializes with a session-level advisory lock, taken and
+ * released outside its transaction. Through PgBouncer in transaction mode the
+ * two statements may run on different server connections: the release misses,
+ * the lock stays on a pooled connection, and the next node to start waits for
+ * it for ever. The store takes a lease instead (`withMigrationLock`).
+ */
+class LeaseMigrationsAdapter extends PostgresAdapter {
+  override async acquireMigrationLock(): Promise<void> {}
+  override async releaseMigrationLock(): Promise<void> {}
+}
+
+class StorePostgresDialect extends PostgresDialect {
+  override createAdapter(): PostgresAdapter {
+    return new LeaseMigrationsAdapter();
+  }
 }
 
 /**
@@ -90,7 +108,8 @@ export function postgresDialect(options: PostgresOptions): StoreDialect {
     columnsOf: async (db, table) =>
       new Set((await sql<{ name: string }>`select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = ${table}`.execute(db)).rows.map((r) => r.name)),
     holder,
-    createKyselyDialect: () => new PostgresDialect({ pool: connect }),
+    createKyselyDialect: () => new StorePostgresDialect({ pool: connect }),
+    withMigrationLock: (fn) => withLockWaiting(locks.tryWithLock, 'store-migrations', fn),
     // With synchronous_commit on (the server's default) a commit is seen only once its WAL is flushed.
     durableTransaction: (db, fn) => db.transaction().execute(fn),
     ...locks,

@@ -219,6 +219,8 @@ export function sqliteDialect(options: SqliteOptions): StoreDialect {
     columnsOf: async (db, table) => new Set((await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db)).rows.map((r) => r.name)),
     holder,
     createKyselyDialect: () => new ImmediateSqliteDialect(open, writes),
+    // One file, one writer at a time: the migrator's transaction is the lock (a node's workers never migrate).
+    withMigrationLock: (fn) => fn(),
     async durableTransaction(db, fn) {
       await open();
       if (!writes.sync) return db.transaction().execute(fn);
