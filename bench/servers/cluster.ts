@@ -71,6 +71,13 @@ function readCounters(): Promise<unknown[]> {
   );
 }
 
+if (role === 'gateway') {
+  // As `rabta start --workers N` does: the font is cut once, before the workers start, not by each of them.
+  const { loadConfig } = await import('../../src/config/index.js');
+  const { prepareWebFont } = await import('../../src/platform/index.js');
+  await prepareWebFont(loadConfig(process.env).dataDir);
+}
+
 const listening = Array.from({ length: count }, () => {
   const worker = cluster.fork();
   workers.push(worker);

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createLogger } from '../http/index.js';
-import { buildServer, createPlatform } from '../platform/index.js';
+import { buildServer, createPlatform, prepareWebFont } from '../platform/index.js';
 import type { Platform } from '../platform/index.js';
 import { configOrExit } from './config.js';
 import { DEFAULT_PORT } from '../config/index.js';
@@ -127,14 +127,15 @@ async function publishOpenData(platform: Platform): Promise<void> {
 
 /**
  * Several processes serving one port (node:cluster), to use every core. They
- * share the database and its locks (a PostgreSQL advisory lock or a lease in
- * the SQLite file), so one sequencer runs at a time and nonces are spent once.
- * The primary migrates before forking, so workers never race on migrations.
+ * share the database and its locks (lease rows), so one sequencer runs at a
+ * time and nonces are spent once. The primary migrates and cuts the web font
+ * before forking, so workers never race on migrations nor each cut the font.
  */
 async function startCluster(workers: number): Promise<void> {
   const config = configOrExit(process.env);
   const platform = await createPlatform(config, { background: false });
   await platform.close();
+  await prepareWebFont(config.dataDir);
   const started = new Map<number, number>();
   const fork = () => {
     const worker = cluster.fork();

@@ -28,6 +28,7 @@ import type { WellKnownKey } from '../http/index.js';
 
 export type { Platform, PlatformOptions, VerifiableReceipt } from './types.js';
 export { buildServer } from './server.js';
+export { prepareWebFont } from '../web/index.js';
 export type { ServerOptions } from './server.js';
 
 /** Every module's migrations, in the order the modules depend on each other. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { cutFont } from './font-cut.js';
+import { Worker } from 'node:worker_threads';
 import { day, MONTH_NAMES } from './i18n/format.js';
 import { STRINGS } from './i18n/strings.js';
 import { DASHBOARD_STRINGS, PROVINCE_NAMES } from './dashboard/strings.js';
@@ -60,7 +60,7 @@ export function subsetFontFile(dataDir: string): SubsetFont {
       pending = (async () => {
         const cached = await readFile(file).catch(() => undefined);
         if (cached) return cached;
-        const out = await cutFont(await readFile(source), chars, fontTexts());
+        const out = await cutInWorker(await readFile(source), chars, fontTexts());
         await mkdir(dirname(file), { recursive: true });
         const tmp = `${file}.${process.pid}.tmp`;
         await writeFile(tmp, out);
@@ -73,4 +73,24 @@ export function subsetFontFile(dataDir: string): SubsetFont {
     return pending;
   };
   return { name, bytes };
+}
+
+/**
+ * Shaping every text with its trace and cutting the face takes harfbuzz's two
+ * wasm instances, woff2's codec and millions of trace objects — some 250 MB a
+ * process keeps for good once loaded (module-level instances cannot be
+ * unloaded). In a worker thread they go when it ends. The worker registers tsx
+ * itself: it loads TypeScript whatever loader its parent has (tsx, vitest).
+ */
+function cutInWorker(source: Buffer, chars: string, texts: string[]): Promise<Buffer> {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./font-worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(bootstrap, { eval: true, workerData: { source, chars, texts } });
+    let result: Buffer | undefined;
+    worker.once('message', (bytes: Uint8Array) => (result = Buffer.from(bytes)));
+    worker.once('error', reject);
+    worker.once('exit', (code) => (result ? resolve(result) : reject(new Error(`the font cut's worker exited (${code}) without a font`))));
+  });
 }

@@ -4,6 +4,7 @@ import { webFrame } from './http/frame.js';
 import { portalRoutes } from './portal/routes.js';
 import { consoleRoutes } from './console/routes.js';
 import { dashboardRoutes } from './dashboard/routes.js';
+import { subsetFontFile } from './font.js';
 
 export type { WebCapabilities, PublicFigures, DashboardAnalytics } from './capabilities.js';
 
@@ -18,4 +19,13 @@ export async function webRoutes(app: FastifyInstance, caps: WebCapabilities): Pr
   portalRoutes(app, caps, frame);
   consoleRoutes(app, caps, frame);
   dashboardRoutes(app, caps, frame);
+}
+
+/**
+ * Cuts the portal's Urdu font into `dataDir`/web now unless it is there: a
+ * primary does it once before its workers start, so they find it instead of
+ * each cutting it at once.
+ */
+export async function prepareWebFont(dataDir: string): Promise<void> {
+  await subsetFontFile(dataDir).bytes();
 }
