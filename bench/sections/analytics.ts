@@ -25,12 +25,12 @@ const DAY = 86_400_000;
 const GENERATE_CHUNK = 1_000_000;
 const GENERATE_BUDGET_S = 240;
 
-/** `count` exchange rows from `first` on, spread over the 90 days before `now`, without leaving the database. */
+/** `count` exchange rows from `first` on, spread over the 90 days before `now`, without leaving the database (the casts: PostgreSQL types an untyped parameter as text). */
 async function generateExchanges(store: Store, first: number, count: number, now: number): Promise<void> {
   await sql`
     insert into exchanges (id, at, client_id, service_id, method, path, purpose, legal_basis, subjects, key_id, status, outcome, request_bytes, response_bytes, request_digest, response_digest, duration_ms)
-    with recursive c(i) as (select ${first} union all select i + 1 from c where i < ${first + count - 1})
-    select 'g-' || i, ${now} - ((i * 7919) % ${90 * DAY}), 'PK/BANK/B' || (i % 20) || '/app', 'PK/GOV/G' || (i % 7) || '/svc/status', 'GET', '/', null, null, null, 'k', 200,
+    with recursive c(i) as (select cast(${first} as bigint) union all select i + 1 from c where i < ${first + count - 1})
+    select 'g-' || i, cast(${now} as bigint) - ((i * 7919) % ${90 * DAY}), 'PK/BANK/B' || (i % 20) || '/app', 'PK/GOV/G' || (i % 7) || '/svc/status', 'GET', '/', null, null, null, 'k', 200,
       case when i % 17 = 0 then 'upstream-error' else 'ok' end, 0, 100, null, null, (i * 37) % 700
     from c`.execute(store.tables());
 }
