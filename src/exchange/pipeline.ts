@@ -35,6 +35,8 @@ export interface ExchangeReply {
 
 export interface PipelineDeps {
   batch: WriteBatcher<ExchangeTables>;
+  /** for the quota counter, a row every call of a client updates (store.contended()) */
+  contended: WriteBatcher<ExchangeTables>;
   registry: Registry;
   egress: Egress;
   keyring: Keyring;
@@ -132,7 +134,7 @@ export function createPipeline(deps: PipelineDeps) {
 
       if (service.quotaPerMinute !== null) {
         const perMinute = service.quotaPerMinute;
-        await deps.batch.run((trx) => takeQuota(trx, auth.clientId, service.id, perMinute, deps.now()));
+        await deps.contended.run((trx) => takeQuota(trx, auth.clientId, service.id, perMinute, deps.now()));
       }
 
       let basis: LegalBasisAnswer | undefined;

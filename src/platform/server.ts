@@ -64,6 +64,7 @@ function moduleRoutes(platform: Platform, metrics: Metrics): Array<(app: Fastify
     exchangePlugin({
       db: store.tables(),
       batch: store.batch(),
+      contended: store.contended(),
       registry,
       egress: platform.egress,
       keyring: platform.keyring,

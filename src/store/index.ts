@@ -32,6 +32,13 @@ export interface Store {
   tables<T>(): Kysely<T>;
   /** group commit for the small writes of the hot path (see batcher.ts), seen with one module's tables */
   batch<T>(): WriteBatcher<T>;
+  /**
+   * For a write to a row that every caller updates (a quota counter). Where
+   * writes serialize anyway (SQLite) it joins the group commit; elsewhere it
+   * commits alone, because in a group its row lock would be held until the
+   * whole group commits and every other group would queue behind it.
+   */
+  contended<T>(): WriteBatcher<T>;
   readonly dialect: StoreDialect;
   migrate(): Promise<string[]>;
   close(): Promise<void>;
@@ -59,11 +66,13 @@ export function openStore(options: StoreOptions): Store {
   // No tables named here: each module names its own (tables.ts).
   const db = new Kysely<Record<never, never>>({ dialect: withCommitHooks(dialect.createKyselyDialect()) });
   const batch = createWriteBatcher(db, 256, dialect.serializesWrites);
+  const alone: WriteBatcher<Record<never, never>> = { run: (write) => db.transaction().execute(write) };
   return {
     db,
     tables: <T>() => tablesOf<T>(db),
     // One batcher for every module, so their small writes share a commit; each sees it with its own tables.
     batch: <T>() => batch as unknown as WriteBatcher<T>,
+    contended: <T>() => (dialect.serializesWrites ? batch : alone) as unknown as WriteBatcher<T>,
     dialect,
     migrate: () => migrateToLatest(db, dialect, options.migrations, { subjectSecret: options.subjectSecret }),
     async close() {
