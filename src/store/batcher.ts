@@ -21,10 +21,14 @@ interface Pending<DB> {
 
 /**
  * `serial`: one shared transaction at a time, the next gathering what arrives
- * until the last is durable. For a database with one connection (SQLite),
- * whose commit returns before its sync: starting the next group at once made
- * many small transactions, each writing the same hot pages to the log again
- * (a million-row batch 14 % slower); the sync's wait is what sizes a group.
+ * until the last is durable (the store's batcher is serial on every database).
+ * On SQLite, whose commit returns before its sync, starting the next group at
+ * once made many small transactions, each writing the same hot pages to the
+ * log again (a million-row batch 14 % slower); the sync's wait is what sizes a
+ * group. On PostgreSQL, groups side by side on several connections queue on
+ * the rows that many exchanges touch (the analytics rollup counters, for
+ * one); one at a time, each gathers more: the gateway 426 → 868 req/s,
+ * webhook deliveries 4,040 → 5,618/s (bench, same machine).
  */
 export function createWriteBatcher<DB>(db: Kysely<DB>, maxBatch = 256, serial = false): WriteBatcher<DB> {
   let queue: Pending<DB>[] = [];

@@ -36,7 +36,7 @@ export interface Store {
    * For a write to a row that every caller updates (a quota counter). Where
    * writes serialize anyway (SQLite) it joins the group commit; elsewhere it
    * commits alone, because in a group its row lock would be held until the
-   * whole group commits and every other group would queue behind it.
+   * whole group commits, and other nodes' groups would queue behind it.
    */
   contended<T>(): WriteBatcher<T>;
   readonly dialect: StoreDialect;
@@ -65,7 +65,8 @@ export function openStore(options: StoreOptions): Store {
       });
   // No tables named here: each module names its own (tables.ts).
   const db = new Kysely<Record<never, never>>({ dialect: withCommitHooks(dialect.createKyselyDialect()) });
-  const batch = createWriteBatcher(db, 256, dialect.serializesWrites);
+  // One group at a time on every database (batcher.ts, `serial`).
+  const batch = createWriteBatcher(db, 256, true);
   const alone: WriteBatcher<Record<never, never>> = { run: (write) => db.transaction().execute(write) };
   return {
     db,
