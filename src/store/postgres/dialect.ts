@@ -69,8 +69,9 @@ export function postgresDialect(options: PostgresOptions): StoreDialect {
         () => undefined,
         async (error: unknown) => {
           ready = undefined;
-          // Two nodes creating it at once: one wins, the other sees a duplicate type; the table is there either way.
-          if (!['23505', '42P07'].includes((error as { code?: string }).code ?? '')) throw error;
+          // Two nodes creating it at once: one wins; the other sees a duplicate key in the catalogue (23505), a
+          // duplicate table (42P07) or a duplicate row type (42710, "type … already exists"). The table is there.
+          if (!['23505', '42P07', '42710'].includes((error as { code?: string }).code ?? '')) throw error;
         },
       ));
   const query = async (text: string, values: unknown[]) => (await connect()).query(text, values);
