@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { Pool } from 'undici';
+import { typeScriptWorker } from '../../src/core/index.js';
 import { MAX_WINDOW } from '../../src/sdk/index.js';
 import { childOfBench, reportFatal } from '../lib/processes.js';
 import type { BenchMessage } from '../lib/processes.js';
@@ -111,13 +111,9 @@ class SignaturePool {
   }
 }
 
-// Worker threads do not inherit the `--import tsx` hooks of their process on Node 20:
-// the thread registers tsx itself, then loads the TypeScript signer.
-const SIGNER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(new URL('./signer.ts', import.meta.url).href)}); })`;
-
 function runSigner(job: SignJob): Promise<SignedBatch> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(SIGNER_BOOTSTRAP, { eval: true, workerData: job });
+    const worker = typeScriptWorker(new URL('./signer.ts', import.meta.url), job);
     worker.once('message', (batch: SignedBatch) => resolve(batch));
     worker.once('error', reject);
     worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`signer exited ${code}`))));

@@ -15,5 +15,6 @@ export * from './paging.js';
 export * from './periodic.js';
 export * from './problem-docs.js';
 export * from './random.js';
+export * from './ts-worker.js';
 export * from './subjects.js';
 export * from './consent-view.js';

@@ -20,17 +20,16 @@ interface Pending<DB> {
 }
 
 /**
- * `serial`: one shared transaction at a time, the next gathering what arrives
- * until the last is durable (the store's batcher is serial on every database).
- * On SQLite, whose commit returns before its sync, starting the next group at
- * once made many small transactions, each writing the same hot pages to the
- * log again (a million-row batch 14 % slower); the sync's wait is what sizes a
- * group. On PostgreSQL, groups side by side on several connections queue on
- * the rows that many exchanges touch (the analytics rollup counters, for
- * one); one at a time, each gathers more: the gateway 426 → 868 req/s,
- * webhook deliveries 4,040 → 5,618/s (bench, same machine).
+ * One shared transaction at a time, the next gathering what arrives until the
+ * last is durable. On SQLite, whose commit returns before its sync, starting
+ * the next group at once made many small transactions, each writing the same
+ * hot pages to the log again (a million-row batch 14 % slower); the sync's
+ * wait is what sizes a group. On PostgreSQL, groups side by side on several
+ * connections queued on the rows that many exchanges touch (the analytics
+ * rollup counters, for one); one at a time, each gathers more: the gateway
+ * 426 → 868 req/s, webhook deliveries 4,040 → 5,618/s (bench, same machine).
  */
-export function createWriteBatcher<DB>(db: Kysely<DB>, maxBatch = 256, serial = false): WriteBatcher<DB> {
+export function createWriteBatcher<DB>(db: Kysely<DB>, maxBatch = 256): WriteBatcher<DB> {
   let queue: Pending<DB>[] = [];
   let scheduled = false;
   let flushing = false;
@@ -39,7 +38,6 @@ export function createWriteBatcher<DB>(db: Kysely<DB>, maxBatch = 256, serial = 
     scheduled = false;
     const batch = queue.splice(0, maxBatch);
     flushing = true;
-    if (!serial && queue.length > 0) schedule();
     try {
       const results = await db.transaction().execute(async (trx) => {
         const out: unknown[] = [];
@@ -55,12 +53,12 @@ export function createWriteBatcher<DB>(db: Kysely<DB>, maxBatch = 256, serial = 
       }
     } finally {
       flushing = false;
-      if (serial && queue.length > 0) schedule();
+      if (queue.length > 0) schedule();
     }
   }
 
   function schedule() {
-    if (scheduled || (serial && flushing)) return;
+    if (scheduled || flushing) return;
     scheduled = true;
     setImmediate(() => void flush());
   }

@@ -65,8 +65,7 @@ export function openStore(options: StoreOptions): Store {
       });
   // No tables named here: each module names its own (tables.ts).
   const db = new Kysely<Record<never, never>>({ dialect: withCommitHooks(dialect.createKyselyDialect()) });
-  // One group at a time on every database (batcher.ts, `serial`).
-  const batch = createWriteBatcher(db, 256, true);
+  const batch = createWriteBatcher(db, 256);
   const alone: WriteBatcher<Record<never, never>> = { run: (write) => db.transaction().execute(write) };
   return {
     db,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { typeScriptWorker } from '../core/index.js';
 import { day, MONTH_NAMES } from './i18n/format.js';
 import { STRINGS } from './i18n/strings.js';
 import { DASHBOARD_STRINGS, PROVINCE_NAMES } from './dashboard/strings.js';
@@ -79,15 +79,11 @@ export function subsetFontFile(dataDir: string): SubsetFont {
  * Shaping every text with its trace and cutting the face takes harfbuzz's two
  * wasm instances, woff2's codec and millions of trace objects — some 250 MB a
  * process keeps for good once loaded (module-level instances cannot be
- * unloaded). In a worker thread they go when it ends. The worker registers tsx
- * itself: it loads TypeScript whatever loader its parent has (tsx, vitest).
+ * unloaded). In a worker thread they go when it ends.
  */
 function cutInWorker(source: Buffer, chars: string, texts: string[]): Promise<Buffer> {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./font-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(bootstrap, { eval: true, workerData: { source, chars, texts } });
+    const worker = typeScriptWorker(new URL('./font-worker.ts', import.meta.url), { source, chars, texts });
     let result: Buffer | undefined;
     worker.once('message', (bytes: Uint8Array) => (result = Buffer.from(bytes)));
     worker.once('error', reject);
